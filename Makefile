@@ -1,0 +1,116 @@
+# ntvisor: one entry point.
+#   make          build the monitor, the guest kernel, ntdll and the examples
+#   make run      boot examples/hello and exit with its status
+#   make test     the whole test suite (Check)
+#   make bench    benchmarks (not tests)
+#   make lab      build the SVM lab (only needed where /dev/kvm cannot run the guest)
+
+BUILD    ?= build
+LAB_DIR  ?= $(HOME)/.cache/ntvisor/lab
+BUILD_NT ?= 5.1.2600-sp1-windows-xp
+CC       ?= gcc
+ifeq ($(origin CC),default)
+CC       := gcc
+endif
+
+NT_TABLES   := $(sort $(wildcard data/nt-syscalls/*.i386.ssdt.tsv))
+BUILD_TABLE := data/nt-syscalls/$(BUILD_NT).i386.ssdt.tsv
+
+# ---------------------------------------------------------------- host code
+HOST_CFLAGS  := -std=gnu11 -O2 -g -Wall -Wextra -Werror -Iinclude -D_GNU_SOURCE
+SAN_FLAGS    := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+CHECK_LIBS   := $(shell pkg-config --libs check 2>/dev/null || echo -lcheck)
+CHECK_CFLAGS := $(shell pkg-config --cflags check 2>/dev/null)
+
+VMM_SRCS    := $(filter-out vmm/lab_init.c,$(wildcard vmm/*.c))
+TRACER_SRCS := $(wildcard tracer/*.c)
+HOST_SRCS   := $(VMM_SRCS) $(TRACER_SRCS)
+HOST_HDRS   := $(wildcard vmm/*.h tracer/*.h include/*/*.h)
+LIB_SRCS    := $(filter-out vmm/main.c,$(HOST_SRCS))
+
+# ---------------------------------------------------------------- guest code
+GUEST_CFLAGS := -m32 -march=i686 -std=gnu11 -O2 -g -Wall -Wextra -Werror -ffreestanding \
+                -fno-pic -fno-pie -fno-stack-protector -fno-builtin -fshort-wchar \
+                -fno-asynchronous-unwind-tables -fno-tree-loop-distribute-patterns \
+                -mgeneral-regs-only -Iinclude -Iguest/inc -Iguest/ntdll
+GUEST_LDFLAGS := -m32 -nostdlib -static -no-pie -Wl,--build-id=none -Wl,-z,max-page-size=0x1000 \
+                 -Wl,-z,noexecstack -Wl,--no-warn-rwx-segments
+LIBGCC32 = $(shell $(CC) -m32 -print-libgcc-file-name)
+
+KERNEL_SRCS := $(wildcard guest/ke/*.c guest/ke/i386/*.c guest/ke/i386/*.S guest/hal/*.c \
+                 guest/mm/*.c guest/ps/*.c guest/ex/*.c guest/ob/*.c guest/rtl/*.c)
+KERNEL_OBJS := $(patsubst %,$(BUILD)/%.o,$(KERNEL_SRCS)) \
+               $(BUILD)/guest/gen/KiServiceTable.S.o $(BUILD)/guest/gen/ZwStubs.S.o
+NTRT_SRCS   := $(wildcard guest/ntdll/*.c guest/ntdll/*.S) guest/rtl/string.c guest/rtl/format.c
+NTRT_OBJS   := $(patsubst %,$(BUILD)/user/%.o,$(NTRT_SRCS))
+GUEST_HDRS  := $(wildcard guest/inc/*.h guest/ntdll/*.h include/*/*.h)
+
+EXAMPLES     := $(patsubst examples/%/,%,$(dir $(wildcard examples/*/*.c)))
+EXAMPLE_EXES := $(sort $(foreach e,$(EXAMPLES),$(BUILD)/examples/$(e).exe))
+TEST_GUEST_EXES := $(patsubst tests/guest/%.c,$(BUILD)/tests/guest/%.exe,$(wildcard tests/guest/*.c))
+
+GUEST_IMAGES := $(BUILD)/guest/ntoskrnl.exe $(BUILD)/guest/ntdll.dll
+
+.PHONY: all run test bench lab clean distclean unit e2e
+all: $(BUILD)/ntvisor $(GUEST_IMAGES) $(EXAMPLE_EXES)
+
+$(BUILD)/gensvc: guest/tools/gensvc.c tracer/service_table.c tracer/service_table.h
+	@mkdir -p $(@D)
+	$(CC) $(HOST_CFLAGS) -o $@ guest/tools/gensvc.c tracer/service_table.c
+
+$(BUILD)/guest/gen/KiServiceTable.S: $(BUILD)/gensvc $(BUILD_TABLE)
+	@mkdir -p $(@D)
+	$(BUILD)/gensvc kernel-table $(BUILD_TABLE) > $@.tmp && mv $@.tmp $@
+$(BUILD)/guest/gen/ZwStubs.S: $(BUILD)/gensvc $(BUILD_TABLE)
+	@mkdir -p $(@D)
+	$(BUILD)/gensvc kernel-zw $(BUILD_TABLE) > $@.tmp && mv $@.tmp $@
+$(BUILD)/guest/gen/ntdll.S: $(BUILD)/gensvc $(NT_TABLES)
+	@mkdir -p $(@D)
+	$(BUILD)/gensvc ntdll $(BUILD_TABLE) $(NT_TABLES) > $@.tmp && mv $@.tmp $@
+$(BUILD)/guest/ntdll-exports.ld: $(BUILD)/gensvc $(NT_TABLES)
+	@mkdir -p $(@D)
+	$(BUILD)/gensvc ntdll-exports 0x77F50000 $(NT_TABLES) > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/guest/%.c.o: guest/%.c $(GUEST_HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(GUEST_CFLAGS) -c -o $@ $<
+$(BUILD)/guest/%.S.o: guest/%.S $(GUEST_HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(GUEST_CFLAGS) -c -o $@ $<
+$(BUILD)/guest/gen/%.S.o: $(BUILD)/guest/gen/%.S
+	$(CC) $(GUEST_CFLAGS) -c -o $@ $<
+
+$(BUILD)/guest/ntoskrnl.exe: $(KERNEL_OBJS) guest/ntoskrnl.ld
+	$(CC) $(GUEST_LDFLAGS) -T guest/ntoskrnl.ld -o $@ $(KERNEL_OBJS) $(LIBGCC32)
+
+$(BUILD)/guest/ntdll.dll: $(BUILD)/guest/gen/ntdll.S.o guest/ntdll/ntdll.ld
+	$(CC) $(GUEST_LDFLAGS) -T guest/ntdll/ntdll.ld -o $@ $<
+
+# user-mode runtime (start-up, printf, Rtl), linked into every program
+$(BUILD)/user/%.c.o: %.c $(GUEST_HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(GUEST_CFLAGS) -c -o $@ $<
+$(BUILD)/user/%.S.o: %.S
+	@mkdir -p $(@D)
+	$(CC) $(GUEST_CFLAGS) -c -o $@ $<
+$(BUILD)/guest/libntrt.a: $(NTRT_OBJS)
+	rm -f $@ && ar rcs $@ $^
+
+USER_LINK = $(CC) $(GUEST_LDFLAGS) -T guest/ntdll/program.ld -o $@ $(filter %.o,$^) \
+            $(BUILD)/guest/libntrt.a $(BUILD)/guest/ntdll-exports.ld $(LIBGCC32)
+USER_DEPS = $(BUILD)/guest/libntrt.a $(BUILD)/guest/ntdll-exports.ld guest/ntdll/program.ld
+
+$(BUILD)/examples/%.exe: $(BUILD)/user/examples/%.c.o $(USER_DEPS)
+	@mkdir -p $(@D)
+	$(USER_LINK)
+$(BUILD)/user/examples/%.c.o: examples/%/*.c $(GUEST_HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(GUEST_CFLAGS) -c -o $@ $<
+$(BUILD)/tests/guest/%.exe: $(BUILD)/user/tests/guest/%.c.o $(USER_DEPS)
+	@mkdir -p $(@D)
+	$(USER_LINK)
+
+clean:
+	rm -rf $(BUILD)
+distclean: clean
+	rm -rf $(LAB_DIR)

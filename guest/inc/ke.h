@@ -1,0 +1,125 @@
+/* Kernel core (Ke/Ki): trap frames, threads, system service tables. */
+#ifndef GUEST_KE_H
+#define GUEST_KE_H
+
+#include "i386.h"
+
+/* KTRAP_FRAME field offsets, shared with trap.S (checked by C_ASSERTs in ke/trap.c). */
+#define KTRAP_FRAME_PREVIOUS_MODE  0x00
+#define KTRAP_FRAME_FS             0x04
+#define KTRAP_FRAME_ES             0x08
+#define KTRAP_FRAME_DS             0x0C
+#define KTRAP_FRAME_EDX            0x10
+#define KTRAP_FRAME_ECX            0x14
+#define KTRAP_FRAME_EAX            0x18
+#define KTRAP_FRAME_EDI            0x1C
+#define KTRAP_FRAME_ESI            0x20
+#define KTRAP_FRAME_EBX            0x24
+#define KTRAP_FRAME_EBP            0x28
+#define KTRAP_FRAME_TRAP_NUMBER    0x2C
+#define KTRAP_FRAME_ERR_CODE       0x30
+#define KTRAP_FRAME_EIP            0x34
+#define KTRAP_FRAME_CS             0x38
+#define KTRAP_FRAME_EFLAGS         0x3C
+#define KTRAP_FRAME_ESP            0x40
+#define KTRAP_FRAME_SS             0x44
+#define KTRAP_FRAME_LENGTH         0x48
+
+#define KTHREAD_PREVIOUS_MODE      0x00   /* offset of KTHREAD.PreviousMode */
+
+/* KSERVICE_TABLE_DESCRIPTOR: Base, Count, Limit, Number (argument table) */
+#define KSERVICE_TABLE_BASE        0x00
+#define KSERVICE_TABLE_LIMIT       0x08
+#define KSERVICE_TABLE_NUMBER      0x0C
+#define SERVICE_NUMBER_MASK        0x0FFF
+#define SERVICE_TABLE_SHIFT        8      /* (eax >> 8) & 0x30 = table * 16 */
+#define SERVICE_TABLE_MASK         0x30
+#define NUMBER_SERVICE_TABLES      4
+
+#define IDT_SYSTEM_SERVICE         0x2E
+#define IDT_ENTRIES                256
+
+#ifndef __ASSEMBLER__
+
+typedef struct _KTRAP_FRAME {
+    ULONG PreviousPreviousMode;   /* caller's previous mode, restored on service exit */
+    ULONG SegFs, SegEs, SegDs;
+    ULONG Edx, Ecx, Eax;
+    ULONG Edi, Esi, Ebx, Ebp;
+    ULONG TrapNumber;             /* ntvisor: the vector that built this frame */
+    ULONG ErrCode;
+    ULONG Eip, SegCs, EFlags;
+    ULONG HardwareEsp, HardwareSegSs;   /* only when entered from user mode */
+} KTRAP_FRAME, *PKTRAP_FRAME;
+
+struct _EPROCESS;
+
+typedef struct _KTHREAD {
+    KPROCESSOR_MODE PreviousMode;   /* must stay at offset 0: trap.S */
+    UCHAR Spare[3];
+    struct _EPROCESS *Process;
+    ULONG ThreadId;
+    PVOID InitialStack;             /* top of the kernel stack (TSS.Esp0) */
+    PKTRAP_FRAME TrapFrame;         /* last frame from user mode */
+} KTHREAD, *PKTHREAD;
+
+typedef struct _KSERVICE_TABLE_DESCRIPTOR {
+    PULONG Base;      /* KiServiceTable */
+    PULONG Count;     /* per-service call counts (checked builds only) */
+    ULONG  Limit;     /* number of services */
+    PUCHAR Number;    /* KiArgumentTable: argument bytes per service */
+} KSERVICE_TABLE_DESCRIPTOR, *PKSERVICE_TABLE_DESCRIPTOR;
+
+/* TSS: only what the kernel uses (ring-0 stack) is set. */
+typedef struct _KTSS {
+    USHORT Backlink, Reserved0;
+    ULONG  Esp0;
+    USHORT Ss0, Reserved1;
+    ULONG  NotUsed1[22];
+    USHORT T, IoMapBase;
+} __attribute__((packed)) KTSS, *PKTSS;
+
+extern KSERVICE_TABLE_DESCRIPTOR KeServiceDescriptorTable[NUMBER_SERVICE_TABLES];
+extern ULONG KiServiceTable[];
+extern UCHAR KiArgumentTable[];
+extern ULONG KiServiceLimit;
+extern PKTHREAD KiCurrentThread;
+extern KTSS KiTss;
+
+/* trap.S */
+extern void KiSystemService(void);
+extern void KiFastCallEntry(void);
+extern void *KiTrapHandlers[32];
+NTSTATUS NTAPI KiSafeCopy(PVOID Destination, const VOID *Source, SIZE_T Length);
+__attribute__((noreturn)) void KiExitToUserMode(PKTRAP_FRAME TrapFrame);
+
+/* ke/i386/cpu.c */
+void KiInitializeProcessor(PVOID InitialStack);
+void KiSetKernelStack(PVOID StackTop);
+BOOLEAN KiHasFastSystemCall(void);
+
+/* ke/trap.c */
+void KiTrapDispatch(PKTRAP_FRAME TrapFrame);
+BOOLEAN KiFixupException(PKTRAP_FRAME TrapFrame);
+
+/* ke/bugcheck.c */
+#define KMODE_EXCEPTION_NOT_HANDLED         0x1E
+#define IRQL_NOT_LESS_OR_EQUAL              0x0A
+#define PAGE_FAULT_IN_NONPAGED_AREA         0x50
+#define PHASE0_INITIALIZATION_FAILED        0x31
+#define PROCESS1_INITIALIZATION_FAILED      0x6B
+#define UNEXPECTED_KERNEL_MODE_TRAP         0x7F
+#define KERNEL_MODE_EXCEPTION_NOT_HANDLED   0x8E
+__attribute__((noreturn)) void KeBugCheckEx(ULONG Code, ULONG_PTR P1, ULONG_PTR P2, ULONG_PTR P3, ULONG_PTR P4);
+__attribute__((noreturn)) void KeBugCheckWithTf(ULONG Code, ULONG_PTR P1, ULONG_PTR P2, ULONG_PTR P3, PKTRAP_FRAME TrapFrame);
+
+/* ke/sysstub.c */
+typedef enum { SyscallAuto, SyscallInt2e, SyscallSysenter } KI_SYSCALL_MECHANISM;
+void KiInitializeUserSharedData(KI_SYSCALL_MECHANISM Mechanism);
+
+static inline PKTHREAD KeGetCurrentThread(void) { return KiCurrentThread; }
+KPROCESSOR_MODE NTAPI KeGetPreviousMode(void);
+#define ExGetPreviousMode KeGetPreviousMode
+
+#endif /* __ASSEMBLER__ */
+#endif

@@ -1,0 +1,51 @@
+/* KeBugCheckEx: the blue screen, on the console, then out through the exit port. */
+#include <ntvisor/abi.h>
+#include "../inc/ke.h"
+#include "../inc/hal.h"
+
+static const char *KiBugCheckName(ULONG Code)
+{
+    switch (Code) {
+    case KMODE_EXCEPTION_NOT_HANDLED:       return "KMODE_EXCEPTION_NOT_HANDLED";
+    case IRQL_NOT_LESS_OR_EQUAL:            return "IRQL_NOT_LESS_OR_EQUAL";
+    case PAGE_FAULT_IN_NONPAGED_AREA:       return "PAGE_FAULT_IN_NONPAGED_AREA";
+    case PHASE0_INITIALIZATION_FAILED:      return "PHASE0_INITIALIZATION_FAILED";
+    case PROCESS1_INITIALIZATION_FAILED:    return "PROCESS1_INITIALIZATION_FAILED";
+    case UNEXPECTED_KERNEL_MODE_TRAP:       return "UNEXPECTED_KERNEL_MODE_TRAP";
+    case KERNEL_MODE_EXCEPTION_NOT_HANDLED: return "KERNEL_MODE_EXCEPTION_NOT_HANDLED";
+    default:                                return "UNKNOWN_BUGCHECK";
+    }
+}
+
+static void KiDumpTrapFrame(PKTRAP_FRAME Tf)
+{
+    DbgPrint("Trap frame at %08x (trap %02x, error code %08x):\n", (ULONG)Tf, Tf->TrapNumber, Tf->ErrCode);
+    DbgPrint("eax=%08x ebx=%08x ecx=%08x edx=%08x esi=%08x edi=%08x\n",
+             Tf->Eax, Tf->Ebx, Tf->Ecx, Tf->Edx, Tf->Esi, Tf->Edi);
+    DbgPrint("eip=%08x esp=%08x ebp=%08x efl=%08x\n", Tf->Eip,
+             (Tf->SegCs & RPL_USER) ? Tf->HardwareEsp : (ULONG)&Tf->HardwareEsp, Tf->Ebp, Tf->EFlags);
+    DbgPrint("cs=%04x ss=%04x ds=%04x es=%04x fs=%04x\n", Tf->SegCs & 0xFFFF,
+             (Tf->SegCs & RPL_USER) ? Tf->HardwareSegSs & 0xFFFF : KGDT_R0_DATA,
+             Tf->SegDs & 0xFFFF, Tf->SegEs & 0xFFFF, Tf->SegFs & 0xFFFF);
+}
+
+static __attribute__((noreturn)) void KiBugCheck(ULONG Code, ULONG_PTR P1, ULONG_PTR P2, ULONG_PTR P3,
+                                                 ULONG_PTR P4, PKTRAP_FRAME TrapFrame)
+{
+    _disable();
+    DbgPrint("\n*** STOP: 0x%08x (0x%08x,0x%08x,0x%08x,0x%08x)\n%s\n",
+             Code, P1, P2, P3, P4, KiBugCheckName(Code));
+    if (TrapFrame)
+        KiDumpTrapFrame(TrapFrame);
+    HalReturnToFirmware(NTV_EXIT_KIND_BUGCHECK, Code);
+}
+
+void KeBugCheckEx(ULONG Code, ULONG_PTR P1, ULONG_PTR P2, ULONG_PTR P3, ULONG_PTR P4)
+{
+    KiBugCheck(Code, P1, P2, P3, P4, 0);
+}
+
+void KeBugCheckWithTf(ULONG Code, ULONG_PTR P1, ULONG_PTR P2, ULONG_PTR P3, PKTRAP_FRAME TrapFrame)
+{
+    KiBugCheck(Code, P1, P2, P3, (ULONG_PTR)TrapFrame, TrapFrame);
+}

@@ -1,0 +1,90 @@
+/*
+ * Physical pages and page tables. Page tables are reached through the
+ * self-map: PDE 0x300 points at the page directory itself, so the PTE of any
+ * address sits at PTE_BASE + (va >> 12) * 4, as on NT.
+ */
+#include "../inc/i386.h"
+#include "../inc/mm.h"
+#include "../inc/rtl.h"
+
+#define MiGetPdeAddress(va) ((PULONG)(PDE_BASE + (((ULONG)(va) >> 22) << 2)))
+#define MiGetPteAddress(va) ((PULONG)(PTE_BASE + (((ULONG)(va) >> 12) << 2)))
+
+extern ULONG MmSystemPageDirectory[1024];
+
+static ULONG MiNextFreePhysical;
+static ULONG MiPhysicalTop;
+
+void MmInitSystem(ULONG FirstFreePhysical, ULONG PhysicalTop)
+{
+    MiNextFreePhysical = (FirstFreePhysical + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
+    MiPhysicalTop = PhysicalTop > MI_KSEG0_LIMIT ? MI_KSEG0_LIMIT : PhysicalTop;
+}
+
+ULONG MmAllocatePhysicalPage(void)
+{
+    if (MiNextFreePhysical + PAGE_SIZE > MiPhysicalTop)
+        return 0;
+    ULONG page = MiNextFreePhysical;
+    MiNextFreePhysical += PAGE_SIZE;
+    memset(MmPhysicalToVirtual(page), 0, PAGE_SIZE);
+    return page;
+}
+
+ULONG MmFreePhysicalBytes(void)
+{
+    return MiPhysicalTop - MiNextFreePhysical;
+}
+
+NTSTATUS MmMapPage(ULONG Va, ULONG Phys, ULONG Protection)
+{
+    PULONG pde = MiGetPdeAddress(Va);
+    ULONG user = (Protection & MM_USER) ? PTE_USER : 0;
+
+    if (!(*pde & PTE_PRESENT)) {
+        ULONG table = MmAllocatePhysicalPage();
+        if (!table)
+            return STATUS_NO_MEMORY;
+        /* the PDE stays permissive; the PTE decides */
+        *pde = table | PTE_PRESENT | PTE_WRITE | user;
+        __invlpg((ULONG)MiGetPteAddress(Va));
+    } else if (*pde & PTE_LARGE) {
+        return STATUS_INVALID_PARAMETER;
+    }
+    *pde |= user;
+    *MiGetPteAddress(Va) = (Phys & ~(PAGE_SIZE - 1)) | PTE_PRESENT | user |
+                           ((Protection & MM_WRITABLE) ? PTE_WRITE : 0);
+    __invlpg(Va);
+    return STATUS_SUCCESS;
+}
+
+ULONG MmQueryPhysical(ULONG Va)
+{
+    ULONG pde = *MiGetPdeAddress(Va);
+    if (!(pde & PTE_PRESENT))
+        return 0;
+    if (pde & PTE_LARGE)
+        return (pde & 0xFFC00000) | (Va & 0x003FF000);
+    ULONG pte = *MiGetPteAddress(Va);
+    return (pte & PTE_PRESENT) ? (pte & ~(PAGE_SIZE - 1)) : 0;
+}
+
+ULONG MmCreateAddressSpace(void)
+{
+    ULONG pdPhys = MmAllocatePhysicalPage();
+    if (!pdPhys)
+        return 0;
+    PULONG pd = MmPhysicalToVirtual(pdPhys);
+    PULONG current = MiGetPdeAddress(0);
+    for (ULONG i = MM_KSEG0_BASE >> 22; i < 1024; i++)
+        pd[i] = current[i];
+    pd[PTE_BASE >> 22] = pdPhys | PTE_PRESENT | PTE_WRITE;
+    return pdPhys;
+}
+
+/* The boot identity map of 0-4 MiB is no longer needed once we run in KSEG0. */
+void MmUnmapIdentity(void)
+{
+    MmSystemPageDirectory[0] = 0;
+    __writecr3(__readcr3());
+}

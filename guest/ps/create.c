@@ -1,0 +1,181 @@
+/*
+ * The first user process: a fresh address space sharing the kernel half,
+ * SharedUserData's read-only view, ntdll, the program, a stack, PEB/TEB
+ * with the command line, and a trap frame that IRETs into ring 3.
+ */
+#include "../inc/ps.h"
+#include "../inc/mm.h"
+#include "../inc/rtl.h"
+#include "../inc/pebteb.h"
+#include "../inc/hal.h"
+
+#define PSP_KERNEL_STACK_SIZE 0x4000
+#define PSP_NTDLL_LIMIT       (MM_NTDLL_BASE + 0x01000000)
+#define PSP_IMAGE_LOWEST      0x00010000u
+#define PSP_IMAGE_HIGHEST     0x70000000u
+
+EPROCESS PsInitialSystemProcess;
+static ETHREAD PspSystemThread;
+static EPROCESS PspUserProcess;
+static ETHREAD PspUserThread;
+static UCHAR PspUserThreadKernelStack[PSP_KERNEL_STACK_SIZE] __attribute__((aligned(16)));
+extern ULONG KiUserSharedDataPhysical;
+
+void PsInitSystem(void)
+{
+    PsInitialSystemProcess.UniqueProcessId = 4;
+    PsInitialSystemProcess.DirectoryTableBase = __readcr3();
+    memcpy(PsInitialSystemProcess.ImageFileName, "System", 7);
+    PspSystemThread.Tcb.Process = &PsInitialSystemProcess;
+    PspSystemThread.Tcb.PreviousMode = KernelMode;
+    PspSystemThread.Tcb.ThreadId = 8;
+    KiCurrentThread = &PspSystemThread.Tcb;
+}
+
+static void PspSetImageName(PEPROCESS Process, const char *CommandLine)
+{
+    const char *name = CommandLine, *p;
+    for (p = CommandLine; *p && *p != ' '; p++)
+        if (*p == '/' || *p == '\\')
+            name = p + 1;
+    ULONG n = 0;
+    for (; name + n < p && n < sizeof(Process->ImageFileName) - 1; n++)
+        Process->ImageFileName[n] = name[n];
+    Process->ImageFileName[n] = '\0';
+}
+
+static NTSTATUS PspMapNewPage(ULONG Va, ULONG Protection, PVOID *Kseg)
+{
+    ULONG phys = MmAllocatePhysicalPage();
+    if (!phys)
+        return STATUS_NO_MEMORY;
+    *Kseg = MmPhysicalToVirtual(phys);
+    return MmMapPage(Va, phys, Protection);
+}
+
+/* Lays out PEB, process parameters and the strings in the PEB page. */
+static NTSTATUS PspCreatePeb(const char *CommandLine, ULONG ImageBase)
+{
+    PUCHAR page;
+    NTSTATUS status = PspMapNewPage(MM_PEB_ADDRESS, MM_USER | MM_WRITABLE, (PVOID *)&page);
+    if (!NT_SUCCESS(status))
+        return status;
+
+    PPEB peb = (PPEB)page;
+    ULONG paramsOffset = 0x100, stringsOffset = 0x200;
+    PRTL_USER_PROCESS_PARAMETERS params = (PRTL_USER_PROCESS_PARAMETERS)(page + paramsOffset);
+    PWSTR text = (PWSTR)(page + stringsOffset);
+    ULONG capacity = (PAGE_SIZE - stringsOffset) / sizeof(WCHAR) - 1;
+
+    ULONG length = strlen(CommandLine), image = 0;
+    while (image < length && CommandLine[image] != ' ')
+        image++;
+    if (length + image + 2 > capacity)
+        return STATUS_INVALID_PARAMETER;
+
+    ULONG n = RtlAsciiToUnicode(text, capacity, CommandLine, length);
+    text[n] = 0;
+    params->CommandLine.Buffer = (PWSTR)(MM_PEB_ADDRESS + stringsOffset);
+    params->CommandLine.Length = (USHORT)(n * sizeof(WCHAR));
+    params->CommandLine.MaximumLength = (USHORT)((n + 1) * sizeof(WCHAR));
+
+    PWSTR imageText = text + n + 1;
+    ULONG m = RtlAsciiToUnicode(imageText, capacity - n - 1, CommandLine, image);
+    imageText[m] = 0;
+    params->ImagePathName.Buffer = (PWSTR)(MM_PEB_ADDRESS + stringsOffset + (n + 1) * sizeof(WCHAR));
+    params->ImagePathName.Length = (USHORT)(m * sizeof(WCHAR));
+    params->ImagePathName.MaximumLength = (USHORT)((m + 1) * sizeof(WCHAR));
+    params->MaximumLength = params->Length = sizeof(*params);
+
+    peb->ImageBaseAddress = (PVOID)ImageBase;
+    peb->ProcessParameters = (PRTL_USER_PROCESS_PARAMETERS)(MM_PEB_ADDRESS + paramsOffset);
+    return STATUS_SUCCESS;
+}
+
+static NTSTATUS PspCreateTeb(PEPROCESS Process, PETHREAD Thread)
+{
+    PTEB teb;
+    NTSTATUS status = PspMapNewPage(MM_TEB_ADDRESS, MM_USER | MM_WRITABLE, (PVOID *)&teb);
+    if (!NT_SUCCESS(status))
+        return status;
+    teb->Self = (PTEB)MM_TEB_ADDRESS;
+    teb->StackBase = (PVOID)MM_USER_STACK_TOP;
+    teb->StackLimit = (PVOID)(MM_USER_STACK_TOP - MM_USER_STACK_SIZE);
+    teb->UniqueProcess = (HANDLE)Process->UniqueProcessId;
+    teb->UniqueThread = (HANDLE)Thread->Tcb.ThreadId;
+    teb->ProcessEnvironmentBlock = (PPEB)MM_PEB_ADDRESS;
+    return STATUS_SUCCESS;
+}
+
+static NTSTATUS PspCreateUserStack(ULONG *InitialEsp)
+{
+    PULONG top = 0;
+    for (ULONG va = MM_USER_STACK_TOP - MM_USER_STACK_SIZE; va < MM_USER_STACK_TOP; va += PAGE_SIZE) {
+        NTSTATUS status = PspMapNewPage(va, MM_USER | MM_WRITABLE, (PVOID *)&top);
+        if (!NT_SUCCESS(status))
+            return status;
+    }
+    /* the last page mapped is the top one: [esp] = no return address, [esp+4] = PEB */
+    top[PAGE_SIZE / 4 - 1] = MM_PEB_ADDRESS;
+    top[PAGE_SIZE / 4 - 2] = 0;
+    *InitialEsp = MM_USER_STACK_TOP - 8;
+    return STATUS_SUCCESS;
+}
+
+NTSTATUS PspCreateInitialProcess(const PS_IMAGE_SOURCE *Program, const PS_IMAGE_SOURCE *Ntdll)
+{
+    PEPROCESS process = &PspUserProcess;
+    PETHREAD thread = &PspUserThread;
+    ULONG entry, ntdllEntry, esp;
+    NTSTATUS status;
+
+    process->UniqueProcessId = 0x10;
+    PspSetImageName(process, Program->CommandLine);
+    thread->Tcb.Process = process;
+    thread->Tcb.ThreadId = 0x14;
+
+    process->DirectoryTableBase = MmCreateAddressSpace();
+    if (!process->DirectoryTableBase)
+        return STATUS_NO_MEMORY;
+    __writecr3(process->DirectoryTableBase);
+
+    status = MmMapPage(MM_SHARED_USER_DATA_VA, KiUserSharedDataPhysical, MM_USER);
+    if (NT_SUCCESS(status))
+        status = PspLoadUserImage(Ntdll, MM_NTDLL_BASE, PSP_NTDLL_LIMIT, &ntdllEntry);
+    if (!NT_SUCCESS(status)) {
+        DbgPrint("ntoskrnl: cannot load ntdll: %08x\n", status);
+        return status;
+    }
+    status = PspLoadUserImage(Program, PSP_IMAGE_LOWEST, PSP_IMAGE_HIGHEST, &entry);
+    if (!NT_SUCCESS(status)) {
+        DbgPrint("ntoskrnl: %s: not a valid i386 ELF executable for this system: %08x\n",
+                 process->ImageFileName, status);
+        return status;
+    }
+    status = PspCreateUserStack(&esp);
+    if (NT_SUCCESS(status))
+        status = PspCreatePeb(Program->CommandLine, MM_IMAGE_BASE);
+    if (NT_SUCCESS(status))
+        status = PspCreateTeb(process, thread);
+    if (!NT_SUCCESS(status))
+        return status;
+    process->Peb = (PVOID)MM_PEB_ADDRESS;
+
+    PVOID stackTop = PspUserThreadKernelStack + sizeof(PspUserThreadKernelStack);
+    PKTRAP_FRAME tf = (PKTRAP_FRAME)((PUCHAR)stackTop - sizeof(KTRAP_FRAME));
+    memset(tf, 0, sizeof(*tf));
+    tf->Eip = entry;
+    tf->SegCs = KGDT_R3_CODE | RPL_USER;
+    tf->EFlags = EFLAGS_USER_DEFAULT;
+    tf->HardwareEsp = esp;
+    tf->HardwareSegSs = KGDT_R3_DATA | RPL_USER;
+    tf->SegDs = tf->SegEs = KGDT_R3_DATA | RPL_USER;
+    tf->SegFs = KGDT_R3_TEB | RPL_USER;
+    thread->Tcb.InitialStack = stackTop;
+    thread->Tcb.TrapFrame = tf;
+    thread->Tcb.PreviousMode = UserMode;
+
+    KiSetKernelStack(stackTop);
+    KiCurrentThread = &thread->Tcb;
+    KiExitToUserMode(tf);
+}

@@ -1,0 +1,32 @@
+/*
+ * The guest's address space, as NT lays it out on i386 (no /3GB).
+ * Shared by the guest kernel, the monitor's loader and the tracer.
+ */
+#ifndef NT_LAYOUT_H
+#define NT_LAYOUT_H
+
+#define MM_KSEG0_BASE            0x80000000u  /* physical memory mapped from here */
+#define MM_USER_PROBE_ADDRESS    0x7FFF0000u  /* first address a user buffer may not touch */
+#define MM_HIGHEST_USER_ADDRESS  0x7FFEFFFFu
+#define MM_SHARED_USER_DATA_VA   0x7FFE0000u  /* KUSER_SHARED_DATA, user read-only view */
+#define KI_USER_SHARED_DATA      0xFFDF0000u  /* the same page, kernel writable view */
+#define MM_PEB_ADDRESS           0x7FFDF000u
+#define MM_TEB_ADDRESS           0x7FFDE000u
+#define PTE_BASE                 0xC0000000u  /* page tables, self-mapped */
+#define PDE_BASE                 0xC0300000u
+
+#define MM_NTDLL_BASE            0x77F50000u  /* where XP SP1 put ntdll */
+#define MM_IMAGE_BASE            0x00400000u  /* user programs */
+#define MM_USER_STACK_TOP        0x00130000u  /* first thread's stack, NT-like */
+#define MM_USER_STACK_SIZE       0x00010000u
+
+#define KERNEL_PHYS_BASE         0x00100000u  /* ntoskrnl is loaded here */
+
+/* SharedUserData offsets */
+#define USER_SHARED_SYSTEM_CALL      0x300   /* SystemCallStub */
+#define USER_SHARED_SYSTEM_CALL_RET  0x304   /* KiFastSystemCallRet for the SYSENTER stub */
+
+#define PAGE_SIZE                0x1000u
+#define PAGE_SHIFT               12
+
+#endif

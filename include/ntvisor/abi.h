@@ -1,0 +1,42 @@
+/*
+ * The guest <-> monitor contract: I/O ports, exit codes, boot command line
+ * and module order. Devices are I/O ports only; the same kernel image also
+ * boots under `qemu-system-i386 -kernel` (isa-debug-exit at 0xF4).
+ */
+#ifndef NTVISOR_ABI_H
+#define NTVISOR_ABI_H
+
+/* COM1, enough of a 16550 for polled output. */
+#define NTV_COM1_BASE        0x3F8
+#define NTV_COM1_THR         (NTV_COM1_BASE + 0)   /* transmit holding register */
+#define NTV_COM1_LSR         (NTV_COM1_BASE + 5)   /* line status register */
+#define NTV_COM1_LSR_THRE    0x20                  /* transmitter empty */
+#define NTV_COM1_LSR_TEMT    0x40
+
+/*
+ * Exit port (QEMU isa-debug-exit convention, 32-bit OUT). The value written:
+ * bits 0-7 the status byte, bits 8-15 the kind of exit.
+ */
+#define NTV_PORT_EXIT            0xF4
+#define NTV_EXIT_KIND_PROCESS    0   /* last process ended: byte = low byte of its NTSTATUS */
+#define NTV_EXIT_KIND_BUGCHECK   1   /* KeBugCheckEx: byte = low byte of the bugcheck code */
+#define NTV_EXIT_VALUE(kind, byte) ((((kind) & 0xFF) << 8) | ((byte) & 0xFF))
+
+/*
+ * Written (32-bit OUT) just before the exit port: the full NTSTATUS of the
+ * process, or the full bugcheck code. Unassigned under QEMU, so ignored there.
+ */
+#define NTV_PORT_EXIT_DETAIL     0xF0
+
+/* Multiboot modules, in this order. */
+#define NTV_MODULE_NTDLL     0   /* command line: the ntdll image name */
+#define NTV_MODULE_PROGRAM   1   /* command line: program name and its arguments */
+#define NTV_MODULE_COUNT_MIN 2
+
+/*
+ * Kernel command line options (space-separated key=value):
+ *   syscall=auto|int2e|sysenter   SharedUserData!SystemCallStub selection
+ */
+#define NTV_CMDLINE_SYSCALL  "syscall="
+
+#endif

@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Installs what building and testing ntvisor needs on Debian 12 (bookworm).
+# QEMU comes from bookworm-backports: the SVM lab needs QEMU >= 9.1 for
+# hardware breakpoints inside the nested guest.
+set -euo pipefail
+
+if [ "$(id -u)" -ne 0 ]; then
+    echo "install-deps: run as root (apt-get needs it)" >&2
+    exit 1
+fi
+
+backports=/etc/apt/sources.list.d/ntvisor-bookworm-backports.sources
+if ! grep -rqs 'bookworm-backports' /etc/apt/sources.list /etc/apt/sources.list.d/; then
+    cat > "$backports" <<SRC
+Types: deb
+URIs: http://deb.debian.org/debian
+Suites: bookworm-backports
+Components: main
+Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
+SRC
+fi
+
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends \
+    build-essential gcc-multilib binutils pkg-config check \
+    libcapstone-dev python3 cpio busybox-static kmod xz-utils zstd file \
+    >/dev/null
+apt-get install -y -qq --no-install-recommends -t bookworm-backports \
+    qemu-system-x86 >/dev/null
+echo "install-deps: done ($(qemu-system-x86_64 --version | head -n 1))"

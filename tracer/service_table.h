@@ -1,0 +1,32 @@
+/*
+ * NT system service tables by Windows build (data/nt-syscalls/, one .tsv per build):
+ * service number, NtXxx name and argument count. Used to generate the
+ * guest's tables and stubs, and to name services in traces.
+ */
+#ifndef NTVISOR_SERVICE_TABLE_H
+#define NTVISOR_SERVICE_TABLE_H
+
+#include <stddef.h>
+
+#define SVC_MAX_SERVICES  4096   /* the index is 12 bits wide */
+#define SVC_MAX_NAME      63
+#define SVC_MAX_ARGC      32
+
+struct svc_entry {
+    unsigned index;
+    unsigned argc;
+    char name[SVC_MAX_NAME + 1];
+};
+
+struct svc_table {
+    struct svc_entry *entries;   /* entries[i].index == i */
+    size_t count;
+};
+
+/* Parses TSV text ("index\tname\targc" header, one service a line, indexes 0..n-1 in order). */
+int svc_table_parse(const char *text, size_t len, struct svc_table *out, char *err, size_t errlen);
+int svc_table_load(const char *path, struct svc_table *out, char *err, size_t errlen);
+void svc_table_free(struct svc_table *t);
+const struct svc_entry *svc_table_find(const struct svc_table *t, const char *name);
+
+#endif
