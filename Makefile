@@ -17,7 +17,7 @@ NT_TABLES   := $(sort $(wildcard data/nt-syscalls/*.i386.ssdt.tsv))
 BUILD_TABLE := data/nt-syscalls/$(BUILD_NT).i386.ssdt.tsv
 
 # ---------------------------------------------------------------- host code
-HOST_CFLAGS  := -std=gnu11 -O2 -g -Wall -Wextra -Werror -Iinclude -D_GNU_SOURCE
+HOST_CFLAGS  := -std=gnu11 -O2 -g -Wall -Wextra -Werror -Iinclude
 SAN_FLAGS    := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 CHECK_LIBS   := $(shell pkg-config --libs check 2>/dev/null || echo -lcheck)
 CHECK_CFLAGS := $(shell pkg-config --cflags check 2>/dev/null)
@@ -114,3 +114,11 @@ clean:
 	rm -rf $(BUILD)
 distclean: clean
 	rm -rf $(LAB_DIR)
+
+# ---------------------------------------------------------------- the monitor
+include mk/lab.mk
+
+# ntvisor is static: the very same binary runs on the host and inside the SVM lab
+$(BUILD)/ntvisor: $(HOST_SRCS) $(HOST_HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(HOST_CFLAGS) -static -o $@ $(HOST_SRCS)

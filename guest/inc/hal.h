@@ -5,6 +5,7 @@
 #include "ntdef.h"
 
 void HalInitializeConsole(void);
+void HalInitializePic(void);
 void HalDisplayString(const char *String);
 void HalDisplayBuffer(const char *Buffer, ULONG Length);
 void DbgPrint(const char *Format, ...) __attribute__((format(printf, 1, 2)));

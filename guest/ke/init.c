@@ -86,6 +86,7 @@ static void KiGetModule(const MULTIBOOT_MODULE *Mods, ULONG Index, PS_IMAGE_SOUR
 void KiSystemStartup(ULONG Magic, ULONG InfoPhys)
 {
     HalInitializeConsole();
+    HalInitializePic();
     KiInitializeProcessor(KiInitialStackTop);
     KiInitializeServiceTables();
     PsInitSystem();

@@ -25,17 +25,16 @@
 _start:
     cli
     cld
+    /* no stack yet: Multiboot does not provide one */
     mov %eax, %esi                      /* multiboot magic */
-    mov %ebx, %edi                      /* multiboot info (physical) */
+    mov %ebx, %ebp                      /* multiboot info (physical) */
 
     /* clear the page directory */
     mov $PHYS(MmSystemPageDirectory), %ebx
-    push %edi
     mov %ebx, %edi
     xor %eax, %eax
     mov $1024, %ecx
     rep stosl
-    pop %edi
 
     /* identity-map 0-4 MiB so this code survives turning paging on */
     movl $(PTE_PRESENT | PTE_WRITE | PTE_LARGE), (%ebx)
@@ -68,9 +67,9 @@ _start:
     .text
 KiBootHigh:
     mov $(KiInitialStack + KI_INITIAL_STACK_SIZE), %esp
-    xor %ebp, %ebp
-    push %edi                           /* multiboot info, physical */
+    push %ebp                           /* multiboot info, physical */
     push %esi                           /* multiboot magic */
+    xor %ebp, %ebp
     call KiSystemStartup
 1:  cli
     hlt

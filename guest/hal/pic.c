@@ -1,0 +1,29 @@
+/*
+ * The 8259 interrupt controllers. The firmware may leave IRQ 0 mapped onto
+ * vector 8 (#DF); remap both controllers above the CPU exceptions, at 0x30,
+ * as NT's HAL does, and mask every line until a driver asks for one.
+ */
+#include "../inc/i386.h"
+#include "../inc/hal.h"
+
+#define PIC1_COMMAND 0x20
+#define PIC1_DATA    0x21
+#define PIC2_COMMAND 0xA0
+#define PIC2_DATA    0xA1
+#define PIC_ICW1     0x11      /* edge triggered, cascade, ICW4 follows */
+#define PIC_ICW4     0x01      /* 8086 mode */
+#define PRIMARY_VECTOR_BASE 0x30
+
+void HalInitializePic(void)
+{
+    WRITE_PORT_UCHAR(PIC1_COMMAND, PIC_ICW1);
+    WRITE_PORT_UCHAR(PIC2_COMMAND, PIC_ICW1);
+    WRITE_PORT_UCHAR(PIC1_DATA, PRIMARY_VECTOR_BASE);
+    WRITE_PORT_UCHAR(PIC2_DATA, PRIMARY_VECTOR_BASE + 8);
+    WRITE_PORT_UCHAR(PIC1_DATA, 1 << 2);    /* secondary on IRQ 2 */
+    WRITE_PORT_UCHAR(PIC2_DATA, 2);
+    WRITE_PORT_UCHAR(PIC1_DATA, PIC_ICW4);
+    WRITE_PORT_UCHAR(PIC2_DATA, PIC_ICW4);
+    WRITE_PORT_UCHAR(PIC1_DATA, 0xFF);
+    WRITE_PORT_UCHAR(PIC2_DATA, 0xFF);
+}

@@ -1,0 +1,37 @@
+/* ntvisor info: what this host's KVM is and whether it runs the guest natively. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "host.h"
+#include "lab.h"
+#include "ntvisor.h"
+#include "kvm.h"
+
+int cmd_info(int argc, char **argv)
+{
+    if (argc > 1 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
+        printf("usage: ntvisor info\n\nReports the KVM API version, the host's virtualization (VMX, SVM,\n"
+               "kvm_pvm or none), whether /dev/kvm runs the guest natively, and the SVM lab.\n");
+        return 0;
+    } else if (argc > 1) {
+        fprintf(stderr, "ntvisor: info takes no arguments (see ntvisor info --help)\n");
+        return NTV_EXIT_USAGE;
+    }
+    struct host_info host;
+    host_probe(&host);
+    char err[256];
+    int version = kvm_api_version("/dev/kvm", err, sizeof(err));
+
+    if (version >= 0)
+        printf("kvm api version:  %d%s\n", version, version == KVM_REQUIRED_API_VERSION ? "" : " (unsupported)");
+    else
+        printf("kvm api version:  unavailable (%s)\n", err);
+    printf("virtualization:   %s\n", host_virt_name(host.virt));
+    printf("runs the guest:   %s%s%s\n", host.can_run_guest ? "natively" : "no",
+           host.can_run_guest ? "" : ": ", host.can_run_guest ? "" : host.reason);
+    const char *dir = lab_dir();
+    printf("svm lab:          %s (%s)\n", lab_is_built(dir) ? "built" : "not built (make lab)", dir);
+    if (getenv(NTV_IN_LAB_ENV))
+        printf("inside the lab:   yes\n");
+    return 0;
+}

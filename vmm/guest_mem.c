@@ -1,0 +1,83 @@
+/* Guest memory access and the 32-bit (non-PAE) page walk. */
+#include <string.h>
+#include "guest_mem.h"
+
+#define CR0_PG    0x80000000u
+#define CR4_PSE   0x00000010u
+#define CR4_PAE   0x00000020u
+#define PTE_P     0x001u
+#define PTE_W     0x002u
+#define PTE_U     0x004u
+#define PDE_PS    0x080u
+
+const uint8_t *gmem_phys(const struct guest_mem *g, uint64_t gpa, size_t len)
+{
+    if (gpa > g->size || len > g->size - gpa)
+        return NULL;
+    return g->mem + gpa;
+}
+
+static bool read_u32(const struct guest_mem *g, uint64_t gpa, uint32_t *out)
+{
+    const uint8_t *p = gmem_phys(g, gpa, 4);
+    if (!p)
+        return false;
+    memcpy(out, p, 4);
+    return true;
+}
+
+bool gmem_translate(const struct guest_mem *g, uint32_t cr0, uint32_t cr3, uint32_t cr4,
+                    uint32_t va, uint64_t *gpa, bool *user, bool *writable)
+{
+    bool u = true, w = true;
+    if (!(cr0 & CR0_PG)) {
+        *gpa = va;
+    } else {
+        if (cr4 & CR4_PAE)
+            return false;   /* the guest uses 32-bit paging only */
+        uint32_t pde, pte;
+        if (!read_u32(g, (uint64_t)(cr3 & ~0xFFFu) + (va >> 22) * 4, &pde) || !(pde & PTE_P))
+            return false;
+        u = pde & PTE_U;
+        w = pde & PTE_W;
+        if ((pde & PDE_PS) && (cr4 & CR4_PSE)) {
+            *gpa = (uint64_t)(pde & 0xFFC00000u) | (va & 0x003FFFFFu);
+        } else {
+            if (!read_u32(g, (uint64_t)(pde & ~0xFFFu) + ((va >> 12) & 0x3FF) * 4, &pte) || !(pte & PTE_P))
+                return false;
+            u = u && (pte & PTE_U);
+            w = w && (pte & PTE_W);
+            *gpa = (uint64_t)(pte & ~0xFFFu) | (va & 0xFFFu);
+        }
+    }
+    if (*gpa >= g->size)
+        return false;
+    if (user)
+        *user = u;
+    if (writable)
+        *writable = w;
+    return true;
+}
+
+size_t gmem_read_virt(const struct guest_mem *g, uint32_t cr0, uint32_t cr3, uint32_t cr4,
+                      uint32_t va, void *out, size_t len)
+{
+    size_t done = 0;
+    while (done < len) {
+        uint32_t addr = va + (uint32_t)done;
+        if (done && addr == 0)
+            break;   /* wrapped past 4 GiB */
+        uint64_t gpa;
+        if (!gmem_translate(g, cr0, cr3, cr4, addr, &gpa, NULL, NULL))
+            break;
+        size_t chunk = 0x1000 - (addr & 0xFFF);
+        if (chunk > len - done)
+            chunk = len - done;
+        const uint8_t *p = gmem_phys(g, gpa, chunk);
+        if (!p)
+            break;
+        memcpy((uint8_t *)out + done, p, chunk);
+        done += chunk;
+    }
+    return done;
+}
