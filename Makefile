@@ -122,3 +122,9 @@ include mk/lab.mk
 $(BUILD)/ntvisor: $(HOST_SRCS) $(HOST_HDRS)
 	@mkdir -p $(@D)
 	$(CC) $(HOST_CFLAGS) -static -o $@ $(HOST_SRCS)
+
+# tiny kernels for the monitor's failure paths
+TEST_KERNELS := $(patsubst tests/kernels/%.S,$(BUILD)/tests/kernels/%.elf,$(wildcard tests/kernels/*.S))
+$(BUILD)/tests/kernels/%.elf: tests/kernels/%.S tests/kernels/multiboot.inc tests/kernels/kernel.ld
+	@mkdir -p $(@D)
+	$(CC) $(GUEST_CFLAGS) $(GUEST_LDFLAGS) -T tests/kernels/kernel.ld -o $@ $<

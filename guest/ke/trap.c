@@ -61,7 +61,9 @@ void KiTrapDispatch(PKTRAP_FRAME TrapFrame)
            port I/O without IOPL); a #GP naming a selector is an access violation. */
         if (vector == 13 && TrapFrame->ErrCode != 0)
             status = STATUS_ACCESS_VIOLATION;
-        PspTerminateProcessByException(status, TrapFrame->Eip, faultAddress);
+        /* INT3 traps after the instruction; NT reports the breakpoint's own address */
+        ULONG eip = vector == 3 ? TrapFrame->Eip - 1 : TrapFrame->Eip;
+        PspTerminateProcessByException(status, eip, faultAddress);
     }
 
     if (vector == 14 && KiFixupException(TrapFrame))
