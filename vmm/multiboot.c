@@ -1,0 +1,563 @@
+/* Multiboot 0.6.96 loader for ELF32 kernels; see multiboot.h.
+ *
+ * All file offsets and guest addresses are computed in uint64_t, so no sum of
+ * two 32-bit quantities can wrap. Loading is two-phase: everything is
+ * validated and laid out first (commit = 0), then written (commit = 1) by the
+ * same code, so an error leaves guest memory untouched. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "multiboot.h"
+
+/* ELF constants (kept local: no dependency on the host's <elf.h>). */
+#define EI_NIDENT       16
+#define EI_CLASS        4
+#define EI_DATA         5
+#define EI_VERSION      6
+#define ELFCLASS32      1
+#define ELFCLASS64      2
+#define ELFDATA2LSB     1
+#define ELFDATA2MSB     2
+#define EV_CURRENT      1
+#define ET_REL          1
+#define ET_EXEC         2
+#define ET_DYN          3
+#define ET_CORE         4
+#define EM_386          3
+#define EM_X86_64       62
+#define PT_LOAD         1
+#define ELF32_EHDR_SIZE 52
+#define ELF32_PHDR_SIZE 32
+#define MB_HEADER_SIZE  12   /* magic, flags, checksum */
+
+_Static_assert(MB_INFO_AREA_END <= MB_KERNEL_MIN_ADDR, "info area must lie below the kernel");
+_Static_assert(MB_INFO_AREA_START >= 0x1000u, "page 0 must stay unused");
+_Static_assert(MB_INFO_AREA_START % 8 == 0, "info area alignment");
+
+/* ------------------------------------------------------------------ helpers */
+
+static int fail(char *err, size_t errlen, int code, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+static int fail(char *err, size_t errlen, int code, const char *fmt, ...)
+{
+    va_list ap;
+
+    if (err && errlen) {
+        va_start(ap, fmt);
+        vsnprintf(err, errlen, fmt, ap);
+        va_end(ap);
+    }
+    return code;
+}
+
+static uint16_t rd16(const uint8_t *p) { return (uint16_t)(p[0] | p[1] << 8); }
+
+static uint32_t rd32(const uint8_t *p)
+{
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+static void wr32(uint8_t *p, uint32_t v)
+{
+    p[0] = (uint8_t)v; p[1] = (uint8_t)(v >> 8); p[2] = (uint8_t)(v >> 16); p[3] = (uint8_t)(v >> 24);
+}
+
+static void wr64(uint8_t *p, uint64_t v)
+{
+    wr32(p, (uint32_t)v);
+    wr32(p + 4, (uint32_t)(v >> 32));
+}
+
+static uint64_t align_up(uint64_t v, uint64_t a) { return (v + a - 1) / a * a; }
+
+static const char *img_name(const struct mb_image *img, const char *dflt)
+{
+    return img && img->name && img->name[0] ? img->name : dflt;
+}
+
+const char *mb_error_name(int e)
+{
+    static const char *const names[] = {
+        [MB_OK] = "ok",
+        [MB_ERR_TRUNCATED] = "truncated",
+        [MB_ERR_NOT_ELF] = "not ELF",
+        [MB_ERR_WRONG_CLASS] = "wrong ELF class",
+        [MB_ERR_WRONG_MACHINE] = "wrong machine",
+        [MB_ERR_NOT_EXECUTABLE] = "not an executable",
+        [MB_ERR_NO_HEADER] = "no multiboot header",
+        [MB_ERR_BAD_HEADER] = "bad multiboot header",
+        [MB_ERR_BAD_SEGMENT] = "bad segment",
+        [MB_ERR_OVERLAP] = "overlap",
+        [MB_ERR_OUT_OF_RANGE] = "out of range",
+        [MB_ERR_TOO_LARGE] = "too large",
+        [MB_ERR_BAD_ENTRY] = "bad entry point",
+        [MB_ERR_NO_SPACE] = "no space",
+        [MB_ERR_UNSUPPORTED] = "unsupported",
+        [MB_ERR_INVALID_ARG] = "invalid argument",
+    };
+
+    if (e < 0 || (size_t)e >= sizeof names / sizeof names[0] || !names[e])
+        return "unknown error";
+    return names[e];
+}
+
+/* ---------------------------------------------------------------- ELF parse */
+
+struct elf_seg {
+    unsigned index;                /* program header number */
+    uint32_t offset, filesz, memsz;
+    uint32_t vaddr, paddr;
+    uint32_t addr;                 /* the one checked against the range: paddr or vaddr */
+};
+
+struct elf_info {
+    uint32_t e_entry;
+    uint32_t entry;                /* resolved entry (see mb_load) */
+    unsigned n;                    /* PT_LOAD segments with p_memsz > 0 */
+    struct elf_seg seg[MB_MAX_PHNUM];
+    uint64_t lowest, highest;      /* [lowest, highest) of the segments' addr ranges */
+};
+
+enum { ADDR_PHYS, ADDR_VIRT };
+
+/*
+ * Validates an ELF32 i386 ET_EXEC and its PT_LOAD segments: each must lie in
+ * the file, have p_filesz <= p_memsz, p_memsz <= max_size, not wrap 2^32,
+ * lie in [lo, hi) by the address selected by which, and not overlap another.
+ */
+static int elf_parse(const struct mb_image *img, const char *name, int which, uint64_t lo, uint64_t hi,
+                     uint64_t max_size, struct elf_info *ei, char *err, size_t errlen)
+{
+    static const uint8_t magic[4] = { 0x7F, 'E', 'L', 'F' };
+    const uint8_t *d = img->data;
+    const uint64_t size = img->size;
+    const char *what = which == ADDR_PHYS ? "physical" : "virtual";
+    uint16_t e_type, e_machine, e_phentsize, e_phnum;
+    uint32_t e_phoff;
+    uint64_t ph_end;
+
+    memset(ei, 0, sizeof *ei);
+    if (size < sizeof magic) {
+        if (size == 0 || memcmp(d, magic, (size_t)size) == 0)
+            return fail(err, errlen, MB_ERR_TRUNCATED,
+                        "%s: truncated: ELF header ends at 0x%x but file is 0x%llx bytes",
+                        name, ELF32_EHDR_SIZE, (unsigned long long)size);
+        return fail(err, errlen, MB_ERR_NOT_ELF, "%s: not an ELF file (bad magic)", name);
+    }
+    if (memcmp(d, magic, sizeof magic) != 0)
+        return fail(err, errlen, MB_ERR_NOT_ELF,
+                    "%s: not an ELF file (magic %02x %02x %02x %02x, expected 7f 45 4c 46)",
+                    name, d[0], d[1], d[2], d[3]);
+    if (size < EI_NIDENT)
+        return fail(err, errlen, MB_ERR_TRUNCATED,
+                    "%s: truncated: ELF header ends at 0x%x but file is 0x%llx bytes",
+                    name, ELF32_EHDR_SIZE, (unsigned long long)size);
+    if (d[EI_CLASS] != ELFCLASS32)
+        return fail(err, errlen, MB_ERR_WRONG_CLASS, "%s: EI_CLASS is %u (%s), expected 1 (ELFCLASS32)",
+                    name, d[EI_CLASS], d[EI_CLASS] == ELFCLASS64 ? "ELFCLASS64, a 64-bit ELF" : "invalid");
+    if (d[EI_DATA] != ELFDATA2LSB)
+        return fail(err, errlen, MB_ERR_WRONG_CLASS, "%s: EI_DATA is %u (%s), expected 1 (ELFDATA2LSB)",
+                    name, d[EI_DATA], d[EI_DATA] == ELFDATA2MSB ? "big-endian" : "invalid");
+    if (d[EI_VERSION] != EV_CURRENT)
+        return fail(err, errlen, MB_ERR_NOT_ELF, "%s: EI_VERSION is %u, expected 1", name, d[EI_VERSION]);
+    if (size < ELF32_EHDR_SIZE)
+        return fail(err, errlen, MB_ERR_TRUNCATED,
+                    "%s: truncated: ELF header ends at 0x%x but file is 0x%llx bytes",
+                    name, ELF32_EHDR_SIZE, (unsigned long long)size);
+
+    e_type = rd16(d + 16);
+    e_machine = rd16(d + 18);
+    ei->e_entry = rd32(d + 24);
+    e_phoff = rd32(d + 28);
+    e_phentsize = rd16(d + 42);
+    e_phnum = rd16(d + 44);
+
+    if (e_type != ET_EXEC)
+        return fail(err, errlen, MB_ERR_NOT_EXECUTABLE, "%s: e_type is %u (%s), expected 2 (ET_EXEC)", name,
+                    e_type, e_type == ET_DYN ? "ET_DYN, a shared object or PIE" : e_type == ET_REL
+                    ? "ET_REL, an object file" : e_type == ET_CORE ? "ET_CORE" : "unknown");
+    if (e_machine != EM_386)
+        return fail(err, errlen, MB_ERR_WRONG_MACHINE, "%s: e_machine is %u%s, expected 3 (EM_386)", name,
+                    e_machine, e_machine == EM_X86_64 ? " (EM_X86_64)" : "");
+    if (rd32(d + 20) != EV_CURRENT)
+        return fail(err, errlen, MB_ERR_NOT_ELF, "%s: e_version is %u, expected 1", name, rd32(d + 20));
+    if (e_phentsize != ELF32_PHDR_SIZE)
+        return fail(err, errlen, MB_ERR_BAD_SEGMENT, "%s: e_phentsize is %u, expected %u", name,
+                    e_phentsize, ELF32_PHDR_SIZE);
+    if (e_phnum == 0)
+        return fail(err, errlen, MB_ERR_BAD_SEGMENT, "%s: no program headers (e_phnum is 0)", name);
+    if (e_phnum > MB_MAX_PHNUM)
+        return fail(err, errlen, MB_ERR_TOO_LARGE, "%s: e_phnum is %u, at most %u program headers supported",
+                    name, e_phnum, MB_MAX_PHNUM);
+    ph_end = (uint64_t)e_phoff + (uint64_t)e_phnum * ELF32_PHDR_SIZE;
+    if (ph_end > size)
+        return fail(err, errlen, MB_ERR_TRUNCATED,
+                    "%s: truncated: program headers end at 0x%llx but file is 0x%llx bytes",
+                    name, (unsigned long long)ph_end, (unsigned long long)size);
+
+    ei->lowest = UINT64_MAX;
+    for (unsigned i = 0; i < e_phnum; i++) {
+        const uint8_t *ph = d + e_phoff + (size_t)i * ELF32_PHDR_SIZE;
+        struct elf_seg s;
+        uint64_t start, end;
+
+        if (rd32(ph) != PT_LOAD)
+            continue;
+        s.index = i;
+        s.offset = rd32(ph + 4);
+        s.vaddr = rd32(ph + 8);
+        s.paddr = rd32(ph + 12);
+        s.filesz = rd32(ph + 16);
+        s.memsz = rd32(ph + 20);
+        s.addr = which == ADDR_PHYS ? s.paddr : s.vaddr;
+        start = s.addr;
+        end = start + s.memsz;
+
+        if (s.filesz > s.memsz)
+            return fail(err, errlen, MB_ERR_BAD_SEGMENT,
+                        "%s: program header %u: p_filesz 0x%x is larger than p_memsz 0x%x",
+                        name, i, s.filesz, s.memsz);
+        if (s.filesz && (uint64_t)s.offset + s.filesz > size)
+            return fail(err, errlen, MB_ERR_TRUNCATED,
+                        "%s: truncated: program header %u: segment data ends at 0x%llx but file is 0x%llx bytes",
+                        name, i, (unsigned long long)s.offset + s.filesz, (unsigned long long)size);
+        if (s.memsz == 0)
+            continue;               /* occupies nothing */
+        if (s.memsz > max_size)
+            return fail(err, errlen, MB_ERR_TOO_LARGE,
+                        "%s: program header %u: p_memsz 0x%x is larger than the 0x%llx bytes available",
+                        name, i, s.memsz, (unsigned long long)max_size);
+        if (end > 0x100000000ull)
+            return fail(err, errlen, MB_ERR_BAD_SEGMENT,
+                        "%s: program header %u: %s segment [0x%x, +0x%x) wraps around 4 GiB",
+                        name, i, what, s.addr, s.memsz);
+        if (start < lo || end > hi)
+            return fail(err, errlen, MB_ERR_OUT_OF_RANGE,
+                        "%s: program header %u: %s segment [0x%x, +0x%x) is outside [0x%llx, 0x%llx)",
+                        name, i, what, s.addr, s.memsz, (unsigned long long)lo, (unsigned long long)hi);
+        for (unsigned j = 0; j < ei->n; j++) {
+            const struct elf_seg *o = &ei->seg[j];
+
+            if (start < (uint64_t)o->addr + o->memsz && o->addr < end)
+                return fail(err, errlen, MB_ERR_OVERLAP,
+                            "%s: program header %u: segment [0x%x, +0x%x) overlaps segment %u [0x%x, +0x%x)",
+                            name, i, s.addr, s.memsz, o->index, o->addr, o->memsz);
+        }
+        ei->seg[ei->n++] = s;
+        if (start < ei->lowest)
+            ei->lowest = start;
+        if (end > ei->highest)
+            ei->highest = end;
+    }
+    if (ei->n == 0)
+        return fail(err, errlen, MB_ERR_BAD_SEGMENT, "%s: no loadable (non-empty PT_LOAD) segment", name);
+    return MB_OK;
+}
+
+/* Index of the segment whose [field, field + memsz) holds addr, or -1. */
+static int seg_containing(const struct elf_info *ei, uint32_t addr, int use_vaddr)
+{
+    for (unsigned j = 0; j < ei->n; j++) {
+        uint32_t base = use_vaddr ? ei->seg[j].vaddr : ei->seg[j].paddr;
+
+        if (addr >= base && (uint64_t)addr < (uint64_t)base + ei->seg[j].memsz)
+            return (int)j;
+    }
+    return -1;
+}
+
+int mb_check_elf32_exec(const struct mb_image *img, uint32_t lo, uint32_t hi, char *err, size_t errlen)
+{
+    struct elf_info ei;
+    const char *name = img_name(img, "image");
+    int rc;
+
+    if (err && errlen)
+        err[0] = '\0';
+    if (!img || (!img->data && img->size))
+        return fail(err, errlen, MB_ERR_INVALID_ARG, "%s: no image data", name);
+    if (lo >= hi)
+        return fail(err, errlen, MB_ERR_INVALID_ARG, "%s: empty address range [0x%x, 0x%x)", name, lo, hi);
+    rc = elf_parse(img, name, ADDR_VIRT, lo, hi, (uint64_t)hi - lo, &ei, err, errlen);
+    if (rc != MB_OK)
+        return rc;
+    if (seg_containing(&ei, ei.e_entry, 1) < 0)
+        return fail(err, errlen, MB_ERR_BAD_ENTRY, "%s: entry point 0x%x is not inside a loaded segment",
+                    name, ei.e_entry);
+    return MB_OK;
+}
+
+/* ------------------------------------------------------- Multiboot header */
+
+/*
+ * Finds the Multiboot header: the first 4-aligned offset whose 12 bytes lie
+ * wholly in the first 8 KiB of the file, hold the magic and checksum to 0
+ * (like GRUB and QEMU, a magic with a bad checksum is skipped). *off gets the
+ * offset. Returns MB_OK, MB_ERR_NO_HEADER, or MB_ERR_BAD_HEADER when a magic
+ * was seen but none had a valid checksum.
+ */
+static int find_header(const struct mb_image *img, const char *name, uint32_t *flags, uint64_t *off,
+                       char *err, size_t errlen)
+{
+    uint64_t limit = img->size < MB_HEADER_SEARCH ? img->size : MB_HEADER_SEARCH;
+    uint64_t bad_off = UINT64_MAX;
+    uint32_t bad_sum = 0;
+
+    for (uint64_t o = 0; o + MB_HEADER_SIZE <= limit; o += 4) {
+        const uint8_t *h = img->data + o;
+        uint32_t f, sum;
+
+        if (rd32(h) != MB_HEADER_MAGIC)
+            continue;
+        f = rd32(h + 4);
+        sum = MB_HEADER_MAGIC + f + rd32(h + 8);
+        if (sum == 0) {
+            *flags = f;
+            *off = o;
+            return MB_OK;
+        }
+        if (bad_off == UINT64_MAX) {
+            bad_off = o;
+            bad_sum = sum;
+        }
+    }
+    if (bad_off != UINT64_MAX)
+        return fail(err, errlen, MB_ERR_BAD_HEADER,
+                    "%s: multiboot header at 0x%llx: bad checksum (magic + flags + checksum = 0x%x, expected 0)",
+                    name, (unsigned long long)bad_off, bad_sum);
+    return fail(err, errlen, MB_ERR_NO_HEADER,
+                "%s: no multiboot header (magic 0x%08x, 4-byte aligned) in the first %u bytes",
+                name, MB_HEADER_MAGIC, MB_HEADER_SEARCH);
+}
+
+static int check_header_flags(const char *name, uint32_t flags, uint64_t off, char *err, size_t errlen)
+{
+    uint32_t unsupported = flags & 0xFFFFu & ~MB_HDR_SUPPORTED_REQUIRED;
+
+    if (unsupported) {
+        unsigned bit = (unsigned)__builtin_ctz(unsupported);
+
+        return fail(err, errlen, MB_ERR_UNSUPPORTED,
+                    "%s: multiboot header at 0x%llx: flags 0x%08x require bit %u%s, which is not supported",
+                    name, (unsigned long long)off, flags, bit, bit == 2 ? " (video mode)" : "");
+    }
+    if (flags & MB_HDR_AOUT_KLUDGE)
+        return fail(err, errlen, MB_ERR_UNSUPPORTED,
+                    "%s: multiboot header at 0x%llx: flags 0x%08x set bit 16 (a.out kludge load addresses); "
+                    "only ELF kernels are supported", name, (unsigned long long)off, flags);
+    return MB_OK;
+}
+
+/* ------------------------------------------------------------------ loader */
+
+struct plan {
+    uint8_t *mem;
+    uint64_t mem_size;
+    const struct mb_image *kernel;
+    const struct elf_info *ei;
+    const char *kernel_cmdline;
+    const struct mb_module *modules;
+    size_t n_modules;
+    uint64_t kernel_end;
+};
+
+/* Allocates len bytes (aligned to align) in the info area. */
+static int area_alloc(uint64_t *cursor, uint64_t len, uint64_t align, uint64_t *addr)
+{
+    uint64_t a = align_up(*cursor, align);
+
+    if (len > MB_INFO_AREA_END || a + len > MB_INFO_AREA_END)
+        return -1;
+    *addr = a;
+    *cursor = a + len;
+    return 0;
+}
+
+static void put_mmap_entry(uint8_t *p, uint64_t base, uint64_t len, uint32_t type)
+{
+    wr32(p, MB_MMAP_ENTRY_SIZE - 4);    /* size of the entry, not counting this field */
+    wr64(p + 4, base);
+    wr64(p + 12, len);
+    wr32(p + 20, type);
+}
+
+/*
+ * Lays out the info area and the modules; with commit, also writes the
+ * kernel segments, the modules and the info structures. Run once without
+ * commit to validate (only then can it fail), then with commit.
+ */
+static int lay_out(const struct plan *p, int commit, uint32_t *info_addr, char *err, size_t errlen)
+{
+    const char *kname = img_name(p->kernel, "kernel");
+    const char *kcmd = p->kernel_cmdline ? p->kernel_cmdline : "";
+    uint64_t cursor = MB_INFO_AREA_START;
+    uint64_t info, mmap, mods, lname, kcmd_addr, mod_cur;
+    size_t len;
+
+    /* The fixed part, and the module array before any module is looked at. */
+    if (area_alloc(&cursor, MB_INFO_SIZE, 8, &info) || area_alloc(&cursor, 3 * MB_MMAP_ENTRY_SIZE, 8, &mmap))
+        return fail(err, errlen, MB_ERR_NO_SPACE, "%s: info area too small", kname);
+    if (p->n_modules > (MB_INFO_AREA_END - MB_INFO_AREA_START) / MB_MODULE_SIZE
+        || area_alloc(&cursor, (uint64_t)p->n_modules * MB_MODULE_SIZE, 8, &mods))
+        return fail(err, errlen, MB_ERR_NO_SPACE,
+                    "%s: %zu modules: the module array does not fit in the info area [0x%x, 0x%x)",
+                    kname, p->n_modules, MB_INFO_AREA_START, MB_INFO_AREA_END);
+    if (area_alloc(&cursor, sizeof MB_LOADER_NAME, 1, &lname))
+        return fail(err, errlen, MB_ERR_NO_SPACE, "%s: info area too small", kname);
+    len = strlen(kcmd);
+    if (area_alloc(&cursor, (uint64_t)len + 1, 1, &kcmd_addr))
+        return fail(err, errlen, MB_ERR_NO_SPACE,
+                    "%s: command line (%zu bytes) does not fit in the info area [0x%x, 0x%x)",
+                    kname, len, MB_INFO_AREA_START, MB_INFO_AREA_END);
+
+    if (commit) {
+        uint8_t *mi = p->mem + info;
+
+        /* Kernel segments: copy p_filesz bytes, zero the rest up to p_memsz. */
+        for (unsigned j = 0; j < p->ei->n; j++) {
+            const struct elf_seg *s = &p->ei->seg[j];
+
+            if (s->filesz)
+                memmove(p->mem + s->paddr, p->kernel->data + s->offset, s->filesz);
+            memset(p->mem + s->paddr + s->filesz, 0, (size_t)(s->memsz - s->filesz));
+        }
+
+        memset(mi, 0, MB_INFO_SIZE);
+        wr32(mi + 0, MB_INFO_MEMORY | MB_INFO_CMDLINE | MB_INFO_MODS | MB_INFO_MMAP | MB_INFO_LOADER_NAME);
+        wr32(mi + 4, MB_LOW_MEM_END / 1024);                             /* mem_lower: 639 */
+        wr32(mi + 8, (uint32_t)((p->mem_size - MB_KERNEL_MIN_ADDR) / 1024)); /* mem_upper */
+        wr32(mi + 16, (uint32_t)kcmd_addr);
+        wr32(mi + 20, (uint32_t)p->n_modules);
+        wr32(mi + 24, (uint32_t)mods);
+        wr32(mi + 44, 3 * MB_MMAP_ENTRY_SIZE);
+        wr32(mi + 48, (uint32_t)mmap);
+        wr32(mi + 64, (uint32_t)lname);
+
+        put_mmap_entry(p->mem + mmap, 0, MB_LOW_MEM_END, MB_MMAP_AVAILABLE);
+        put_mmap_entry(p->mem + mmap + MB_MMAP_ENTRY_SIZE, MB_LOW_MEM_END,
+                       MB_KERNEL_MIN_ADDR - MB_LOW_MEM_END, MB_MMAP_RESERVED);
+        put_mmap_entry(p->mem + mmap + 2 * MB_MMAP_ENTRY_SIZE, MB_KERNEL_MIN_ADDR,
+                       p->mem_size - MB_KERNEL_MIN_ADDR, MB_MMAP_AVAILABLE);
+
+        memcpy(p->mem + lname, MB_LOADER_NAME, sizeof MB_LOADER_NAME);
+        memcpy(p->mem + kcmd_addr, kcmd, len + 1);
+        *info_addr = (uint32_t)info;
+    }
+
+    /* Modules: page-aligned, in order, after the kernel. */
+    mod_cur = align_up(p->kernel_end, MB_MODULE_ALIGN);
+    for (size_t i = 0; i < p->n_modules; i++) {
+        const struct mb_module *m = &p->modules[i];
+        const char *mname = img_name(&m->image, "module");
+        const char *mcmd = m->cmdline ? m->cmdline : "";
+        uint64_t start = align_up(mod_cur, MB_MODULE_ALIGN), end, str;
+
+        if (!m->image.data && m->image.size)
+            return fail(err, errlen, MB_ERR_INVALID_ARG, "module %zu (%s): no data", i, mname);
+        end = start + (uint64_t)m->image.size;
+        if (m->image.size > p->mem_size || end > p->mem_size)
+            return fail(err, errlen, MB_ERR_NO_SPACE,
+                        "module %zu (%s): needs [0x%llx, +0x%llx) but guest memory ends at 0x%llx",
+                        i, mname, (unsigned long long)start, (unsigned long long)m->image.size,
+                        (unsigned long long)p->mem_size);
+        if (start < p->kernel_end || start < MB_INFO_AREA_END)       /* cannot happen: placed after both */
+            return fail(err, errlen, MB_ERR_OVERLAP, "module %zu (%s): overlaps the kernel", i, mname);
+        len = strlen(mcmd);
+        if (area_alloc(&cursor, (uint64_t)len + 1, 1, &str))
+            return fail(err, errlen, MB_ERR_NO_SPACE,
+                        "module %zu (%s): command line (%zu bytes) does not fit in the info area [0x%x, 0x%x)",
+                        i, mname, len, MB_INFO_AREA_START, MB_INFO_AREA_END);
+        if (commit) {
+            uint8_t *me = p->mem + mods + i * MB_MODULE_SIZE;
+
+            if (m->image.size)
+                memmove(p->mem + start, m->image.data, m->image.size);
+            memcpy(p->mem + str, mcmd, len + 1);
+            wr32(me + 0, (uint32_t)start);
+            wr32(me + 4, (uint32_t)end);
+            wr32(me + 8, (uint32_t)str);
+            wr32(me + 12, 0);
+        }
+        mod_cur = end;
+    }
+    return MB_OK;
+}
+
+int mb_load(uint8_t *mem, size_t mem_size, const struct mb_image *kernel, const char *kernel_cmdline,
+            const struct mb_module *modules, size_t n_modules, struct mb_boot *out, char *err, size_t errlen)
+{
+    struct elf_info ei;
+    struct plan p;
+    const char *name = img_name(kernel, "kernel");
+    uint32_t flags = 0, info_addr = 0;
+    uint64_t hdr_off = 0;
+    int rc, sidx;
+
+    if (err && errlen)
+        err[0] = '\0';
+    if (out)
+        memset(out, 0, sizeof *out);
+    if (!mem || !out || !kernel || (!kernel->data && kernel->size) || (!modules && n_modules))
+        return fail(err, errlen, MB_ERR_INVALID_ARG, "%s: mb_load: NULL %s", name,
+                    !mem ? "guest memory" : !out ? "result"
+                    : !kernel || (!kernel->data && kernel->size) ? "kernel data" : "module array");
+    if ((uint64_t)mem_size < MB_MEM_MIN || (uint64_t)mem_size > MB_MEM_MAX)
+        return fail(err, errlen, MB_ERR_OUT_OF_RANGE,
+                    "%s: guest memory size 0x%llx is outside [0x%x, 0x%x]", name,
+                    (unsigned long long)mem_size, MB_MEM_MIN, MB_MEM_MAX);
+
+    rc = elf_parse(kernel, name, ADDR_PHYS, MB_KERNEL_MIN_ADDR, mem_size, mem_size, &ei, err, errlen);
+    if (rc == MB_ERR_NOT_ELF) {
+        /* An a.out kludge kernel deserves a better message than "not ELF". */
+        char tmp[8];
+
+        if (find_header(kernel, name, &flags, &hdr_off, tmp, sizeof tmp) == MB_OK
+            && (flags & MB_HDR_AOUT_KLUDGE))
+            return check_header_flags(name, flags & ~0xFFFFu, hdr_off, err, errlen);
+    }
+    if (rc != MB_OK)
+        return rc;
+
+    rc = find_header(kernel, name, &flags, &hdr_off, err, errlen);
+    if (rc != MB_OK)
+        return rc;
+    rc = check_header_flags(name, flags, hdr_off, err, errlen);
+    if (rc != MB_OK)
+        return rc;
+
+    /* Entry: e_entry in a segment's virtual range is translated to physical
+     * (GRUB 2 and QEMU do the same), else it must be physical already. */
+    sidx = seg_containing(&ei, ei.e_entry, 1);
+    if (sidx >= 0)
+        ei.entry = ei.e_entry - ei.seg[sidx].vaddr + ei.seg[sidx].paddr;
+    else if (seg_containing(&ei, ei.e_entry, 0) >= 0)
+        ei.entry = ei.e_entry;
+    else
+        return fail(err, errlen, MB_ERR_BAD_ENTRY,
+                    "%s: entry point 0x%x is not inside a loaded segment (kernel occupies [0x%llx, 0x%llx))",
+                    name, ei.e_entry, (unsigned long long)ei.lowest, (unsigned long long)ei.highest);
+
+    p.mem = mem;
+    p.mem_size = mem_size;
+    p.kernel = kernel;
+    p.ei = &ei;
+    p.kernel_cmdline = kernel_cmdline;
+    p.modules = modules;
+    p.n_modules = n_modules;
+    p.kernel_end = ei.highest;
+
+    rc = lay_out(&p, 0, &info_addr, err, errlen);
+    if (rc != MB_OK)
+        return rc;
+    rc = lay_out(&p, 1, &info_addr, err, errlen);
+    if (rc != MB_OK)
+        return rc;       /* not reached: the first pass validated everything */
+
+    out->entry = ei.entry;
+    out->info_addr = info_addr;
+    out->kernel_start = (uint32_t)ei.lowest;
+    out->kernel_end = (uint32_t)ei.highest;
+    return MB_OK;
+}
