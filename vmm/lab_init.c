@@ -1,0 +1,480 @@
+/* lab_init: /init of the SVM lab (see vmm/lab.h for the protocol).
+ *
+ * Mounts proc, sysfs, devtmpfs; loads the .ko files in /lib/modules-ntv in name order;
+ * checks /dev/kvm; runs the command from /ntv/argv (env additions from
+ * /ntv/env, NTVISOR_IN_LAB=1) in /ntv/work with stdin /dev/null, stdout on
+ * ttyS1, stderr on ttyS2; forwards signal bytes arriving on ttyS3 to it;
+ * then writes the framed result (status + output files) to ttyS3 and powers
+ * off. Console messages go to ttyS0. Any failure becomes a "FAIL" record.
+ * Statically linked; no shell involved, so argv arrives exactly. */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/reboot.h>
+#include <sys/signalfd.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "lab.h"
+
+#define MOD_DIR "/lib/modules-ntv"
+
+static int con = -1;        /* ttyS0 */
+static int res = -1;        /* ttyS3 */
+static int out_fd = -1;     /* ttyS1 */
+static int err_fd = -1;     /* ttyS2 */
+static int magic_sent;
+
+static void logmsg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void logmsg(const char *fmt, ...)
+{
+    char buf[1024];
+    va_list ap;
+    int n;
+
+    if (con < 0)
+        return;
+    va_start(ap, fmt);
+    n = vsnprintf(buf, sizeof buf - 2, fmt, ap);
+    va_end(ap);
+    if (n < 0)
+        return;
+    if ((size_t)n > sizeof buf - 3)
+        n = sizeof buf - 3;
+    buf[n++] = '\r';
+    buf[n++] = '\n';
+    if (write(con, "lab-init: ", 10) < 0 || write(con, buf, n) < 0)
+        return;
+}
+
+static int put_all(int fd, const void *p, size_t n)
+{
+    const char *c = p;
+
+    while (n) {
+        ssize_t w = write(fd, c, n);
+        if (w < 0) {
+            if (errno == EINTR || errno == EAGAIN)
+                continue;
+            return -1;
+        }
+        c += w;
+        n -= (size_t)w;
+    }
+    return 0;
+}
+
+static void put_le(unsigned char *p, uint64_t v, int bytes)
+{
+    for (int i = 0; i < bytes; i++)
+        p[i] = (unsigned char)(v >> (8 * i));
+}
+
+static int rec(const char tag[4], uint64_t len, const void *payload, size_t plen)
+{
+    unsigned char hdr[12];
+
+    if (!magic_sent) {
+        if (put_all(res, LAB_MAGIC, LAB_MAGIC_LEN) < 0)
+            return -1;
+        magic_sent = 1;
+    }
+    memcpy(hdr, tag, 4);
+    put_le(hdr + 4, len, 8);
+    if (put_all(res, hdr, sizeof hdr) < 0)
+        return -1;
+    return plen ? put_all(res, payload, plen) : 0;
+}
+
+static _Noreturn void power_off(void)
+{
+    if (out_fd >= 0)
+        tcdrain(out_fd);
+    if (err_fd >= 0)
+        tcdrain(err_fd);
+    if (res >= 0)
+        tcdrain(res);
+    if (con >= 0)
+        tcdrain(con);
+    sync();
+    reboot(RB_POWER_OFF);
+    for (;;)
+        pause();
+}
+
+static _Noreturn void fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static _Noreturn void fail(const char *fmt, ...)
+{
+    char buf[LAB_MAX_TEXT];
+    va_list ap;
+    int n;
+
+    va_start(ap, fmt);
+    n = vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    if (n < 0)
+        n = 0;
+    if ((size_t)n >= sizeof buf)
+        n = sizeof buf - 1;
+    logmsg("lab failure: %s", buf);
+    if (res >= 0) {
+        rec("FAIL", (uint64_t)n, buf, (size_t)n);
+        rec("DONE", 0, NULL, 0);
+    }
+    power_off();
+}
+
+static void set_raw(int fd)
+{
+    struct termios t;
+
+    if (tcgetattr(fd, &t) < 0)
+        return;
+    cfmakeraw(&t);
+    t.c_cflag |= CLOCAL | CREAD;
+    t.c_cflag &= ~(tcflag_t)(HUPCL | CRTSCTS);
+    t.c_cc[VMIN] = 1;
+    t.c_cc[VTIME] = 0;
+    cfsetispeed(&t, B115200);
+    cfsetospeed(&t, B115200);
+    tcsetattr(fd, TCSANOW, &t);
+}
+
+static int open_tty(const char *path, int flags)
+{
+    int fd = open(path, flags | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
+
+    if (fd < 0)
+        return -1;
+    set_raw(fd);
+    fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+    return fd;
+}
+
+/* Reads a whole file; returns NULL with errno ENOENT when absent. */
+static char *slurp(const char *path, size_t *len)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    size_t cap = 4096, n = 0;
+    char *buf;
+
+    if (fd < 0)
+        return NULL;
+    buf = malloc(cap + 1);
+    if (!buf)
+        fail("out of memory");
+    for (;;) {
+        ssize_t r;
+        if (n == cap) {
+            cap *= 2;
+            buf = realloc(buf, cap + 1);
+            if (!buf)
+                fail("out of memory");
+        }
+        r = read(fd, buf + n, cap - n);
+        if (r < 0) {
+            if (errno == EINTR)
+                continue;
+            fail("reading %s: %s", path, strerror(errno));
+        }
+        if (r == 0)
+            break;
+        n += (size_t)r;
+    }
+    close(fd);
+    buf[n] = '\0';
+    *len = n;
+    return buf;
+}
+
+/* Splits a NUL-terminated list into a NULL-terminated vector (extra slots
+ * for additions). */
+static char **split(char *buf, size_t len, size_t extra, size_t *count)
+{
+    size_t n = 0, i = 0;
+    char **v;
+
+    for (size_t k = 0; k < len; k++)
+        if (buf[k] == '\0')
+            n++;
+    if (len && buf[len - 1] != '\0')
+        n++;                    /* unterminated last item (buf[len] is NUL) */
+    v = calloc(n + extra + 1, sizeof *v);
+    if (!v)
+        fail("out of memory");
+    for (size_t k = 0; k < len; i++) {
+        v[i] = buf + k;
+        k += strlen(buf + k) + 1;
+    }
+    *count = i;
+    return v;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void load_modules(void)
+{
+    DIR *d = opendir(MOD_DIR);
+    char *names[64];
+    size_t n = 0;
+    struct dirent *e;
+
+    if (!d)
+        fail("opening " MOD_DIR ": %s", strerror(errno));
+    while ((e = readdir(d)) && n < 64) {
+        size_t l = strlen(e->d_name);
+        if (l > 3 && strcmp(e->d_name + l - 3, ".ko") == 0)
+            if (!(names[n++] = strdup(e->d_name)))
+                fail("out of memory");
+    }
+    closedir(d);
+    qsort(names, n, sizeof *names, cmp_str);
+    for (size_t i = 0; i < n; i++) {
+        char path[512];
+        int fd;
+
+        snprintf(path, sizeof path, MOD_DIR "/%s", names[i]);
+        fd = open(path, O_RDONLY | O_CLOEXEC);
+        if (fd < 0)
+            fail("opening %s: %s", path, strerror(errno));
+        if (syscall(SYS_finit_module, fd, "", 0) != 0 && errno != EEXIST) {
+            int e2 = errno;
+            if (strstr(names[i], "kvm-amd") || strstr(names[i], "kvm_amd"))
+                fail("the lab kernel refused kvm_amd (%s): %s; "
+                     "does `-cpu max` expose svm?", names[i], strerror(e2));
+            fail("loading module %s: %s", names[i], strerror(e2));
+        }
+        close(fd);
+        free(names[i]);
+    }
+}
+
+static void env_set(char **env, size_t *n, char *entry)
+{
+    const char *eq = strchr(entry, '=');
+    size_t klen;
+
+    if (!eq || eq == entry)
+        return;
+    klen = (size_t)(eq - entry) + 1;
+    for (size_t i = 0; i < *n; i++)
+        if (strncmp(env[i], entry, klen) == 0) {
+            env[i] = entry;
+            return;
+        }
+    env[(*n)++] = entry;
+}
+
+static void send_file(const char *name)
+{
+    int fd = open(name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    struct stat st;
+    size_t nlen = strlen(name);
+    unsigned char nl[4];
+    static char buf[65536];
+    uint64_t left;
+
+    if (fd < 0) {
+        if (errno != ENOENT)
+            logmsg("output %s: %s", name, strerror(errno));
+        return;
+    }
+    if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || nlen > LAB_MAX_NAME ||
+        (uint64_t)st.st_size > LAB_MAX_FILE) {
+        logmsg("output %s: not a regular file of acceptable size; skipped", name);
+        close(fd);
+        return;
+    }
+    put_le(nl, nlen, 4);
+    if (rec("FILE", 4 + nlen + (uint64_t)st.st_size, nl, 4) < 0 ||
+        put_all(res, name, nlen) < 0)
+        goto broken;
+    left = (uint64_t)st.st_size;
+    while (left) {
+        size_t want = left < sizeof buf ? (size_t)left : sizeof buf;
+        ssize_t r = read(fd, buf, want);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0) {               /* file shrank: pad to the announced size */
+            memset(buf, 0, want);
+            r = (ssize_t)want;
+        }
+        if (put_all(res, buf, (size_t)r) < 0)
+            goto broken;
+        left -= (uint64_t)r;
+    }
+    close(fd);
+    return;
+broken:
+    logmsg("writing the result channel failed: %s", strerror(errno));
+    power_off();
+}
+
+int main(void)
+{
+    char *argbuf, *envbuf, *outbuf;
+    size_t arglen, envlen = 0, outlen = 0, argc, nenv_add = 0, nout = 0, nenv = 0;
+    char **args, **env_add = NULL, **outs = NULL, **env;
+    sigset_t mask;
+    int sfd, fd, wstatus = 0;
+    pid_t child;
+
+    mount("proc", "/proc", "proc", 0, NULL);
+    mount("sysfs", "/sys", "sysfs", 0, NULL);
+    if (mount("devtmpfs", "/dev", "devtmpfs", 0, NULL) < 0 && errno != EBUSY)
+        fail("mounting devtmpfs: %s", strerror(errno));
+    /* The initramfs has no /dev/console: make sure fds 0-2 are taken. */
+    while ((fd = open("/dev/null", O_RDWR)) >= 0 && fd < 3)
+        ;
+    if (fd >= 3)
+        close(fd);
+
+    con = open_tty("/dev/ttyS0", O_WRONLY);
+    if (con >= 0) {
+        dup2(con, 1);
+        dup2(con, 2);
+    }
+    res = open_tty("/dev/ttyS3", O_RDWR);
+    if (res < 0) {
+        logmsg("cannot open /dev/ttyS3: %s", strerror(errno));
+        power_off();
+    }
+    out_fd = open_tty("/dev/ttyS1", O_WRONLY);
+    if (out_fd < 0)
+        fail("opening /dev/ttyS1: %s", strerror(errno));
+    err_fd = open_tty("/dev/ttyS2", O_WRONLY);
+    if (err_fd < 0)
+        fail("opening /dev/ttyS2: %s", strerror(errno));
+
+    load_modules();
+    if (access("/dev/kvm", R_OK | W_OK) != 0)
+        fail("/dev/kvm is missing in the lab after loading kvm_amd: %s", strerror(errno));
+
+    argbuf = slurp(LAB_ARGV_PATH, &arglen);
+    if (!argbuf)
+        fail("reading " LAB_ARGV_PATH ": %s", strerror(errno));
+    args = split(argbuf, arglen, 0, &argc);
+    if (argc == 0)
+        fail("empty command line in " LAB_ARGV_PATH);
+    envbuf = slurp(LAB_ENV_PATH, &envlen);
+    if (envbuf)
+        env_add = split(envbuf, envlen, 0, &nenv_add);
+    else if (errno != ENOENT)
+        fail("reading " LAB_ENV_PATH ": %s", strerror(errno));
+    outbuf = slurp(LAB_OUTPUTS_PATH, &outlen);
+    if (outbuf)
+        outs = split(outbuf, outlen, 0, &nout);
+    else if (errno != ENOENT)
+        fail("reading " LAB_OUTPUTS_PATH ": %s", strerror(errno));
+
+    env = calloc(nenv_add + 4, sizeof *env);
+    if (!env)
+        fail("out of memory");
+    env_set(env, &nenv, "PATH=/bin:/sbin:/usr/bin:/usr/sbin");
+    env_set(env, &nenv, "HOME=" LAB_WORK_DIR);
+    for (size_t i = 0; i < nenv_add; i++)
+        env_set(env, &nenv, env_add[i]);
+    env_set(env, &nenv, "NTVISOR_IN_LAB=1");
+
+    if (mkdir(LAB_WORK_DIR, 0755) < 0 && errno != EEXIST)
+        fail("mkdir " LAB_WORK_DIR ": %s", strerror(errno));
+    if (chdir(LAB_WORK_DIR) < 0)
+        fail("chdir " LAB_WORK_DIR ": %s", strerror(errno));
+
+    sigemptyset(&mask);
+    sigaddset(&mask, SIGCHLD);
+    sigprocmask(SIG_BLOCK, &mask, NULL);
+    sfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
+    if (sfd < 0)
+        fail("signalfd: %s", strerror(errno));
+
+    child = fork();
+    if (child < 0)
+        fail("fork: %s", strerror(errno));
+    if (child == 0) {
+        int nul = open("/dev/null", O_RDONLY);
+        sigprocmask(SIG_UNBLOCK, &mask, NULL);
+        setsid();
+        if (nul < 0 || dup2(nul, 0) < 0 || dup2(out_fd, 1) < 0 || dup2(err_fd, 2) < 0)
+            _exit(127);
+        execve(args[0], args, env);
+        dprintf(2, "lab: cannot execute %s: %s\n", args[0], strerror(errno));
+        _exit(127);
+    }
+
+    rec("STRT", 0, NULL, 0);
+    for (;;) {
+        struct pollfd p[2] = { { sfd, POLLIN, 0 }, { res, POLLIN, 0 } };
+        int done = 0;
+
+        if (poll(p, 2, -1) < 0) {
+            if (errno == EINTR)
+                continue;
+            fail("poll: %s", strerror(errno));
+        }
+        if (p[1].revents & POLLIN) {
+            char cmd[64];
+            ssize_t n = read(res, cmd, sizeof cmd);
+            for (ssize_t i = 0; i < n; i++) {
+                int sig = cmd[i] == LAB_SIG_INT ? SIGINT : cmd[i] == LAB_SIG_TERM ? SIGTERM :
+                          cmd[i] == LAB_SIG_KILL ? SIGKILL : 0;
+                if (sig) {
+                    logmsg("forwarding signal %d", sig);
+                    if (kill(-child, sig) < 0)
+                        kill(child, sig);
+                }
+            }
+        }
+        if (p[0].revents & POLLIN) {
+            struct signalfd_siginfo si;
+            while (read(sfd, &si, sizeof si) > 0)
+                ;
+            for (;;) {
+                int st;
+                pid_t w = waitpid(-1, &st, WNOHANG);
+                if (w <= 0)
+                    break;
+                if (w == child) {
+                    wstatus = st;
+                    done = 1;
+                }
+            }
+        }
+        if (done)
+            break;
+    }
+
+    /* Let the command's stdout/stderr reach the host before the result. */
+    tcdrain(out_fd);
+    tcdrain(err_fd);
+    {
+        unsigned char v[4];
+        if (WIFSIGNALED(wstatus)) {
+            put_le(v, (uint64_t)WTERMSIG(wstatus), 4);
+            rec("SIGN", 4, v, 4);
+        } else {
+            put_le(v, (uint64_t)WEXITSTATUS(wstatus), 4);
+            rec("EXIT", 4, v, 4);
+        }
+    }
+    for (size_t i = 0; i < nout; i++)
+        send_file(outs[i]);
+    rec("DONE", 0, NULL, 0);
+    power_off();
+}
