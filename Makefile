@@ -51,7 +51,7 @@ TEST_GUEST_EXES := $(patsubst tests/guest/%.c,$(BUILD)/tests/guest/%.exe,$(wildc
 
 GUEST_IMAGES := $(BUILD)/guest/ntoskrnl.exe $(BUILD)/guest/ntdll.dll
 
-.PHONY: all run test bench lab clean distclean unit e2e
+.PHONY: all run test bench lab clean distclean unit e2e differential
 all: $(BUILD)/ntvisor $(GUEST_IMAGES) $(EXAMPLE_EXES)
 
 $(BUILD)/gensvc: guest/tools/gensvc.c tracer/service_table.c tracer/service_table.h
@@ -128,3 +128,42 @@ TEST_KERNELS := $(patsubst tests/kernels/%.S,$(BUILD)/tests/kernels/%.elf,$(wild
 $(BUILD)/tests/kernels/%.elf: tests/kernels/%.S tests/kernels/multiboot.inc tests/kernels/kernel.ld
 	@mkdir -p $(@D)
 	$(CC) $(GUEST_CFLAGS) $(GUEST_LDFLAGS) -T tests/kernels/kernel.ld -o $@ $<
+
+# ---------------------------------------------------------------- tests
+UNIT_TESTS :=
+-include mk/unit.mk
+
+E2E_GUEST  := $(BUILD)/ntvisor $(GUEST_IMAGES) $(EXAMPLE_EXES) $(TEST_GUEST_EXES) $(TEST_KERNELS)
+E2E_INPUTS := $(E2E_GUEST) $(BUILD)/tests/e2e
+
+# Static: on hosts whose /dev/kvm cannot run the guest it runs inside the SVM lab.
+$(BUILD)/tests/e2e: tests/e2e/test_e2e.c tests/e2e/spawn.c tests/e2e/spawn.h
+	@mkdir -p $(@D)
+	$(CC) $(HOST_CFLAGS) $(CHECK_CFLAGS) -static -o $@ tests/e2e/test_e2e.c tests/e2e/spawn.c \
+	    $(shell pkg-config --libs --static check 2>/dev/null || echo -lcheck)
+$(BUILD)/tests/differential: tests/e2e/test_differential.c tests/e2e/spawn.c tests/e2e/spawn.h
+	@mkdir -p $(@D)
+	$(CC) $(HOST_CFLAGS) $(CHECK_CFLAGS) -o $@ tests/e2e/test_differential.c tests/e2e/spawn.c $(CHECK_LIBS)
+
+# The lab is built only where the host needs it.
+NEED_LAB = ! $(BUILD)/ntvisor info --native
+lab-if-needed: $(BUILD)/ntvisor
+	@if $(NEED_LAB); then $(MAKE) --no-print-directory lab; fi
+.PHONY: lab-if-needed
+
+# One command line per test program; the e2e suite runs in one lab boot where needed.
+E2E_CMD = if $(NEED_LAB); then NTVISOR_LAB_DIR=$(LAB_DIR) $(BUILD)/ntvisor lab --timeout=1200 \
+	    $(addprefix --input=,$(E2E_INPUTS)) -- /ntv/work/$(BUILD)/tests/e2e; else $(BUILD)/tests/e2e; fi
+
+unit: $(UNIT_TESTS)
+	@scripts/run-tests.sh $(UNIT_TESTS)
+e2e: $(E2E_INPUTS) lab-if-needed
+	@scripts/run-tests.sh "$(E2E_CMD)"
+differential: $(E2E_GUEST) $(BUILD)/tests/differential lab-if-needed
+	@NTVISOR_LAB_DIR=$(LAB_DIR) scripts/run-tests.sh $(BUILD)/tests/differential
+test: $(UNIT_TESTS) $(E2E_INPUTS) $(BUILD)/tests/differential $(BUILD)/tests/test_lab lab-if-needed
+	@NTVISOR_LAB_DIR=$(LAB_DIR) scripts/run-tests.sh $(UNIT_TESTS) "$(E2E_CMD)" \
+	    $(BUILD)/tests/differential "if $(NEED_LAB); then $(BUILD)/tests/test_lab; else echo '100%: Checks: 0, Failures: 0, Errors: 0'; fi"
+
+run: all lab-if-needed
+	NTVISOR_LAB_DIR=$(LAB_DIR) $(BUILD)/ntvisor run $(BUILD)/examples/hello.exe

@@ -10,10 +10,18 @@
 int cmd_info(int argc, char **argv)
 {
     if (argc > 1 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
-        printf("usage: ntvisor info\n\nReports the KVM API version, the host's virtualization (VMX, SVM,\n"
-               "kvm_pvm or none), whether /dev/kvm runs the guest natively, and the SVM lab.\n");
+        printf("usage: ntvisor info [--native]\n\nReports the KVM API version, the host's virtualization (VMX, SVM,\n"
+               "kvm_pvm or none), whether /dev/kvm runs the guest natively, and the SVM lab.\n"
+               "With --native, prints nothing and exits 0 if /dev/kvm runs the guest\n"
+               "natively, 1 if not.\n");
         return 0;
-    } else if (argc > 1) {
+    }
+    if (argc == 2 && !strcmp(argv[1], "--native")) {
+        struct host_info host;
+        host_probe(&host);
+        return host.can_run_guest ? 0 : 1;
+    }
+    if (argc > 1) {
         fprintf(stderr, "ntvisor: info takes no arguments (see ntvisor info --help)\n");
         return NTV_EXIT_USAGE;
     }

@@ -63,6 +63,9 @@ void vcpu_dump(struct kvm_vm *vm, FILE *out)
         fprintf(out, "  (registers unavailable: %s)\n", strerror(errno));
         return;
     }
+    if (s.cs.base == 0xFFFF0000 && r.rip == 0xFFF0)
+        fprintf(out, "  (this is the vCPU's reset state: KVM resets it on shutdown under AMD SVM,\n"
+                     "   so the state at the fault is lost; under Intel VMX it is kept)\n");
     fprintf(out, "  eax=%08llx ebx=%08llx ecx=%08llx edx=%08llx esi=%08llx edi=%08llx\n",
             r.rax, r.rbx, r.rcx, r.rdx, r.rsi, r.rdi);
     fprintf(out, "  eip=%08llx esp=%08llx ebp=%08llx efl=%08llx cpl=%u\n",

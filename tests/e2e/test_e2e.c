@@ -1,0 +1,319 @@
+/*
+ * End-to-end tests: boot the real guest with `ntvisor run` and check what the
+ * guest program did. Run from the top of the tree (paths are relative), on a
+ * host whose /dev/kvm runs the guest -- natively, or inside the SVM lab where
+ * `make test` puts this whole suite in one boot.
+ */
+#include <check.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "spawn.h"
+
+#define NTVISOR  "build/ntvisor"
+#define HELLO    "build/examples/hello.exe"
+#define SERVICES "build/tests/guest/services.exe"
+#define FAULTS   "build/tests/guest/faults.exe"
+#define SPIN     "build/tests/guest/spin.exe"
+
+/* Runs ntvisor with the given arguments (NULL-terminated). */
+static struct spawn_result ntvisor(const char *first, ...)
+{
+    char *argv[32];
+    int n = 0;
+    argv[n++] = NTVISOR;
+    va_list ap;
+    va_start(ap, first);
+    for (const char *a = first; a && n < 31; a = va_arg(ap, const char *))
+        argv[n++] = (char *)a;
+    va_end(ap);
+    argv[n] = NULL;
+    struct spawn_result r;
+    ck_assert_int_eq(spawn_capture(argv, &r), 0);
+    return r;
+}
+
+static void assert_line(const struct spawn_result *r, int n, const char *expect)
+{
+    char line[512];
+    ck_assert_msg(nth_line(r->out, n, line, sizeof(line)) == 0, "no line %d in:\n%s", n, r->out);
+    ck_assert_str_eq(line, expect);
+}
+
+static void assert_contains(const char *text, const char *needle)
+{
+    ck_assert_msg(strstr(text, needle) != NULL, "expected \"%s\" in:\n%s", needle, text);
+}
+
+/* ---------------------------------------------------------------- hello */
+
+static void check_hello(const char *mechanism)
+{
+    struct spawn_result r = ntvisor("run", mechanism, HELLO, NULL);
+    ck_assert_msg(r.status == 0, "status %d, stderr:\n%s", r.status, r.err);
+    assert_line(&r, 0, "Hello from ring 3, through NtDisplayString.");
+    assert_line(&r, 1, "Hello again, through ZwDisplayString: the same stub.");
+    char line[256];
+    unsigned year = 0;
+    ck_assert_int_eq(nth_line(r.out, 2, line, sizeof(line)), 0);
+    ck_assert_int_eq(sscanf(line, "NtQuerySystemTime: STATUS_SUCCESS, year %u", &year), 1);
+    ck_assert_uint_ge(year, 2024);
+    ck_assert_uint_le(year, 2200);
+    assert_line(&r, 3, "hello: exiting with status 0");
+    ck_assert_int_eq(nth_line(r.out, 4, line, sizeof(line)), -1);
+    spawn_free(&r);
+}
+
+START_TEST(hello_int2e) { check_hello("--syscall=int2e"); }
+END_TEST
+
+START_TEST(hello_sysenter) { check_hello("--syscall=sysenter"); }
+END_TEST
+
+START_TEST(hello_exit_status_is_low_byte)
+{
+    struct spawn_result r = ntvisor("run", HELLO, "42", NULL);
+    ck_assert_int_eq(r.status, 42);
+    assert_line(&r, 3, "hello: exiting with status 42");
+    spawn_free(&r);
+    r = ntvisor("run", "--syscall=sysenter", HELLO, "300", NULL);
+    ck_assert_int_eq(r.status, 300 & 0xFF);
+    spawn_free(&r);
+}
+END_TEST
+
+/* ---------------------------------------------------------------- services */
+
+static const char *const service_lines[] = {
+    "NtClose(0x1234) 0xC0000008 STATUS_INVALID_HANDLE",
+    "ZwClose(0x1234) 0xC0000008 STATUS_INVALID_HANDLE",
+    "NtYieldExecution 0x40000024 STATUS_NO_YIELD_PERFORMED",
+    "NtReadFile(not-implemented) 0xC0000002 STATUS_NOT_IMPLEMENTED",
+    "NtTerminateProcess(0x1234) 0xC0000008 STATUS_INVALID_HANDLE",
+    "NtQueryPerformanceCounter 0x00000000 STATUS_SUCCESS",
+    "counter-advances yes",
+    "frequency-nonzero yes",
+    "service(limit) 0xC000001C STATUS_INVALID_SYSTEM_SERVICE",
+    "service(0xFFF) 0xC000001C STATUS_INVALID_SYSTEM_SERVICE",
+    "service(table1) 0xC000001C STATUS_INVALID_SYSTEM_SERVICE",
+    "NtQuerySystemTime(NULL) 0xC0000005 STATUS_ACCESS_VIOLATION",
+    "NtQuerySystemTime(kernel) 0xC0000005 STATUS_ACCESS_VIOLATION",
+    "NtQuerySystemTime(read-only) 0xC0000005 STATUS_ACCESS_VIOLATION",
+    "NtQuerySystemTime(misaligned) 0x80000002 STATUS_DATATYPE_MISALIGNMENT",
+    "NtQuerySystemTime(unmapped) 0xC0000005 STATUS_ACCESS_VIOLATION",
+    "NtDisplayString(NULL) 0xC0000005 STATUS_ACCESS_VIOLATION",
+    "NtDisplayString(kernel) 0xC0000005 STATUS_ACCESS_VIOLATION",
+    "NtDisplayString(kernel-buffer) 0xC0000005 STATUS_ACCESS_VIOLATION",
+    "NtDisplayString(unmapped-buffer) 0xC0000005 STATUS_ACCESS_VIOLATION",
+    "NtDisplayString(crosses-probe-address) 0xC0000005 STATUS_ACCESS_VIOLATION",
+    "NtDisplayString(empty) 0x00000000 STATUS_SUCCESS",
+    "int2e(args-in-kernel) 0xC0000005 STATUS_ACCESS_VIOLATION",
+    "int2e(args-unmapped) 0xC0000005 STATUS_ACCESS_VIOLATION",
+    "int2e(args-wrap) 0xC0000005 STATUS_ACCESS_VIOLATION",
+    "int2e(args-ok) 0xC0000008 STATUS_INVALID_HANDLE",
+};
+
+static void check_services(const char *mechanism, const char *stub_line)
+{
+    struct spawn_result r = ntvisor("run", mechanism, SERVICES, NULL);
+    ck_assert_msg(r.status == 0, "status %d, stderr:\n%s", r.status, r.err);
+    assert_line(&r, 0, stub_line);
+    size_t n = sizeof(service_lines) / sizeof(service_lines[0]);
+    for (size_t i = 0; i < n; i++)
+        assert_line(&r, (int)i + 1, service_lines[i]);
+    char extra[256];
+    ck_assert_int_eq(nth_line(r.out, (int)n + 1, extra, sizeof(extra)), -1);
+    spawn_free(&r);
+}
+
+/* lea edx,[esp+8]; int 2Eh; ret  versus  mov edx,esp; sysenter; ret */
+START_TEST(services_int2e) { check_services("--syscall=int2e", "SystemCallStub 8d 54 24 08 cd 2e c3"); }
+END_TEST
+
+START_TEST(services_sysenter) { check_services("--syscall=sysenter", "SystemCallStub 8b d4 0f 34 c3"); }
+END_TEST
+
+/* ---------------------------------------------------------------- ring-3 faults */
+
+static const struct { const char *kind; unsigned status; } fault_cases[] = {
+    { "kernel-read", 0xC0000005 }, { "kernel-write", 0xC0000005 }, { "shared-write", 0xC0000005 },
+    { "null", 0xC0000005 },        { "cli", 0xC0000096 },          { "ud2", 0xC000001D },
+    { "int3", 0x80000003 },        { "divide", 0xC0000094 },
+};
+
+START_TEST(ring3_fault_ends_process_not_kernel)
+{
+    const char *kind = fault_cases[_i].kind;
+    struct spawn_result r = ntvisor("run", FAULTS, kind, NULL);
+    char expect[160];
+    ck_assert_msg(r.status == (int)(fault_cases[_i].status & 0xFF), "%s: status %d, stderr:\n%s",
+                  kind, r.status, r.err);
+    snprintf(expect, sizeof(expect), "faults: %s\n", kind);
+    assert_contains(r.out, expect);
+    /* the kernel itself reports the end of the process, then shuts down in order */
+    snprintf(expect, sizeof(expect), "ntoskrnl: faults.exe (pid 16): unhandled exception %08x at ",
+             fault_cases[_i].status);
+    assert_contains(r.out, expect);
+    ck_assert_ptr_null(strstr(r.out, "survived"));
+    ck_assert_ptr_null(strstr(r.out, "STOP"));
+    ck_assert_ptr_null(strstr(r.err, "bugcheck"));
+    spawn_free(&r);
+}
+END_TEST
+
+/* ---------------------------------------------------------------- monitor failure paths */
+
+START_TEST(watchdog_ends_runaway_guest)
+{
+    struct spawn_result r = ntvisor("run", "--timeout=3", SPIN, NULL);
+    ck_assert_int_eq(r.status, 124);
+    assert_line(&r, 0, "spin: spinning");
+    assert_contains(r.err, "ntvisor: timeout");
+    spawn_free(&r);
+}
+END_TEST
+
+START_TEST(halted_guest_is_ended_by_watchdog)
+{
+    struct spawn_result r = ntvisor("run", "--timeout=3", "--kernel=build/tests/kernels/halt.elf", HELLO, NULL);
+    ck_assert_int_eq(r.status, 124);
+    assert_line(&r, 0, "halt: stopping");
+    spawn_free(&r);
+}
+END_TEST
+
+START_TEST(triple_fault_is_reported_with_state)
+{
+    struct spawn_result r = ntvisor("run", "--kernel=build/tests/kernels/triple.elf", HELLO, NULL);
+    ck_assert_int_eq(r.status, 123);
+    assert_contains(r.err, "ntvisor: triple fault");
+    if (strstr(r.err, "reset state")) {
+        /* AMD SVM: KVM resets the vCPU on shutdown; the dump says so and shows the reset state */
+        assert_contains(r.err, "eip=0000fff0");
+        assert_contains(r.err, "cs  f000 base=ffff0000");
+    } else {
+        assert_contains(r.err, "eip=00100");
+        assert_contains(r.err, "cs  0008");
+        assert_contains(r.err, "cr0=00000011");
+        assert_contains(r.err, ": 0f 0b");  /* ud2 */
+    }
+    spawn_free(&r);
+}
+END_TEST
+
+START_TEST(unexpected_io_is_reported)
+{
+    struct spawn_result r = ntvisor("run", "--kernel=build/tests/kernels/badio.elf", HELLO, NULL);
+    ck_assert_int_eq(r.status, 123);
+    assert_contains(r.err, "ntvisor: unexpected I/O: OUT to port 0x1234, 1 byte");
+    assert_contains(r.err, "edx=00001234");
+    assert_contains(r.err, "code at 00100012: ee f4");   /* out dx, al; hlt */
+    spawn_free(&r);
+}
+END_TEST
+
+/* ---------------------------------------------------------------- bad input */
+
+static void write_file(const char *path, const void *data, size_t len)
+{
+    FILE *f = fopen(path, "wb");
+    ck_assert_ptr_nonnull(f);
+    ck_assert_uint_eq(fwrite(data, 1, len, f), len);
+    fclose(f);
+}
+
+static void check_rejected(const char *needle, const char *a1, const char *a2, const char *a3)
+{
+    struct spawn_result r = ntvisor(a1, a2, a3, NULL);
+    ck_assert_msg(r.status == 2, "status %d for %s %s %s; stderr:\n%s", r.status, a1, a2, a3 ? a3 : "", r.err);
+    assert_contains(r.err, "ntvisor: ");
+    assert_contains(r.err, needle);
+    ck_assert_str_eq(r.out, "");
+    spawn_free(&r);
+}
+
+START_TEST(bad_command_lines)
+{
+    check_rejected("no program given", "run", NULL, NULL);
+    check_rejected("--memory must be", "run", "--memory=8", HELLO);
+    check_rejected("--memory must be", "run", "--memory=lots", HELLO);
+    check_rejected("--syscall must be", "run", "--syscall=fast", HELLO);
+    check_rejected("--timeout must be", "run", "--timeout=0", HELLO);
+    check_rejected("unknown or incomplete option", "run", "--frobnicate", HELLO);
+    check_rejected("cannot carry", "run", HELLO, "two words");
+    check_rejected("unknown command", "fly", NULL, NULL);
+}
+END_TEST
+
+START_TEST(bad_program_files)
+{
+    static const char text[] = "this is not an executable\n";
+    write_file("/tmp/ntv-text.exe", text, sizeof(text));
+    check_rejected("not an ELF file", "run", "/tmp/ntv-text.exe", NULL);
+
+    check_rejected("No such file", "run", "/tmp/ntv-does-not-exist.exe", NULL);
+
+    /* the first 100 bytes of a good program: the program headers are cut off */
+    FILE *f = fopen(HELLO, "rb");
+    unsigned char head[100];
+    ck_assert_uint_eq(fread(head, 1, sizeof(head), f), sizeof(head));
+    fclose(f);
+    write_file("/tmp/ntv-truncated.exe", head, sizeof(head));
+    check_rejected("truncated", "run", "/tmp/ntv-truncated.exe", NULL);
+
+    /* a 64-bit ELF: this very test binary */
+    check_rejected("ELF", "run", "/proc/self/exe", NULL);
+    /* a kernel without a Multiboot header */
+    check_rejected("no multiboot header", "run", "--kernel=" HELLO, HELLO);
+}
+END_TEST
+
+START_TEST(help_and_info_tell_the_truth)
+{
+    struct spawn_result r = ntvisor("run", "--help", NULL);
+    ck_assert_int_eq(r.status, 0);
+    assert_contains(r.out, "usage: ntvisor run [options] <program> [args...]");
+    assert_contains(r.out, "--syscall=auto|int2e|sysenter");
+    spawn_free(&r);
+
+    r = ntvisor("info", NULL);
+    ck_assert_int_eq(r.status, 0);
+    assert_contains(r.out, "kvm api version:  12");
+    assert_contains(r.out, "runs the guest:   natively");
+    spawn_free(&r);
+}
+END_TEST
+
+static Suite *e2e_suite(void)
+{
+    Suite *s = suite_create("e2e");
+    TCase *tc = tcase_create("guest");
+    tcase_set_timeout(tc, 120);
+    tcase_add_test(tc, hello_int2e);
+    tcase_add_test(tc, hello_sysenter);
+    tcase_add_test(tc, hello_exit_status_is_low_byte);
+    tcase_add_test(tc, services_int2e);
+    tcase_add_test(tc, services_sysenter);
+    tcase_add_loop_test(tc, ring3_fault_ends_process_not_kernel, 0,
+                        (int)(sizeof(fault_cases) / sizeof(fault_cases[0])));
+    tcase_add_test(tc, watchdog_ends_runaway_guest);
+    tcase_add_test(tc, halted_guest_is_ended_by_watchdog);
+    tcase_add_test(tc, triple_fault_is_reported_with_state);
+    tcase_add_test(tc, unexpected_io_is_reported);
+    tcase_add_test(tc, bad_command_lines);
+    tcase_add_test(tc, bad_program_files);
+    tcase_add_test(tc, help_and_info_tell_the_truth);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void)
+{
+    SRunner *sr = srunner_create(e2e_suite());
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? 1 : 0;
+}
