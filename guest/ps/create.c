@@ -143,13 +143,15 @@ NTSTATUS PspCreateInitialProcess(const PS_IMAGE_SOURCE *Program, const PS_IMAGE_
     if (NT_SUCCESS(status))
         status = PspLoadUserImage(Ntdll, MM_NTDLL_BASE, PSP_NTDLL_LIMIT, &ntdllEntry);
     if (!NT_SUCCESS(status)) {
-        DbgPrint("ntoskrnl: cannot load ntdll: %08x\n", status);
+        DbgPrint("ntoskrnl: cannot load ntdll (%08X)\n", (ULONG)status);
         return status;
     }
     status = PspLoadUserImage(Program, PSP_IMAGE_LOWEST, PSP_IMAGE_HIGHEST, &entry);
     if (!NT_SUCCESS(status)) {
-        DbgPrint("ntoskrnl: %s: not a valid i386 ELF executable for this system: %08x\n",
-                 process->ImageFileName, status);
+        DbgPrint("ntoskrnl: %s: %s (%08X)\n", process->ImageFileName,
+                 status == STATUS_NO_MEMORY ? "does not fit in this machine's memory"
+                                            : "not a valid i386 ELF executable for this system",
+                 (ULONG)status);
         return status;
     }
     status = PspCreateUserStack(&esp);

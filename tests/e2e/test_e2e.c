@@ -214,6 +214,18 @@ START_TEST(unexpected_io_is_reported)
 }
 END_TEST
 
+START_TEST(kernel_bugcheck_is_reported)
+{
+    /* the image passes the monitor's checks, but 16 MiB cannot hold its 24 MiB of bss */
+    struct spawn_result r = ntvisor("run", "--memory=16", "build/tests/guest/bigbss.exe", NULL);
+    ck_assert_int_eq(r.status, 123);
+    assert_contains(r.out, "*** STOP: 0x0000006B (0xC0000017,");
+    assert_contains(r.out, "PROCESS1_INITIALIZATION_FAILED");
+    assert_contains(r.err, "ntvisor: guest bugcheck 0x0000006B");
+    spawn_free(&r);
+}
+END_TEST
+
 /* ---------------------------------------------------------------- bad input */
 
 static void write_file(const char *path, const void *data, size_t len)
@@ -302,6 +314,7 @@ static Suite *e2e_suite(void)
     tcase_add_test(tc, halted_guest_is_ended_by_watchdog);
     tcase_add_test(tc, triple_fault_is_reported_with_state);
     tcase_add_test(tc, unexpected_io_is_reported);
+    tcase_add_test(tc, kernel_bugcheck_is_reported);
     tcase_add_test(tc, bad_command_lines);
     tcase_add_test(tc, bad_program_files);
     tcase_add_test(tc, help_and_info_tell_the_truth);
