@@ -1,0 +1,300 @@
+/* One boot of the guest: options, images, VM, lab hand-off, outcome. */
+#include <libgen.h>
+#include <limits.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <nt/layout.h>
+#include "multiboot.h"
+#include "ntvisor.h"
+#include "session.h"
+#include "vcpu.h"
+
+#define SESSION_MAX_IMAGE       (32u << 20)
+#define SESSION_PROGRAM_LOWEST  0x00010000u
+#define SESSION_PROGRAM_HIGHEST 0x70000000u
+#define SESSION_NTDLL_HIGHEST   (MM_NTDLL_BASE + 0x01000000u)
+#define SESSION_LAB_OVERHEAD_MIB 384
+
+void session_defaults(struct session_options *o)
+{
+    *o = (struct session_options){ .memory_mib = SESSION_DEFAULT_MEMORY_MIB, .syscall = "auto" };
+}
+
+static int parse_uint(const char *s, unsigned lo, unsigned hi, unsigned *out)
+{
+    char *end;
+    if (!*s || *s == '-' || *s == '+')
+        return -1;
+    unsigned long v = strtoul(s, &end, 10);
+    if (*end || v < lo || v > hi)
+        return -1;
+    *out = (unsigned)v;
+    return 0;
+}
+
+int session_option(struct session_options *o, int code, const char *arg)
+{
+    switch (code) {
+    case SESSION_OPT_SYSCALL:
+        if (strcmp(arg, "auto") && strcmp(arg, "int2e") && strcmp(arg, "sysenter")) {
+            fprintf(stderr, "ntvisor: --syscall must be auto, int2e or sysenter, not '%s'\n", arg);
+            return -1;
+        }
+        o->syscall = arg;
+        return 0;
+    case SESSION_OPT_MEMORY:
+        if (parse_uint(arg, SESSION_MIN_MEMORY_MIB, SESSION_MAX_MEMORY_MIB, &o->memory_mib) < 0) {
+            fprintf(stderr, "ntvisor: --memory must be %d..%d (MiB), not '%s'\n",
+                    SESSION_MIN_MEMORY_MIB, SESSION_MAX_MEMORY_MIB, arg);
+            return -1;
+        }
+        return 0;
+    case SESSION_OPT_TIMEOUT:
+        if (parse_uint(arg, 1, SESSION_MAX_TIMEOUT_S, &o->timeout_s) < 0) {
+            fprintf(stderr, "ntvisor: --timeout must be 1..%d (seconds), not '%s'\n", SESSION_MAX_TIMEOUT_S, arg);
+            return -1;
+        }
+        return 0;
+    case SESSION_OPT_KERNEL: o->kernel = arg; return 0;
+    case SESSION_OPT_NTDLL: o->ntdll = arg; return 0;
+    case SESSION_OPT_IMAGE_NAME: o->image_name = arg; return 0;
+    case SESSION_OPT_NO_LAB: o->no_lab = 1; return 0;
+    }
+    return -1;
+}
+
+int session_program(struct session_options *o, int argc, char **argv, int first, const char *command)
+{
+    if (first >= argc) {
+        fprintf(stderr, "ntvisor: %s: no program given (see ntvisor %s --help)\n", command, command);
+        return -1;
+    }
+    o->program = argv[first];
+    o->args = argv + first + 1;
+    o->n_args = argc - first - 1;
+    return 0;
+}
+
+void session_options_help(FILE *out)
+{
+    fprintf(out,
+        "  --syscall=auto|int2e|sysenter  SharedUserData!SystemCallStub: INT 2Eh or\n"
+        "                                 SYSENTER (auto: SYSENTER when the CPU has SEP)\n"
+        "  --memory=MIB       guest memory, %d..%d MiB (default %d)\n"
+        "  --timeout=SECONDS  end the guest after this long (default: no limit)\n"
+        "  --kernel=FILE      guest kernel (default: guest/ntoskrnl.exe beside ntvisor)\n"
+        "  --ntdll=FILE       ntdll image (default: guest/ntdll.dll beside ntvisor)\n"
+        "  --no-lab           never use the SVM lab, even where /dev/kvm cannot run the guest\n",
+        SESSION_MIN_MEMORY_MIB, SESSION_MAX_MEMORY_MIB, SESSION_DEFAULT_MEMORY_MIB);
+}
+
+void session_exit_help(FILE *out)
+{
+    fprintf(out,
+        "exit status: the program's status byte; otherwise 2 bad usage or input file,\n"
+        "123 the guest failed (bugcheck, triple fault, unexpected exit), 124 timeout,\n"
+        "125 KVM or monitor failure, 126 this host cannot run the guest, 130 interrupted.\n"
+        "Each failure also prints one line starting with 'ntvisor:' on stderr.\n");
+}
+
+/* The guest command line: "<image name> args..." (what QEMU and GRUB pass for a module). */
+static int build_cmdline(const struct session_options *o, char *out, size_t outlen)
+{
+    const char *name = o->image_name ? o->image_name : o->program;
+    size_t len = 0;
+    for (int i = -1; i < o->n_args; i++) {
+        const char *word = i < 0 ? name : o->args[i];
+        if (!*word || strpbrk(word, " \t\r\n,")) {
+            fprintf(stderr, "ntvisor: argument '%s': the guest command line cannot carry empty words, "
+                            "whitespace or commas\n", word);
+            return -1;
+        }
+        for (const char *p = word; *p; p++) {
+            if ((unsigned char)*p < 0x20 || (unsigned char)*p >= 0x7F) {
+                fprintf(stderr, "ntvisor: argument %d: only printable ASCII reaches the guest\n", i + 1);
+                return -1;
+            }
+        }
+        int n = snprintf(out + len, outlen - len, "%s%s", i < 0 ? "" : " ", word);
+        if (n < 0 || (size_t)n >= outlen - len) {
+            fprintf(stderr, "ntvisor: the guest command line is longer than %zu bytes\n", outlen - 1);
+            return -1;
+        }
+        len += (size_t)n;
+    }
+    return 0;
+}
+
+static const char *image_path(const char *given, const char *name, char *buf, size_t len)
+{
+    if (given)
+        return given;
+    snprintf(buf, len, "%s/guest/%s", self_dir(), name);
+    return buf;
+}
+
+int session_wants_lab(const struct session_options *o, struct host_info *host)
+{
+    host_probe(host);
+    return !host->can_run_guest && !o->no_lab && !getenv(NTV_IN_LAB_ENV);
+}
+
+int session_run_in_lab(const struct session_options *o, const char *command, char *const *extra_args,
+                       int n_extra, const struct lab_file *outputs, size_t n_outputs,
+                       const struct host_info *host)
+{
+    char cmdline[SESSION_MAX_CMDLINE];
+    if (build_cmdline(o, cmdline, sizeof(cmdline)) < 0)
+        return NTV_EXIT_USAGE;
+    const char *dir = lab_dir();
+    if (!lab_is_built(dir)) {
+        fprintf(stderr, "ntvisor: this host cannot run the guest (%s), and the SVM lab is not built "
+                        "in %s: run `make lab`\n", host->reason, dir);
+        return NTV_EXIT_NO_KVM;
+    }
+    fprintf(stderr, "ntvisor: %s; running in the SVM lab (QEMU with emulated AMD-V)\n", host->reason);
+
+    char kbuf[PATH_MAX], nbuf[PATH_MAX], prog_copy[PATH_MAX];
+    char prog_lab[PATH_MAX + 16], opt[6][PATH_MAX + 32];
+    snprintf(prog_copy, sizeof(prog_copy), "%s", o->program);
+    snprintf(prog_lab, sizeof(prog_lab), "/ntv/prog/%s", basename(prog_copy));
+    snprintf(opt[0], sizeof(opt[0]), "--kernel=/ntv/guest/ntoskrnl.exe");
+    snprintf(opt[1], sizeof(opt[1]), "--ntdll=/ntv/guest/ntdll.dll");
+    snprintf(opt[2], sizeof(opt[2]), "--memory=%u", o->memory_mib);
+    snprintf(opt[3], sizeof(opt[3]), "--syscall=%s", o->syscall);
+    snprintf(opt[4], sizeof(opt[4]), "--image-name=%s", o->image_name ? o->image_name : o->program);
+    snprintf(opt[5], sizeof(opt[5]), "--timeout=%u", o->timeout_s);
+
+    char **argv = calloc((size_t)(o->n_args + n_extra) + 16, sizeof(char *));
+    if (!argv)
+        return NTV_EXIT_MONITOR;
+    int n = 0;
+    argv[n++] = "/ntv/ntvisor";
+    argv[n++] = (char *)command;
+    for (int i = 0; i < 5; i++)
+        argv[n++] = opt[i];
+    if (o->timeout_s)
+        argv[n++] = opt[5];
+    for (int i = 0; i < n_extra; i++)
+        argv[n++] = extra_args[i];
+    argv[n++] = "--";
+    argv[n++] = prog_lab;
+    for (int i = 0; i < o->n_args; i++)
+        argv[n++] = o->args[i];
+    argv[n] = NULL;
+
+    struct lab_file inputs[] = {
+        { "/proc/self/exe", "/ntv/ntvisor" },
+        { image_path(o->kernel, "ntoskrnl.exe", kbuf, sizeof(kbuf)), "/ntv/guest/ntoskrnl.exe" },
+        { image_path(o->ntdll, "ntdll.dll", nbuf, sizeof(nbuf)), "/ntv/guest/ntdll.dll" },
+        { o->program, prog_lab },
+    };
+    struct lab_request req = {
+        .lab_dir = dir, .argv = argv, .inputs = inputs, .n_inputs = 4,
+        .outputs = outputs, .n_outputs = n_outputs,
+        .memory_mib = o->memory_mib + SESSION_LAB_OVERHEAD_MIB,
+        .timeout_sec = o->timeout_s ? o->timeout_s + 300 : 0,
+    };
+    int status;
+    char err[512];
+    int rc = lab_run(&req, &status, err, sizeof(err));
+    free(argv);
+    if (rc < 0) {
+        fprintf(stderr, "ntvisor: the SVM lab failed: %s\n", err);
+        return NTV_EXIT_MONITOR;
+    }
+    return status;
+}
+
+struct image { uint8_t *data; size_t size; };
+
+static int load_image(const char *path, struct image *img)
+{
+    char err[PATH_MAX + 128];
+    if (read_file(path, SESSION_MAX_IMAGE, &img->data, &img->size, err, sizeof(err)) < 0) {
+        fprintf(stderr, "ntvisor: %s\n", err);
+        return -1;
+    }
+    return 0;
+}
+
+int session_boot(struct session *s, const struct session_options *o)
+{
+    char cmdline[SESSION_MAX_CMDLINE], kernel_cmdline[64], err[512];
+    char kbuf[PATH_MAX], nbuf[PATH_MAX];
+    const char *kernel_path = image_path(o->kernel, "ntoskrnl.exe", kbuf, sizeof(kbuf));
+    const char *ntdll_path = image_path(o->ntdll, "ntdll.dll", nbuf, sizeof(nbuf));
+    struct image kernel = { 0 }, ntdll = { 0 }, program = { 0 };
+    int rc = NTV_EXIT_USAGE;
+
+    memset(s, 0, sizeof(*s));
+    if (build_cmdline(o, cmdline, sizeof(cmdline)) < 0)
+        return NTV_EXIT_USAGE;
+    snprintf(kernel_cmdline, sizeof(kernel_cmdline), "syscall=%s", o->syscall);
+    if (load_image(kernel_path, &kernel) < 0 || load_image(ntdll_path, &ntdll) < 0 ||
+        load_image(o->program, &program) < 0)
+        goto out;
+
+    struct mb_image prog_img = { program.data, program.size, o->program };
+    struct mb_image ntdll_img = { ntdll.data, ntdll.size, ntdll_path };
+    if (mb_check_elf32_exec(&prog_img, SESSION_PROGRAM_LOWEST, SESSION_PROGRAM_HIGHEST, err, sizeof(err)) != MB_OK ||
+        mb_check_elf32_exec(&ntdll_img, MM_NTDLL_BASE, SESSION_NTDLL_HIGHEST, err, sizeof(err)) != MB_OK) {
+        fprintf(stderr, "ntvisor: %s\n", err);
+        goto out;
+    }
+
+    enum kvm_error why;
+    if (kvm_vm_create(&s->vm, "/dev/kvm", (size_t)o->memory_mib << 20, &why, err, sizeof(err)) < 0) {
+        fprintf(stderr, "ntvisor: %s\n", err);
+        rc = why == KVM_ERR_SYSTEM ? NTV_EXIT_MONITOR : NTV_EXIT_NO_KVM;
+        goto out;
+    }
+    struct mb_module modules[] = {
+        { ntdll_img, ntdll_path },
+        { prog_img, cmdline },
+    };
+    struct mb_image kernel_img = { kernel.data, kernel.size, kernel_path };
+    struct mb_boot boot;
+    if (mb_load(s->vm.mem, s->vm.mem_size, &kernel_img, kernel_cmdline, modules, 2, &boot, err, sizeof(err)) != MB_OK) {
+        fprintf(stderr, "ntvisor: %s\n", err);
+        kvm_vm_destroy(&s->vm);
+        goto out;
+    }
+    if (vcpu_setup_multiboot(&s->vm, boot.entry, boot.info_addr, err, sizeof(err)) < 0) {
+        fprintf(stderr, "ntvisor: %s\n", err);
+        kvm_vm_destroy(&s->vm);
+        rc = NTV_EXIT_MONITOR;
+        goto out;
+    }
+    s->booted = 1;
+    rc = 0;
+out:
+    free(kernel.data);
+    free(ntdll.data);
+    free(program.data);
+    return rc;
+}
+
+void session_end(struct session *s)
+{
+    if (s->booted)
+        kvm_vm_destroy(&s->vm);
+    s->booted = 0;
+}
+
+int session_finish(struct session *s, const struct vm_outcome *out)
+{
+    if (out->stop != VM_STOP_PROCESS_EXIT) {
+        fprintf(stderr, "ntvisor: %s\n", out->reason);
+        if (out->stop != VM_STOP_BUGCHECK && out->stop != VM_STOP_INTERRUPTED)
+            vcpu_dump(&s->vm, stderr);
+    }
+    switch (out->stop) {
+    case VM_STOP_PROCESS_EXIT: return (int)(out->detail & 0xFF);
+    case VM_STOP_TIMEOUT:      return NTV_EXIT_TIMEOUT;
+    case VM_STOP_INTERRUPTED:  return NTV_EXIT_INTERRUPTED;
+    case VM_STOP_KVM_FAILURE:  return NTV_EXIT_MONITOR;
+    default:                   return NTV_EXIT_GUEST_FAILED;
+    }
+}

@@ -1,0 +1,80 @@
+/*
+ * A session: one boot of the guest with a program, shared by the subcommands
+ * that boot it (run, and later trace and kd). Options common to them, image
+ * loading and validation, the VM, the lab hand-off, and exit codes.
+ */
+#ifndef NTVISOR_SESSION_H
+#define NTVISOR_SESSION_H
+
+#include <getopt.h>
+#include <stdio.h>
+#include "host.h"
+#include "kvm.h"
+#include "lab.h"
+#include "vm_run.h"
+
+#define SESSION_DEFAULT_MEMORY_MIB  64
+#define SESSION_MIN_MEMORY_MIB      16
+#define SESSION_MAX_MEMORY_MIB      512     /* KSEG0 maps the first 512 MiB */
+#define SESSION_MAX_TIMEOUT_S       86400
+#define SESSION_MAX_CMDLINE         1024
+
+struct session_options {
+    unsigned memory_mib;
+    unsigned timeout_s;
+    const char *syscall;        /* auto, int2e, sysenter */
+    const char *kernel, *ntdll; /* NULL: guest/ beside ntvisor */
+    const char *image_name;     /* argv[0] the guest sees; default: the program path */
+    int no_lab;
+    const char *program;
+    char **args;
+    int n_args;
+};
+
+/* Long options every booting subcommand accepts; codes SESSION_OPT_FIRST.. */
+enum { SESSION_OPT_FIRST = 0x1000, SESSION_OPT_SYSCALL = SESSION_OPT_FIRST, SESSION_OPT_MEMORY,
+       SESSION_OPT_TIMEOUT, SESSION_OPT_KERNEL, SESSION_OPT_NTDLL, SESSION_OPT_IMAGE_NAME,
+       SESSION_OPT_NO_LAB, SESSION_OPT_LAST };
+#define SESSION_LONG_OPTIONS \
+    { "syscall", required_argument, 0, SESSION_OPT_SYSCALL }, \
+    { "memory", required_argument, 0, SESSION_OPT_MEMORY }, \
+    { "timeout", required_argument, 0, SESSION_OPT_TIMEOUT }, \
+    { "kernel", required_argument, 0, SESSION_OPT_KERNEL }, \
+    { "ntdll", required_argument, 0, SESSION_OPT_NTDLL }, \
+    { "image-name", required_argument, 0, SESSION_OPT_IMAGE_NAME }, \
+    { "no-lab", no_argument, 0, SESSION_OPT_NO_LAB }
+
+void session_defaults(struct session_options *o);
+/* Handles one of SESSION_LONG_OPTIONS; -1 (message printed) when its value is bad. */
+int session_option(struct session_options *o, int code, const char *arg);
+/* Takes <program> [args...] from argv[optind..]; -1 (message printed) if missing. */
+int session_program(struct session_options *o, int argc, char **argv, int optind, const char *command);
+void session_options_help(FILE *out);
+/* The exit-status paragraph of --help. */
+void session_exit_help(FILE *out);
+
+/* Where the guest must run: 0 natively, 1 in the SVM lab. */
+int session_wants_lab(const struct session_options *o, struct host_info *host);
+
+/*
+ * Re-runs `ntvisor <command>` inside the SVM lab with this session's images
+ * copied in and their paths rewritten; extra_args (options of the command
+ * itself) are passed before the program. Outputs are copied back. Returns
+ * ntvisor's exit status inside the lab, or an NTV_EXIT_* code.
+ */
+int session_run_in_lab(const struct session_options *o, const char *command, char *const *extra_args,
+                       int n_extra, const struct lab_file *outputs, size_t n_outputs,
+                       const struct host_info *host);
+
+struct session {
+    struct kvm_vm vm;
+    int booted;
+};
+
+/* Loads and checks the images, creates the VM and loads the guest; 0, or an NTV_EXIT_* code. */
+int session_boot(struct session *s, const struct session_options *o);
+void session_end(struct session *s);
+/* The exit status for an outcome; prints the reason (and the vCPU state) for abnormal ends. */
+int session_finish(struct session *s, const struct vm_outcome *out);
+
+#endif
