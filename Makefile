@@ -37,8 +37,10 @@ GUEST_LDFLAGS := -m32 -nostdlib -static -no-pie -Wl,--build-id=none -Wl,-z,max-p
                  -Wl,-z,noexecstack -Wl,--no-warn-rwx-segments
 LIBGCC32 = $(shell $(CC) -m32 -print-libgcc-file-name)
 
-KERNEL_SRCS := $(wildcard guest/ke/*.c guest/ke/i386/*.c guest/ke/i386/*.S guest/hal/*.c \
-                 guest/mm/*.c guest/ps/*.c guest/ex/*.c guest/ob/*.c guest/rtl/*.c)
+# every kernel component directory under guest/ (not the user-mode side or host tools)
+KERNEL_DIRS := $(filter-out guest/ntdll/ guest/tools/ guest/inc/,$(sort $(dir $(wildcard guest/*/))))
+KERNEL_SRCS := $(wildcard $(addsuffix *.c,$(KERNEL_DIRS)) $(addsuffix *.S,$(KERNEL_DIRS)) \
+                 guest/ke/i386/*.c guest/ke/i386/*.S)
 KERNEL_OBJS := $(patsubst %,$(BUILD)/%.o,$(KERNEL_SRCS)) \
                $(BUILD)/guest/gen/KiServiceTable.S.o $(BUILD)/guest/gen/ZwStubs.S.o
 NTRT_SRCS   := $(wildcard guest/ntdll/*.c guest/ntdll/*.S) guest/rtl/string.c guest/rtl/format.c
