@@ -134,6 +134,7 @@ $(BUILD)/tests/kernels/%.elf: tests/kernels/%.S tests/kernels/multiboot.inc test
 # ---------------------------------------------------------------- tests
 UNIT_TESTS := $(BUILD)/tests/test_kvm
 -include mk/unit.mk
+-include mk/guest-unit.mk
 
 $(BUILD)/tests/test_kvm: tests/test_kvm.c vmm/kvm.c vmm/kvm.h
 	@mkdir -p $(@D)

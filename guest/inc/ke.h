@@ -110,6 +110,7 @@ BOOLEAN KiFixupException(PKTRAP_FRAME TrapFrame);
 #define PROCESS1_INITIALIZATION_FAILED      0x6B
 #define UNEXPECTED_KERNEL_MODE_TRAP         0x7F
 #define KERNEL_MODE_EXCEPTION_NOT_HANDLED   0x8E
+#define BAD_POOL_CALLER                     0xC2
 __attribute__((noreturn)) void KeBugCheckEx(ULONG Code, ULONG_PTR P1, ULONG_PTR P2, ULONG_PTR P3, ULONG_PTR P4);
 __attribute__((noreturn)) void KeBugCheckWithTf(ULONG Code, ULONG_PTR P1, ULONG_PTR P2, ULONG_PTR P3, PKTRAP_FRAME TrapFrame);
 

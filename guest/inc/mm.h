@@ -9,6 +9,8 @@
 void  MmInitSystem(ULONG FirstFreePhysical, ULONG PhysicalTop);
 /* A zeroed physical page, or 0 when memory is exhausted. */
 ULONG MmAllocatePhysicalPage(void);
+/* Gives a page from MmAllocatePhysicalPage back. */
+void  MmFreePhysicalPage(ULONG Page);
 ULONG MmFreePhysicalBytes(void);
 
 static inline PVOID MmPhysicalToVirtual(ULONG Phys) { return (PVOID)(Phys + MM_KSEG0_BASE); }

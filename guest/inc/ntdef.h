@@ -7,7 +7,12 @@
 #include <nt/ntstatus.h>
 #include <nt/layout.h>
 
+/* stdcall on i386; the host build of the object manager's tests has no such convention */
+#if defined(__i386__)
 #define NTAPI     __attribute__((stdcall))
+#else
+#define NTAPI
+#endif
 #define IN
 #define OUT
 #define OPTIONAL
@@ -21,12 +26,15 @@ typedef const WCHAR    *PCWSTR;
 typedef const char     *PCSTR;
 typedef int             LONG, *PLONG;
 typedef unsigned int    ULONG, *PULONG;
-typedef unsigned int    ULONG_PTR, SIZE_T, *PSIZE_T;
+typedef uintptr_t       ULONG_PTR;    /* unsigned int on i386, as in NT */
+typedef size_t          SIZE_T, *PSIZE_T;
+typedef intptr_t        LONG_PTR;
 typedef long long       LONGLONG;
 typedef unsigned long long ULONGLONG, *PULONGLONG;
 typedef PVOID           HANDLE, *PHANDLE;
 typedef NTSTATUS       *PNTSTATUS;
 typedef UCHAR           KPROCESSOR_MODE;
+typedef ULONG           ACCESS_MASK, *PACCESS_MASK;
 
 #define TRUE  1
 #define FALSE 0
@@ -44,8 +52,53 @@ typedef struct _UNICODE_STRING {
 
 typedef enum _MODE { KernelMode = 0, UserMode = 1 } MODE;
 
-#define NtCurrentProcess() ((HANDLE)(LONG)-1)
-#define NtCurrentThread()  ((HANDLE)(LONG)-2)
+#define NtCurrentProcess() ((HANDLE)(LONG_PTR)-1)
+#define NtCurrentThread()  ((HANDLE)(LONG_PTR)-2)
+
+/* Access rights: generic, standard, and what a type maps GENERIC_XXX onto. */
+#define DELETE                   0x00010000
+#define READ_CONTROL             0x00020000
+#define SYNCHRONIZE              0x00100000
+#define STANDARD_RIGHTS_REQUIRED 0x000F0000
+#define GENERIC_READ             0x80000000
+#define GENERIC_WRITE            0x40000000
+#define GENERIC_EXECUTE          0x20000000
+#define GENERIC_ALL              0x10000000
+#define MAXIMUM_ALLOWED          0x02000000
+
+typedef struct _GENERIC_MAPPING {
+    ACCESS_MASK GenericRead, GenericWrite, GenericExecute, GenericAll;
+} GENERIC_MAPPING, *PGENERIC_MAPPING;
+
+/* OBJECT_ATTRIBUTES: how every NtCreateXxx/NtOpenXxx names its object. */
+#define OBJ_INHERIT          0x00000002
+#define OBJ_PERMANENT        0x00000010
+#define OBJ_EXCLUSIVE        0x00000020
+#define OBJ_CASE_INSENSITIVE 0x00000040
+#define OBJ_OPENIF           0x00000080
+#define OBJ_OPENLINK         0x00000100
+#define OBJ_KERNEL_HANDLE    0x00000200
+#define OBJ_FORCE_ACCESS_CHECK 0x00000400
+#define OBJ_VALID_ATTRIBUTES 0x000007F2
+
+typedef struct _OBJECT_ATTRIBUTES {
+    ULONG Length;
+    HANDLE RootDirectory;
+    PUNICODE_STRING ObjectName;
+    ULONG Attributes;
+    PVOID SecurityDescriptor;
+    PVOID SecurityQualityOfService;
+} OBJECT_ATTRIBUTES, *POBJECT_ATTRIBUTES;
+
+#define InitializeObjectAttributes(p, n, a, r, s) do { \
+        (p)->Length = sizeof(OBJECT_ATTRIBUTES); (p)->RootDirectory = (r); \
+        (p)->Attributes = (a); (p)->ObjectName = (n); \
+        (p)->SecurityDescriptor = (s); (p)->SecurityQualityOfService = NULL; } while (0)
+
+typedef struct _IO_STATUS_BLOCK {
+    union { NTSTATUS Status; PVOID Pointer; };
+    ULONG_PTR Information;
+} IO_STATUS_BLOCK, *PIO_STATUS_BLOCK;
 
 #define ARRAYSIZE(a) (sizeof(a) / sizeof((a)[0]))
 #define C_ASSERT(e)  _Static_assert(e, #e)

@@ -3,6 +3,9 @@
 #define GUEST_PS_H
 
 #include "ke.h"
+#include "ob.h"
+
+struct _MMVAD;
 
 typedef struct _EPROCESS {
     ULONG UniqueProcessId;
@@ -10,6 +13,8 @@ typedef struct _EPROCESS {
     PVOID Peb;
     NTSTATUS ExitStatus;
     char ImageFileName[16];
+    HANDLE_TABLE ObjectTable;      /* this process's handles */
+    struct _MMVAD *VadRoot;        /* its user address space, a list sorted by address */
 } EPROCESS, *PEPROCESS;
 
 typedef struct _ETHREAD {
@@ -23,7 +28,8 @@ typedef struct _PS_IMAGE_SOURCE {
     const char *CommandLine;
 } PS_IMAGE_SOURCE;
 
-extern EPROCESS PsInitialSystemProcess;
+extern PEPROCESS PsInitialSystemProcess;
+extern OBJECT_TYPE PsProcessType[1], PsThreadType[1];
 
 void PsInitSystem(void);
 /* Creates the first user process and enters it; returns only on failure. */
@@ -36,5 +42,7 @@ __attribute__((noreturn)) void PspExitProcess(NTSTATUS ExitStatus);
 __attribute__((noreturn)) void PspTerminateProcessByException(NTSTATUS Status, ULONG Eip, ULONG Address);
 
 static inline PEPROCESS PsGetCurrentProcess(void) { return KeGetCurrentThread()->Process; }
+/* KTHREAD is the first member of ETHREAD, as on NT. */
+static inline PETHREAD PsGetCurrentThread(void) { return (PETHREAD)KeGetCurrentThread(); }
 
 #endif

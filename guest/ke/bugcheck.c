@@ -13,6 +13,7 @@ static const char *KiBugCheckName(ULONG Code)
     case PROCESS1_INITIALIZATION_FAILED:    return "PROCESS1_INITIALIZATION_FAILED";
     case UNEXPECTED_KERNEL_MODE_TRAP:       return "UNEXPECTED_KERNEL_MODE_TRAP";
     case KERNEL_MODE_EXCEPTION_NOT_HANDLED: return "KERNEL_MODE_EXCEPTION_NOT_HANDLED";
+    case BAD_POOL_CALLER:                   return "BAD_POOL_CALLER";
     default:                                return "UNKNOWN_BUGCHECK";
     }
 }

@@ -7,6 +7,7 @@
 #include "../inc/ke.h"
 #include "../inc/mm.h"
 #include "../inc/ps.h"
+#include "../inc/ob.h"
 #include "../inc/hal.h"
 #include "../inc/rtl.h"
 
@@ -122,6 +123,7 @@ void KiSystemStartup(ULONG Magic, ULONG InfoPhys)
 
     MmInitSystem(KiFirstFree, KiPhysicalTop);
     MmUnmapIdentity();
+    ObInitSystem();
     HalInitializeClock();
     KiInitializeUserSharedData(mechanism);
 

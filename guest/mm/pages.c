@@ -13,6 +13,8 @@
 extern ULONG MmSystemPageDirectory[1024];
 
 static ULONG MiNextFreePhysical;
+static ULONG MiFreePageList;      /* physical address of the first freed page, linked through KSEG0 */
+static ULONG MiFreePageCount;
 static ULONG MiPhysicalTop;
 
 void MmInitSystem(ULONG FirstFreePhysical, ULONG PhysicalTop)
@@ -23,6 +25,13 @@ void MmInitSystem(ULONG FirstFreePhysical, ULONG PhysicalTop)
 
 ULONG MmAllocatePhysicalPage(void)
 {
+    if (MiFreePageList) {
+        ULONG page = MiFreePageList;
+        MiFreePageList = *(PULONG)MmPhysicalToVirtual(page);
+        MiFreePageCount--;
+        memset(MmPhysicalToVirtual(page), 0, PAGE_SIZE);
+        return page;
+    }
     if (MiNextFreePhysical + PAGE_SIZE > MiPhysicalTop)
         return 0;
     ULONG page = MiNextFreePhysical;
@@ -31,9 +40,16 @@ ULONG MmAllocatePhysicalPage(void)
     return page;
 }
 
+void MmFreePhysicalPage(ULONG Page)
+{
+    *(PULONG)MmPhysicalToVirtual(Page) = MiFreePageList;
+    MiFreePageList = Page;
+    MiFreePageCount++;
+}
+
 ULONG MmFreePhysicalBytes(void)
 {
-    return MiPhysicalTop - MiNextFreePhysical;
+    return MiPhysicalTop - MiNextFreePhysical + MiFreePageCount * PAGE_SIZE;
 }
 
 NTSTATUS MmMapPage(ULONG Va, ULONG Phys, ULONG Protection)

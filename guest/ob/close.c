@@ -1,11 +1,25 @@
 /*
- * NtClose. The object manager and its handle tables are not built yet, so no
- * handle is valid in any table: every close fails as NT fails a bad handle.
+ * NtClose. A handle is looked up in the current process's table, or in the
+ * kernel's when its top bit says so -- and only for a kernel-mode caller:
+ * from user mode a kernel handle, a pseudo-handle, a closed or never-opened
+ * handle are all STATUS_INVALID_HANDLE.
  */
-#include "../inc/ntdef.h"
+#include "../inc/ob.h"
+#include "../inc/ps.h"
+
+NTSTATUS NTAPI ObCloseHandle(HANDLE Handle, KPROCESSOR_MODE PreviousMode)
+{
+    if (ObpIsPseudoHandle(Handle))
+        return STATUS_INVALID_HANDLE;
+    if (ObpIsKernelHandle(Handle)) {
+        if (PreviousMode != KernelMode)
+            return STATUS_INVALID_HANDLE;
+        return ObpCloseHandle(&ObpKernelHandleTable, Handle);
+    }
+    return ObpCloseHandle(&PsGetCurrentProcess()->ObjectTable, Handle);
+}
 
 NTSTATUS NTAPI NtClose(HANDLE Handle)
 {
-    (void)Handle;
-    return STATUS_INVALID_HANDLE;
+    return ObCloseHandle(Handle, KeGetPreviousMode());
 }

@@ -14,19 +14,31 @@
 #define PSP_IMAGE_LOWEST      0x00010000u
 #define PSP_IMAGE_HIGHEST     0x70000000u
 
-EPROCESS PsInitialSystemProcess;
-static ETHREAD PspSystemThread;
-static EPROCESS PspUserProcess;
-static ETHREAD PspUserThread;
+/* Processes and threads are objects (a pseudo-handle refers to them); these live forever. */
+#define PSP_PROCESS_ALL_ACCESS 0x001F0FFF
+#define PSP_THREAD_ALL_ACCESS  0x001F03FF
+OBJECT_TYPE PsProcessType[1] = { { "Process", { 0x00020410, 0x00020BEA, 0x00120000, PSP_PROCESS_ALL_ACCESS },
+                                   PSP_PROCESS_ALL_ACCESS, 0, 0, 0, 0 } };
+OBJECT_TYPE PsThreadType[1] = { { "Thread", { 0x00020048, 0x00020037, 0x00120000, PSP_THREAD_ALL_ACCESS },
+                                  PSP_THREAD_ALL_ACCESS, 0, 0, 0, 0 } };
+#define PSP_STATIC_OBJECT(type, body, name) \
+    static struct { OBJECT_HEADER Header; body Body; } name = { .Header = { .PointerCount = 1, .Type = type } }
+PSP_STATIC_OBJECT(PsProcessType, EPROCESS, PspSystemProcessObject);
+PSP_STATIC_OBJECT(PsThreadType, ETHREAD, PspSystemThreadObject);
+PSP_STATIC_OBJECT(PsProcessType, EPROCESS, PspUserProcessObject);
+PSP_STATIC_OBJECT(PsThreadType, ETHREAD, PspUserThreadObject);
+PEPROCESS PsInitialSystemProcess = &PspSystemProcessObject.Body;
+#define PspSystemThread PspSystemThreadObject.Body
 static UCHAR PspUserThreadKernelStack[PSP_KERNEL_STACK_SIZE] __attribute__((aligned(16)));
 extern ULONG KiUserSharedDataPhysical;
 
 void PsInitSystem(void)
 {
-    PsInitialSystemProcess.UniqueProcessId = 4;
-    PsInitialSystemProcess.DirectoryTableBase = __readcr3();
-    memcpy(PsInitialSystemProcess.ImageFileName, "System", 7);
-    PspSystemThread.Tcb.Process = &PsInitialSystemProcess;
+    PsInitialSystemProcess->UniqueProcessId = 4;
+    PsInitialSystemProcess->DirectoryTableBase = __readcr3();
+    memcpy(PsInitialSystemProcess->ImageFileName, "System", 7);
+    ObpInitializeHandleTable(&PsInitialSystemProcess->ObjectTable, FALSE);
+    PspSystemThread.Tcb.Process = PsInitialSystemProcess;
     PspSystemThread.Tcb.PreviousMode = KernelMode;
     PspSystemThread.Tcb.ThreadId = 8;
     KiCurrentThread = &PspSystemThread.Tcb;
@@ -124,12 +136,13 @@ static NTSTATUS PspCreateUserStack(ULONG *InitialEsp)
 
 NTSTATUS PspCreateInitialProcess(const PS_IMAGE_SOURCE *Program, const PS_IMAGE_SOURCE *Ntdll)
 {
-    PEPROCESS process = &PspUserProcess;
-    PETHREAD thread = &PspUserThread;
+    PEPROCESS process = &PspUserProcessObject.Body;
+    PETHREAD thread = &PspUserThreadObject.Body;
     ULONG entry, ntdllEntry, esp;
     NTSTATUS status;
 
     process->UniqueProcessId = 0x10;
+    ObpInitializeHandleTable(&process->ObjectTable, FALSE);
     PspSetImageName(process, Program->CommandLine);
     thread->Tcb.Process = process;
     thread->Tcb.ThreadId = 0x14;
