@@ -146,6 +146,8 @@ int svc_table_parse(const char *text, size_t len, struct svc_table *out, char *e
 
 int svc_table_load(const char *path, struct svc_table *out, char *err, size_t errlen)
 {
+    out->entries = NULL;
+    out->count = 0;
     FILE *f = fopen(path, "rb");
     if (!f)
         return fail(err, errlen, "%s: %s", path, strerror(errno));
@@ -182,3 +184,4 @@ const struct svc_entry *svc_table_find(const struct svc_table *t, const char *na
             return &t->entries[i];
     return NULL;
 }
+

@@ -29,4 +29,11 @@ int svc_table_load(const char *path, struct svc_table *out, char *err, size_t er
 void svc_table_free(struct svc_table *t);
 const struct svc_entry *svc_table_find(const struct svc_table *t, const char *name);
 
+/* The tables built into ntvisor (generated from data/nt-syscalls by gensvc embed). */
+#define SVC_DEFAULT_BUILD "5.1.2600-sp1-windows-xp"
+struct svc_builtin { const char *build; const char *tsv; };
+extern const struct svc_builtin svc_builtin_tables[];   /* ends with { 0, 0 } */
+/* Parses the built-in table of a build (NULL: the default). */
+int svc_table_builtin(const char *build, struct svc_table *out, char *err, size_t errlen);
+
 #endif

@@ -41,6 +41,8 @@ bool gmem_translate(const struct guest_mem *g, uint32_t cr0, uint32_t cr3, uint3
         u = pde & PTE_U;
         w = pde & PTE_W;
         if ((pde & PDE_PS) && (cr4 & CR4_PSE)) {
+            if (pde & 0x003FE000u)
+                return false;   /* PSE-36 address bits above 4 GiB, or reserved bit 21 */
             *gpa = (uint64_t)(pde & 0xFFC00000u) | (va & 0x003FFFFFu);
         } else {
             if (!read_u32(g, (uint64_t)(pde & ~0xFFFu) + ((va >> 12) & 0x3FF) * 4, &pte) || !(pte & PTE_P))
@@ -73,6 +75,8 @@ size_t gmem_read_virt(const struct guest_mem *g, uint32_t cr0, uint32_t cr3, uin
         size_t chunk = 0x1000 - (addr & 0xFFF);
         if (chunk > len - done)
             chunk = len - done;
+        if (chunk > g->size - gpa)
+            chunk = g->size - gpa;   /* the last page of a memory that ends mid-page */
         const uint8_t *p = gmem_phys(g, gpa, chunk);
         if (!p)
             break;

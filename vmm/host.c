@@ -20,10 +20,10 @@ static bool has_flag(const char *cpuinfo, const char *flag)
         const char *end = strchr(line, '\n');
         if (!end)
             end = line + strlen(line);
-        if (!strncmp(line, "flags", 5)) {
+        if (!strncmp(line, "flags", 5) && (line[5] == ' ' || line[5] == '\t' || line[5] == ':')) {
             for (const char *p = line + 5; p + n <= end; p++)
                 if ((p[-1] == ' ' || p[-1] == '\t' || p[-1] == ':') && !strncmp(p, flag, n) &&
-                    (p + n == end || p[n] == ' '))
+                    (p + n == end || p[n] == ' ' || p[n] == '\t' || p[n] == '\r'))
                     return true;
         }
         line = *end ? end + 1 : end;

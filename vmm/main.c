@@ -9,6 +9,7 @@ static const struct {
     const char *summary;
 } commands[] = {
     { "run",  cmd_run,  "boot the NT guest and run a program in it" },
+    { "trace", cmd_trace, "run a program and trace its system calls from the hypervisor" },
     { "info", cmd_info, "report the KVM API, the host's virtualization, and whether it runs the guest" },
     { "lab",  cmd_lab,  "run a static command inside the SVM lab (QEMU with emulated AMD-V)" },
 };

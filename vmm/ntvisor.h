@@ -17,6 +17,7 @@
 #define NTV_LAB_DIR_ENV  "NTVISOR_LAB_DIR"
 
 int cmd_run(int argc, char **argv);
+int cmd_trace(int argc, char **argv);
 int cmd_info(int argc, char **argv);
 int cmd_lab(int argc, char **argv);
 

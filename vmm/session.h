@@ -7,6 +7,7 @@
 #define NTVISOR_SESSION_H
 
 #include <getopt.h>
+#include <stdint.h>
 #include <stdio.h>
 #include "host.h"
 #include "kvm.h"
@@ -69,6 +70,7 @@ int session_run_in_lab(const struct session_options *o, const char *command, cha
 struct session {
     struct kvm_vm vm;
     int booted;
+    uint32_t program_entry;     /* the program's first instruction (its ELF entry) */
 };
 
 /* Loads and checks the images, creates the VM and loads the guest; 0, or an NTV_EXIT_* code. */

@@ -90,9 +90,15 @@ static int handle_io(struct kvm_vm *vm, struct devices *d, struct vm_outcome *ou
     return 1;
 }
 
-static int handle_exit(struct kvm_vm *vm, struct devices *d, struct vm_outcome *out)
+static int handle_exit(struct kvm_vm *vm, struct devices *d, const struct vm_hooks *hooks,
+                       struct vm_outcome *out)
 {
     struct kvm_run *run = vm->run;
+    if (hooks && hooks->on_exit) {
+        int r = hooks->on_exit(hooks->ctx, vm, out);
+        if (r >= 0)
+            return r;
+    }
     switch (run->exit_reason) {
     case KVM_EXIT_IO:
         return handle_io(vm, d, out);
@@ -155,6 +161,9 @@ void vm_run(struct kvm_vm *vm, const struct vm_run_options *opt, struct vm_outco
         setitimer(ITIMER_REAL, &it, NULL);
     }
 
+    const struct vm_hooks *hooks = opt->hooks;
+    if (hooks && hooks->on_start && hooks->on_start(hooks->ctx, vm, out))
+        goto stopped;
     for (;;) {
         if (ioctl(vm->vcpu_fd, KVM_RUN, 0) < 0) {
             if (errno == EINTR || errno == EAGAIN) {
@@ -172,9 +181,14 @@ void vm_run(struct kvm_vm *vm, const struct vm_run_options *opt, struct vm_outco
             break;
         }
         out->exits++;
-        if (!handle_exit(vm, &d, out))
+        if (!handle_exit(vm, &d, hooks, out))
             break;
+        if (hooks && hooks->after_exit)
+            hooks->after_exit(hooks->ctx, vm);
     }
+    if (hooks && hooks->on_stop)
+        hooks->on_stop(hooks->ctx, vm, out);
+stopped:
 
     struct itimerval off = { 0 };
     setitimer(ITIMER_REAL, &off, NULL);

@@ -23,9 +23,28 @@ struct vm_outcome {
     char reason[240];       /* one line, for the user */
 };
 
+/*
+ * Observers of the run (the tracer, the debugger). Every callback may be NULL.
+ * The vCPU is paused inside each callback: guest memory and registers can be
+ * read (and written) through vm.
+ */
+struct vm_hooks {
+    void *ctx;
+    /* Once, before the first KVM_RUN; nonzero stops the run (out filled). */
+    int (*on_start)(void *ctx, struct kvm_vm *vm, struct vm_outcome *out);
+    /* Every exit, before vm_run handles it (KVM_EXIT_DEBUG, KVM_EXIT_X86_WRMSR, I/O...):
+       1 handled, go on; 0 stop the guest (out filled); -1 not mine: vm_run handles it. */
+    int (*on_exit)(void *ctx, struct kvm_vm *vm, struct vm_outcome *out);
+    /* After every handled exit, before the guest resumes (cheap checks only). */
+    void (*after_exit)(void *ctx, struct kvm_vm *vm);
+    /* The guest has stopped for good, its state intact; before vm_run returns. */
+    void (*on_stop)(void *ctx, struct kvm_vm *vm, const struct vm_outcome *out);
+};
+
 struct vm_run_options {
-    FILE *console;          /* guest COM1 output */
-    unsigned timeout_s;     /* 0 = none */
+    FILE *console;                  /* guest COM1 output */
+    unsigned timeout_s;             /* 0 = none */
+    const struct vm_hooks *hooks;   /* may be NULL */
 };
 
 void vm_run(struct kvm_vm *vm, const struct vm_run_options *opt, struct vm_outcome *out);

@@ -8,6 +8,7 @@
 #define CMOS_ADDRESS 0x70
 #define CMOS_DATA    0x71
 #define PIT_HZ       1193182u
+#define PIT_CH0      0x40
 #define PIT_CH2      0x42
 #define PIT_CONTROL  0x43
 #define PIT_GATE     0x61
@@ -100,4 +101,15 @@ ULONGLONG HalQueryPerformanceCounter(PULONGLONG Frequency)
     if (Frequency)
         *Frequency = HalpTscFrequency;
     return __rdtsc();
+}
+
+/* Channel 0, mode 2 (rate generator): IRQ 0 every Increment x 100 ns. */
+void HalStartProfileClock(ULONG Increment)
+{
+    ULONG divisor = (ULONG)((ULONGLONG)PIT_HZ * Increment / 10000000ull);
+    if (divisor < 2 || divisor > 0xFFFF)
+        divisor = 0xFFFF;
+    WRITE_PORT_UCHAR(PIT_CONTROL, 0x34);                 /* ch0, lo/hi, mode 2 */
+    WRITE_PORT_UCHAR(PIT_CH0, divisor & 0xFF);
+    WRITE_PORT_UCHAR(PIT_CH0, divisor >> 8);
 }

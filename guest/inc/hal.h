@@ -17,5 +17,9 @@ void HalInitializeClock(void);
 /* 100 ns units since 1601-01-01, from the CMOS clock. */
 LONGLONG HalQuerySystemTime(void);
 ULONGLONG HalQueryPerformanceCounter(PULONGLONG Frequency);
+/* PIT channel 0 as the clock: IRQ 0 every Increment (100 ns units). */
+void HalStartProfileClock(ULONG Increment);
+void HalEnableInterrupt(ULONG Irq);
+void HalEndOfInterrupt(ULONG Irq);
 
 #endif

@@ -37,6 +37,8 @@
 #define NUMBER_SERVICE_TABLES      4
 
 #define IDT_SYSTEM_SERVICE         0x2E
+#define PRIMARY_VECTOR_BASE        0x30   /* the 8259s are remapped here: IRQ n -> 0x30 + n */
+#define CLOCK_VECTOR               PRIMARY_VECTOR_BASE
 #define IDT_ENTRIES                256
 
 #ifndef __ASSEMBLER__
@@ -96,7 +98,10 @@ __attribute__((noreturn)) void KiExitToUserMode(PKTRAP_FRAME TrapFrame);
 /* ke/i386/cpu.c */
 void KiInitializeProcessor(PVOID InitialStack);
 void KiSetKernelStack(PVOID StackTop);
+void KiSetInterruptGate(ULONG Vector, PVOID Handler);
 BOOLEAN KiHasFastSystemCall(void);
+
+extern void KiClockInterruptEntry(void);
 
 /* ke/trap.c */
 void KiTrapDispatch(PKTRAP_FRAME TrapFrame);
@@ -117,6 +122,44 @@ __attribute__((noreturn)) void KeBugCheckWithTf(ULONG Code, ULONG_PTR P1, ULONG_
 /* ke/sysstub.c */
 typedef enum { SyscallAuto, SyscallInt2e, SyscallSysenter } KI_SYSCALL_MECHANISM;
 void KiInitializeUserSharedData(KI_SYSCALL_MECHANISM Mechanism);
+
+/* ke/clock.c: the clock interrupt, every KE_CLOCK_INCREMENT of interrupt time */
+#define KE_CLOCK_INCREMENT   100000       /* 100 ns units: 10 ms, NT's classic tick */
+extern volatile ULONG KeTickCount;
+void KeStartClock(void);
+void NTAPI KiClockInterrupt(PKTRAP_FRAME TrapFrame);
+/* 100 ns units since the clock started. */
+ULONGLONG NTAPI KeQueryInterruptTime(void);
+
+/* ke/event.c and ke/wait.c: dispatcher objects and waiting on them */
+typedef enum _EVENT_TYPE { NotificationEvent = 0, SynchronizationEvent = 1 } EVENT_TYPE;
+typedef enum _KOBJECTS { EventNotificationObject = 0, EventSynchronizationObject = 1 } KOBJECTS;
+
+typedef struct _DISPATCHER_HEADER {
+    UCHAR Type;             /* KOBJECTS */
+    UCHAR Spare[3];
+    LONG SignalState;
+} DISPATCHER_HEADER;
+
+typedef struct _KEVENT {
+    DISPATCHER_HEADER Header;
+} KEVENT, *PKEVENT;
+
+VOID NTAPI KeInitializeEvent(PKEVENT Event, EVENT_TYPE Type, BOOLEAN State);
+LONG NTAPI KeSetEvent(PKEVENT Event, LONG Increment, BOOLEAN Wait);
+LONG NTAPI KeResetEvent(PKEVENT Event);
+VOID NTAPI KeClearEvent(PKEVENT Event);
+LONG NTAPI KeReadStateEvent(PKEVENT Event);
+/*
+ * Waits until Object is signalled (STATUS_SUCCESS; a synchronization event
+ * is reset as it satisfies the wait) or Timeout passes (STATUS_TIMEOUT).
+ * Timeout: NULL waits forever, negative is relative, positive an absolute
+ * system time, both in 100 ns units. The processor sleeps (STI; HLT) between
+ * clock ticks.
+ */
+NTSTATUS NTAPI KeWaitForSingleObject(PVOID Object, ULONG WaitReason, KPROCESSOR_MODE WaitMode,
+                                     BOOLEAN Alertable, PLARGE_INTEGER Timeout);
+NTSTATUS NTAPI KeDelayExecutionThread(KPROCESSOR_MODE WaitMode, BOOLEAN Alertable, PLARGE_INTEGER Interval);
 
 static inline PKTHREAD KeGetCurrentThread(void) { return KiCurrentThread; }
 KPROCESSOR_MODE NTAPI KeGetPreviousMode(void);

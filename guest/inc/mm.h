@@ -27,6 +27,32 @@ void  MmUnmapIdentity(void);
 #define MM_USER      0x1
 #define MM_WRITABLE  0x2
 
+/*
+ * A committed page remembers its protection in the PTE's software bits 9-11
+ * (MI_PROT_*); a PAGE_NOACCESS page keeps its frame with the present bit clear.
+ */
+#define MI_PTE_PROTECTION_SHIFT 9
+#define MI_PTE_PROTECTION_MASK  (7u << MI_PTE_PROTECTION_SHIFT)
+#define MI_PTE_PROTECTION(p)    ((ULONG)(p) << MI_PTE_PROTECTION_SHIFT)
+#define MI_PTE_GET_PROTECTION(pte) (((pte) & MI_PTE_PROTECTION_MASK) >> MI_PTE_PROTECTION_SHIFT)
+enum { MI_PROT_NONE = 0, MI_PROT_NOACCESS, MI_PROT_READONLY, MI_PROT_READWRITE,
+       MI_PROT_EXECUTE, MI_PROT_EXECUTE_READ, MI_PROT_EXECUTE_READWRITE };
+NTSTATUS MiWritePte(ULONG Va, ULONG Pte);
+/* The PTE for Va in the current address space, 0 without a page table. */
+ULONG MiReadPte(ULONG Va);
+
+/* Virtual address descriptors: what a process reserved, sorted by address. */
+#define MI_VAD_PRIVATE  0x0    /* NtAllocateVirtualMemory, stacks, PEB, TEB */
+#define MI_VAD_IMAGE    0x1    /* a mapped image: cannot be freed piecewise */
+typedef struct _MMVAD {
+    ULONG StartingVpn, EndingVpn;   /* page numbers, inclusive */
+    ULONG Flags;
+    struct _MMVAD *Next;
+} MMVAD, *PMMVAD;
+struct _EPROCESS;
+/* Records [Start, End) (page-aligned) as reserved in Process. */
+NTSTATUS MiInsertVad(struct _EPROCESS *Process, ULONG Start, ULONG End, ULONG Flags);
+
 /* Probes: the buffer lies wholly in user space and is aligned. */
 NTSTATUS NTAPI ProbeForRead(const VOID *Address, SIZE_T Length, ULONG Alignment);
 NTSTATUS NTAPI ProbeForWrite(PVOID Address, SIZE_T Length, ULONG Alignment);

@@ -116,6 +116,19 @@ NTSTATUS NTAPI ObReferenceObjectByHandle(HANDLE Handle, ACCESS_MASK DesiredAcces
  */
 NTSTATUS NTAPI ObInsertObject(PVOID Object, ACCESS_MASK DesiredAccess, ULONG HandleAttributes, PHANDLE Handle);
 NTSTATUS NTAPI NtClose(HANDLE Handle);
+
+/* ---- capture.c: OBJECT_ATTRIBUTES from a service's caller */
+typedef struct _OB_CAPTURED_ATTRIBUTES {
+    ULONG Attributes;              /* OBJ_KERNEL_HANDLE only for kernel-mode callers */
+    HANDLE RootDirectory;
+    UNICODE_STRING ObjectName;     /* in pool; Length 0 when there is no name */
+} OB_CAPTURED_ATTRIBUTES, *POB_CAPTURED_ATTRIBUTES;
+/* ObjectAttributes may be NULL. On success release the capture with ObpReleaseCapturedAttributes. */
+NTSTATUS ObpCaptureObjectAttributes(POBJECT_ATTRIBUTES ObjectAttributes, KPROCESSOR_MODE PreviousMode,
+                                    POB_CAPTURED_ATTRIBUTES Captured);
+VOID ObpReleaseCapturedAttributes(POB_CAPTURED_ATTRIBUTES Captured);
 NTSTATUS NTAPI ObCloseHandle(HANDLE Handle, KPROCESSOR_MODE PreviousMode);
+/* ex/event.c: writes a new handle to the service's caller; closes it again if that faults. */
+NTSTATUS ExpReturnHandle(PHANDLE UserHandle, HANDLE Handle);
 
 #endif

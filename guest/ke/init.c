@@ -125,6 +125,7 @@ void KiSystemStartup(ULONG Magic, ULONG InfoPhys)
     MmUnmapIdentity();
     ObInitSystem();
     HalInitializeClock();
+    KeStartClock();
     KiInitializeUserSharedData(mechanism);
 
     NTSTATUS status = PspCreateInitialProcess(&program, &ntdll);

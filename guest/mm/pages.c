@@ -52,10 +52,11 @@ ULONG MmFreePhysicalBytes(void)
     return MiPhysicalTop - MiNextFreePhysical + MiFreePageCount * PAGE_SIZE;
 }
 
-NTSTATUS MmMapPage(ULONG Va, ULONG Phys, ULONG Protection)
+/* Writes the PTE for Va, creating its page table if needed. */
+NTSTATUS MiWritePte(ULONG Va, ULONG Pte)
 {
     PULONG pde = MiGetPdeAddress(Va);
-    ULONG user = (Protection & MM_USER) ? PTE_USER : 0;
+    ULONG user = Va < MM_KSEG0_BASE ? PTE_USER : 0;
 
     if (!(*pde & PTE_PRESENT)) {
         ULONG table = MmAllocatePhysicalPage();
@@ -67,11 +68,29 @@ NTSTATUS MmMapPage(ULONG Va, ULONG Phys, ULONG Protection)
     } else if (*pde & PTE_LARGE) {
         return STATUS_INVALID_PARAMETER;
     }
-    *pde |= user;
-    *MiGetPteAddress(Va) = (Phys & ~(PAGE_SIZE - 1)) | PTE_PRESENT | user |
-                           ((Protection & MM_WRITABLE) ? PTE_WRITE : 0);
+    *MiGetPteAddress(Va) = Pte;
     __invlpg(Va);
     return STATUS_SUCCESS;
+}
+
+ULONG MiReadPte(ULONG Va)
+{
+    ULONG pde = *MiGetPdeAddress(Va);
+    if (!(pde & PTE_PRESENT) || (pde & PTE_LARGE))
+        return 0;
+    return *MiGetPteAddress(Va);
+}
+
+NTSTATUS MmMapPage(ULONG Va, ULONG Phys, ULONG Protection)
+{
+    ULONG pte = (Phys & ~(PAGE_SIZE - 1)) | PTE_PRESENT;
+    if (Protection & MM_USER)
+        pte |= PTE_USER;
+    if (Protection & MM_WRITABLE)
+        pte |= PTE_WRITE | MI_PTE_PROTECTION(MI_PROT_READWRITE);
+    else
+        pte |= MI_PTE_PROTECTION(MI_PROT_READONLY);
+    return MiWritePte(Va, pte);
 }
 
 ULONG MmQueryPhysical(ULONG Va)

@@ -138,7 +138,7 @@ NTSTATUS PspCreateInitialProcess(const PS_IMAGE_SOURCE *Program, const PS_IMAGE_
 {
     PEPROCESS process = &PspUserProcessObject.Body;
     PETHREAD thread = &PspUserThreadObject.Body;
-    ULONG entry, ntdllEntry, esp;
+    ULONG entry, ntdllEntry, esp, ntdllStart, ntdllEnd, imageStart, imageEnd;
     NTSTATUS status;
 
     process->UniqueProcessId = 0x10;
@@ -154,12 +154,12 @@ NTSTATUS PspCreateInitialProcess(const PS_IMAGE_SOURCE *Program, const PS_IMAGE_
 
     status = MmMapPage(MM_SHARED_USER_DATA_VA, KiUserSharedDataPhysical, MM_USER);
     if (NT_SUCCESS(status))
-        status = PspLoadUserImage(Ntdll, MM_NTDLL_BASE, PSP_NTDLL_LIMIT, &ntdllEntry);
+        status = PspLoadUserImage(Ntdll, MM_NTDLL_BASE, PSP_NTDLL_LIMIT, &ntdllEntry, &ntdllStart, &ntdllEnd);
     if (!NT_SUCCESS(status)) {
         DbgPrint("ntoskrnl: cannot load ntdll (%08X)\n", (ULONG)status);
         return status;
     }
-    status = PspLoadUserImage(Program, PSP_IMAGE_LOWEST, PSP_IMAGE_HIGHEST, &entry);
+    status = PspLoadUserImage(Program, PSP_IMAGE_LOWEST, PSP_IMAGE_HIGHEST, &entry, &imageStart, &imageEnd);
     if (!NT_SUCCESS(status)) {
         DbgPrint("ntoskrnl: %s: %s (%08X)\n", process->ImageFileName,
                  status == STATUS_NO_MEMORY ? "does not fit in this machine's memory"
@@ -172,6 +172,17 @@ NTSTATUS PspCreateInitialProcess(const PS_IMAGE_SOURCE *Program, const PS_IMAGE_
         status = PspCreatePeb(Program->CommandLine, MM_IMAGE_BASE);
     if (NT_SUCCESS(status))
         status = PspCreateTeb(process, thread);
+    /* the address space so far, as NtAllocateVirtualMemory must see it */
+    if (NT_SUCCESS(status))
+        status = MiInsertVad(process, ntdllStart, ntdllEnd, MI_VAD_IMAGE);
+    if (NT_SUCCESS(status))
+        status = MiInsertVad(process, imageStart, imageEnd, MI_VAD_IMAGE);
+    if (NT_SUCCESS(status))
+        status = MiInsertVad(process, MM_USER_STACK_TOP - MM_USER_STACK_SIZE, MM_USER_STACK_TOP, MI_VAD_PRIVATE);
+    if (NT_SUCCESS(status))
+        status = MiInsertVad(process, MM_TEB_ADDRESS, MM_TEB_ADDRESS + PAGE_SIZE, MI_VAD_PRIVATE);
+    if (NT_SUCCESS(status))
+        status = MiInsertVad(process, MM_PEB_ADDRESS, MM_PEB_ADDRESS + PAGE_SIZE, MI_VAD_PRIVATE);
     if (!NT_SUCCESS(status))
         return status;
     process->Peb = (PVOID)MM_PEB_ADDRESS;

@@ -53,8 +53,9 @@ static NTSTATUS PspCheckHeaders(const PS_IMAGE_SOURCE *Image, const ELF32_EHDR *
 }
 
 NTSTATUS PspLoadUserImage(const PS_IMAGE_SOURCE *Image, ULONG LowestAddress, ULONG HighestAddress,
-                          ULONG *EntryPoint)
+                          ULONG *EntryPoint, ULONG *ImageStart, ULONG *ImageEnd)
 {
+    ULONG low = HighestAddress, high = LowestAddress;
     const ELF32_EHDR *eh;
     NTSTATUS status = PspCheckHeaders(Image, &eh);
     if (!NT_SUCCESS(status))
@@ -73,6 +74,10 @@ NTSTATUS PspLoadUserImage(const PS_IMAGE_SOURCE *Image, ULONG LowestAddress, ULO
             return STATUS_INVALID_PARAMETER;
         if (eh->e_entry >= p->p_vaddr && eh->e_entry < end)
             entryMapped = TRUE;
+        if (p->p_vaddr < low)
+            low = p->p_vaddr;
+        if (end > high)
+            high = end;
 
         for (ULONG va = p->p_vaddr & ~(PAGE_SIZE - 1); va < end; va += PAGE_SIZE) {
             PUCHAR kseg;
@@ -90,5 +95,7 @@ NTSTATUS PspLoadUserImage(const PS_IMAGE_SOURCE *Image, ULONG LowestAddress, ULO
     if (!entryMapped)
         return STATUS_INVALID_PARAMETER;
     *EntryPoint = eh->e_entry;
+    *ImageStart = low & ~(PAGE_SIZE - 1);
+    *ImageEnd = (high + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
     return STATUS_SUCCESS;
 }

@@ -28,6 +28,13 @@
  */
 #define NTV_PORT_EXIT_DETAIL     0xF0
 
+/*
+ * Written by the tracer, never by the guest: when hardware breakpoints are
+ * unavailable it patches `out 0xF8, al` over a traced instruction, restores
+ * the guest's bytes after the exit and single-steps past them.
+ */
+#define NTV_PORT_BREAKPOINT      0xF8
+
 /* Multiboot modules, in this order. */
 #define NTV_MODULE_NTDLL     0   /* command line: the ntdll image name */
 #define NTV_MODULE_PROGRAM   1   /* command line: program name and its arguments */

@@ -17,6 +17,7 @@
 #define SERVICES "build/tests/guest/services.exe"
 #define FAULTS   "build/tests/guest/faults.exe"
 #define SPIN     "build/tests/guest/spin.exe"
+#define OBJECTS  "build/tests/guest/objects.exe"
 
 /* Runs ntvisor with the given arguments (NULL-terminated). */
 static struct spawn_result ntvisor(const char *first, ...)
@@ -298,6 +299,153 @@ START_TEST(help_and_info_tell_the_truth)
 }
 END_TEST
 
+/* ---------------------------------------------------------------- objects, waits, memory */
+
+/* Runs a guest program and compares its whole output with expect (NULL-terminated). */
+static void check_output(const char *const *expect, const char *first, ...)
+{
+    char *argv[16];
+    int n = 0;
+    argv[n++] = NTVISOR;
+    argv[n++] = "run";
+    va_list ap;
+    va_start(ap, first);
+    for (const char *a = first; a && n < 15; a = va_arg(ap, const char *))
+        argv[n++] = (char *)a;
+    va_end(ap);
+    argv[n] = NULL;
+    struct spawn_result r;
+    ck_assert_int_eq(spawn_capture(argv, &r), 0);
+    ck_assert_msg(r.status == 0, "status %d, stdout:\n%s\nstderr:\n%s", r.status, r.out, r.err);
+    int i = 0;
+    for (; expect[i]; i++)
+        assert_line(&r, i, expect[i]);
+    char extra[256];
+    ck_assert_msg(nth_line(r.out, i, extra, sizeof(extra)) == -1, "unexpected line: %s", extra);
+    spawn_free(&r);
+}
+
+static const char *const object_lines[] = {
+    "NtCreateEvent(notification) 0x00000000 STATUS_SUCCESS",
+    "handle-is-user yes",
+    "NtWaitForSingleObject(unsignalled,0) 0x00000102 STATUS_TIMEOUT",
+    "NtWaitForSingleObject(unsignalled,50ms) 0x00000102 STATUS_TIMEOUT",
+    "wait-took-less-than-2s yes",
+    "NtSetEvent 0x00000000 STATUS_SUCCESS",
+    "previous-state 0",
+    "NtWaitForSingleObject(signalled) 0x00000000 STATUS_SUCCESS",
+    "NtWaitForSingleObject(still-signalled) 0x00000000 STATUS_SUCCESS",
+    "NtResetEvent 0x00000000 STATUS_SUCCESS",
+    "previous-state 1",
+    "NtWaitForSingleObject(reset) 0x00000102 STATUS_TIMEOUT",
+    "NtCreateEvent(synchronization,set) 0x00000000 STATUS_SUCCESS",
+    "NtWaitForSingleObject(auto-reset) 0x00000000 STATUS_SUCCESS",
+    "NtWaitForSingleObject(auto-reset-again) 0x00000102 STATUS_TIMEOUT",
+    "NtCreateEvent(query-only) 0x00000000 STATUS_SUCCESS",
+    "NtSetEvent(query-only) 0xC0000022 STATUS_ACCESS_DENIED",
+    "NtWaitForSingleObject(query-only) 0xC0000022 STATUS_ACCESS_DENIED",
+    "NtCreateEvent(bad-type) 0xC000000D STATUS_INVALID_PARAMETER",
+    "NtCreateEvent(kernel-handle-pointer) 0xC0000005 STATUS_ACCESS_VIOLATION",
+    "NtCreateEvent(unmapped-handle-pointer) 0xC0000005 STATUS_ACCESS_VIOLATION",
+    "NtCreateEvent(bad-attributes-length) 0xC000000D STATUS_INVALID_PARAMETER",
+    "NtCreateEvent(attributes-in-kernel) 0xC0000005 STATUS_ACCESS_VIOLATION",
+    "NtCreateEvent(OBJ_KERNEL_HANDLE) 0x00000000 STATUS_SUCCESS",
+    "kernel-handle-flag-ignored yes",
+    "NtClose(OBJ_KERNEL_HANDLE-event) 0x00000000 STATUS_SUCCESS",
+    "NtWaitForSingleObject(timeout-in-kernel) 0xC0000005 STATUS_ACCESS_VIOLATION",
+    "NtSetEvent(process-handle) 0xC0000024 STATUS_OBJECT_TYPE_MISMATCH",
+    "NtSetEvent(kernel-handle-value) 0xC0000008 STATUS_INVALID_HANDLE",
+    "NtSetEvent(previous-in-kernel) 0xC0000005 STATUS_ACCESS_VIOLATION",
+    "NtWaitForSingleObject(process) 0xC0000024 STATUS_OBJECT_TYPE_MISMATCH",
+    "NtClose(event) 0x00000000 STATUS_SUCCESS",
+    "NtClose(event-again) 0xC0000008 STATUS_INVALID_HANDLE",
+    "NtSetEvent(closed) 0xC0000008 STATUS_INVALID_HANDLE",
+    "NtClose(NtCurrentProcess) 0xC0000008 STATUS_INVALID_HANDLE",
+    "NtClose(NtCurrentThread) 0xC0000008 STATUS_INVALID_HANDLE",
+    "NtClose(kernel-handle-value) 0xC0000008 STATUS_INVALID_HANDLE",
+    "NtClose(NULL) 0xC0000008 STATUS_INVALID_HANDLE",
+    "NtClose(sync-event) 0x00000000 STATUS_SUCCESS",
+    "NtClose(query-only) 0x00000000 STATUS_SUCCESS",
+    "closed-handle-reused yes",
+    "NtDelayExecution(20ms) 0x00000000 STATUS_SUCCESS",
+    "NtDelayExecution(absolute) 0x00000000 STATUS_SUCCESS",
+    "NtDelayExecution(0) 0x00000000 STATUS_SUCCESS",
+    "NtDelayExecution(NULL) 0xC0000005 STATUS_ACCESS_VIOLATION",
+    "NtDelayExecution(kernel) 0xC0000005 STATUS_ACCESS_VIOLATION",
+    "NtAllocateVirtualMemory(commit) 0x00000000 STATUS_SUCCESS",
+    "allocation-64k-aligned yes",
+    "allocation-size 0x4000",
+    "memory-zeroed-and-writable yes",
+    "NtProtectVirtualMemory(readonly) 0x00000000 STATUS_SUCCESS",
+    "old-protection 0x4",
+    "readonly-still-readable yes",
+    "NtQuerySystemTime(into-readonly) 0xC0000005 STATUS_ACCESS_VIOLATION",
+    "NtProtectVirtualMemory(noaccess) 0x00000000 STATUS_SUCCESS",
+    "old-protection 0x2",
+    "NtQuerySystemTime(into-noaccess) 0xC0000005 STATUS_ACCESS_VIOLATION",
+    "NtProtectVirtualMemory(readwrite) 0x00000000 STATUS_SUCCESS",
+    "contents-kept yes",
+    "NtProtectVirtualMemory(bad-protection) 0xC0000045 STATUS_INVALID_PAGE_PROTECTION",
+    "NtAllocateVirtualMemory(reserve) 0x00000000 STATUS_SUCCESS",
+    "NtProtectVirtualMemory(reserved-only) 0xC000002D STATUS_NOT_COMMITTED",
+    "NtAllocateVirtualMemory(commit-in-reserve) 0x00000000 STATUS_SUCCESS",
+    "commit-rounded yes",
+    "NtAllocateVirtualMemory(reserve-over-reserve) 0xC0000018 STATUS_CONFLICTING_ADDRESSES",
+    "NtAllocateVirtualMemory(over-image) 0xC0000018 STATUS_CONFLICTING_ADDRESSES",
+    "NtAllocateVirtualMemory(commit-unreserved) 0xC0000018 STATUS_CONFLICTING_ADDRESSES",
+    "NtAllocateVirtualMemory(at-address) 0x00000000 STATUS_SUCCESS",
+    "at-address-base 0x20000000",
+    "NtAllocateVirtualMemory(zero-bits) 0xC00000F1 STATUS_INVALID_PARAMETER_3",
+    "NtAllocateVirtualMemory(no-type) 0xC00000F3 STATUS_INVALID_PARAMETER_5",
+    "NtAllocateVirtualMemory(bad-type) 0xC00000F3 STATUS_INVALID_PARAMETER_5",
+    "NtAllocateVirtualMemory(bad-protect) 0xC0000045 STATUS_INVALID_PAGE_PROTECTION",
+    "NtAllocateVirtualMemory(zero-size) 0xC00000F2 STATUS_INVALID_PARAMETER_4",
+    "NtAllocateVirtualMemory(huge) 0xC00000F2 STATUS_INVALID_PARAMETER_4",
+    "NtAllocateVirtualMemory(above-vad-limit) 0xC00000F0 STATUS_INVALID_PARAMETER_2",
+    "NtAllocateVirtualMemory(too-much) 0xC0000017 STATUS_NO_MEMORY",
+    "NtAllocateVirtualMemory(base-in-kernel) 0xC0000005 STATUS_ACCESS_VIOLATION",
+    "NtAllocateVirtualMemory(size-unmapped) 0xC0000005 STATUS_ACCESS_VIOLATION",
+    "NtAllocateVirtualMemory(bad-process) 0xC0000008 STATUS_INVALID_HANDLE",
+    "NtFreeVirtualMemory(release-not-at-base) 0xC000009F STATUS_FREE_VM_NOT_AT_BASE",
+    "NtFreeVirtualMemory(bad-type) 0xC00000F2 STATUS_INVALID_PARAMETER_4",
+    "NtFreeVirtualMemory(decommit-page) 0x00000000 STATUS_SUCCESS",
+    "NtProtectVirtualMemory(decommitted) 0xC000002D STATUS_NOT_COMMITTED",
+    "NtFreeVirtualMemory(image) 0xC000001B STATUS_UNABLE_TO_DELETE_SECTION",
+    "NtFreeVirtualMemory(not-allocated) 0xC00000A0 STATUS_MEMORY_NOT_ALLOCATED",
+    "NtFreeVirtualMemory(release) 0x00000000 STATUS_SUCCESS",
+    "released-size 0x4000",
+    "NtFreeVirtualMemory(release-again) 0xC00000A0 STATUS_MEMORY_NOT_ALLOCATED",
+    "released-range-reused yes",
+    "reused-memory-zeroed yes",
+    NULL
+};
+
+START_TEST(objects_events_delays_memory)
+{
+    check_output(object_lines, "--syscall=sysenter", OBJECTS, NULL);
+}
+END_TEST
+
+START_TEST(noaccess_page_faults_in_ring3)
+{
+    struct spawn_result r = ntvisor("run", OBJECTS, "noaccess", NULL);
+    ck_assert_int_eq(r.status, 0x05);
+    assert_line(&r, 0, "noaccess: touching");
+    assert_contains(r.out, "unhandled exception c0000005");
+    spawn_free(&r);
+}
+END_TEST
+
+START_TEST(wait_without_timeout_blocks_until_watchdog)
+{
+    struct spawn_result r = ntvisor("run", "--timeout=2", OBJECTS, "wait-forever", NULL);
+    ck_assert_int_eq(r.status, 124);
+    assert_line(&r, 0, "wait-forever: waiting");
+    ck_assert_ptr_null(strstr(r.out, "woke up"));
+    spawn_free(&r);
+}
+END_TEST
+
 static Suite *e2e_suite(void)
 {
     Suite *s = suite_create("e2e");
@@ -318,6 +466,9 @@ static Suite *e2e_suite(void)
     tcase_add_test(tc, bad_command_lines);
     tcase_add_test(tc, bad_program_files);
     tcase_add_test(tc, help_and_info_tell_the_truth);
+    tcase_add_test(tc, objects_events_delays_memory);
+    tcase_add_test(tc, noaccess_page_faults_in_ring3);
+    tcase_add_test(tc, wait_without_timeout_blocks_until_watchdog);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -100,6 +100,11 @@ BOOLEAN KiHasFastSystemCall(void)
     return (r[3] & CPUID_1_EDX_SEP) != 0;
 }
 
+void KiSetInterruptGate(ULONG Vector, PVOID Handler)
+{
+    KiSetIdtGate(Vector, Handler, 0);
+}
+
 void KiSetKernelStack(PVOID StackTop)
 {
     KiTss.Esp0 = (ULONG)StackTop;

@@ -100,6 +100,20 @@ KiTrapCommon:
     add $4, %esp
     KI_EXIT_TRAP
 
+/*
+ * KiClockInterruptEntry: IRQ 0 from the PIT through the 8259 at vector 0x30.
+ * Same frame as a trap, so the clock can interrupt ring 3 or a kernel wait.
+ */
+    .globl KiClockInterruptEntry
+KiClockInterruptEntry:
+    push $0
+    push $PRIMARY_VECTOR_BASE
+    KI_ENTER_TRAP
+    push %ebp
+    call KiClockInterrupt
+    add $4, %esp
+    KI_EXIT_TRAP
+
     .section .rodata
     .align 4
     .globl KiTrapHandlers

@@ -1,0 +1,198 @@
+/* Execution breakpoints: debug registers, or patched instructions with single-step. */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <ntvisor/abi.h>
+#include "../vmm/guest_mem.h"
+#include "breakpoints.h"
+
+#define DR6_BREAKPOINTS 0xFu
+#define EFLAGS_RF       0x10000u
+#define OUT_IMM8_AL     0xE6
+
+void bp_init(struct breakpoints *b, enum bp_mechanism mech)
+{
+    memset(b, 0, sizeof(*b));
+    b->mech = mech;
+    b->stepping = -1;
+}
+
+void bp_set(struct breakpoints *b, int slot, uint32_t addr)
+{
+    if (slot < 0 || slot >= BP_SLOTS)
+        return;
+    b->slot[slot].used = addr != 0;
+    b->slot[slot].addr = addr;
+}
+
+static int set_guest_debug(struct kvm_vm *vm, uint32_t control, const uint64_t dr[8], char *err, size_t errlen)
+{
+    struct kvm_guest_debug dbg;
+    memset(&dbg, 0, sizeof(dbg));
+    dbg.control = control;
+    if (dr)
+        memcpy(dbg.arch.debugreg, dr, sizeof(dbg.arch.debugreg));
+    if (ioctl(vm->vcpu_fd, KVM_SET_GUEST_DEBUG, &dbg) < 0) {
+        snprintf(err, errlen, "KVM_SET_GUEST_DEBUG: %s", strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
+static int get_sregs(struct kvm_vm *vm, struct kvm_sregs *s)
+{
+    return ioctl(vm->vcpu_fd, KVM_GET_SREGS, s);
+}
+
+/* Restores the guest's bytes of a patched slot. */
+static void unpatch(struct kvm_vm *vm, struct bp_slot *s)
+{
+    if (!s->patched)
+        return;
+    if (s->gpa + 2 <= vm->mem_size)
+        memcpy(vm->mem + s->gpa, s->saved, 2);
+    s->patched = false;
+}
+
+static int patch(struct kvm_vm *vm, struct bp_slot *s, char *err, size_t errlen)
+{
+    struct kvm_sregs sr;
+    struct guest_mem g = { vm->mem, vm->mem_size };
+    uint64_t gpa;
+    if (get_sregs(vm, &sr) < 0 ||
+        !gmem_translate(&g, (uint32_t)sr.cr0, (uint32_t)sr.cr3, (uint32_t)sr.cr4, s->addr, &gpa, NULL, NULL) ||
+        (s->addr & 0xFFF) == 0xFFF || !gmem_phys(&g, gpa, 2)) {
+        snprintf(err, errlen, "cannot patch a breakpoint at %08x: not mapped", s->addr);
+        return -1;
+    }
+    s->gpa = gpa;
+    s->patched_addr = s->addr;
+    memcpy(s->saved, vm->mem + gpa, 2);
+    vm->mem[gpa] = OUT_IMM8_AL;
+    vm->mem[gpa + 1] = NTV_PORT_BREAKPOINT;
+    s->patched = true;
+    return 0;
+}
+
+int bp_apply(struct breakpoints *b, struct kvm_vm *vm, char *err, size_t errlen)
+{
+    if (b->mech == BP_HARDWARE) {
+        uint64_t dr[8] = { 0 };
+        for (int i = 0; i < BP_SLOTS; i++) {
+            if (!b->slot[i].used)
+                continue;
+            dr[i] = b->slot[i].addr;
+            dr[7] |= 1ull << (i * 2);   /* Li; R/Wi = 00 (execute), LENi = 00 */
+        }
+        return set_guest_debug(vm, KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_USE_HW_BP, dr, err, errlen);
+    }
+    for (int i = 0; i < BP_SLOTS; i++) {
+        struct bp_slot *s = &b->slot[i];
+        if (s->patched && (!s->used || s->patched_addr != s->addr))
+            unpatch(vm, s);
+        if (s->used && !s->patched && i != b->stepping && patch(vm, s, err, errlen) < 0)
+            return -1;
+    }
+    return 0;
+}
+
+static int find_slot(const struct breakpoints *b, uint32_t addr)
+{
+    for (int i = 0; i < BP_SLOTS; i++)
+        if (b->slot[i].used && b->slot[i].addr == addr)
+            return i;
+    return -1;
+}
+
+static int set_rip(struct kvm_vm *vm, uint32_t rip)
+{
+    struct kvm_regs r;
+    if (ioctl(vm->vcpu_fd, KVM_GET_REGS, &r) < 0)
+        return -1;
+    r.rip = rip;
+    return ioctl(vm->vcpu_fd, KVM_SET_REGS, &r);
+}
+
+enum bp_event bp_classify(struct breakpoints *b, struct kvm_vm *vm, int *slot)
+{
+    struct kvm_run *run = vm->run;
+    if (b->mech == BP_HARDWARE) {
+        if (run->exit_reason != KVM_EXIT_DEBUG)
+            return BP_NONE;
+        uint32_t dr6 = (uint32_t)run->debug.arch.dr6;
+        for (int i = 0; i < BP_SLOTS; i++) {
+            if ((dr6 & (1u << i)) && b->slot[i].used) {
+                *slot = i;
+                b->hits++;
+                return BP_HIT;
+            }
+        }
+        /* DR6 may not say; the address does */
+        int i = find_slot(b, (uint32_t)run->debug.arch.pc);
+        if (i >= 0) {
+            *slot = i;
+            b->hits++;
+            return BP_HIT;
+        }
+        return BP_NONE;
+    }
+
+    if (run->exit_reason == KVM_EXIT_DEBUG && b->stepping >= 0) {
+        /* the instruction under a patch has run: put the patch back */
+        int i = b->stepping;
+        *slot = i;
+        b->stepping = -1;
+        char err[128];
+        set_guest_debug(vm, 0, NULL, err, sizeof(err));
+        if (b->slot[i].used)
+            patch(vm, &b->slot[i], err, sizeof(err));
+        return BP_STEPPED;
+    }
+    if (run->exit_reason == KVM_EXIT_IO && run->io.port == NTV_PORT_BREAKPOINT &&
+        run->io.direction == KVM_EXIT_IO_OUT) {
+        /* KVM finishes the OUT on the next entry: let it, without running the guest
+           (immediate_exit), so that moving RIP back is not undone */
+        struct kvm_regs r;
+        run->immediate_exit = 1;
+        ioctl(vm->vcpu_fd, KVM_RUN, 0);
+        run->immediate_exit = 0;
+        if (ioctl(vm->vcpu_fd, KVM_GET_REGS, &r) < 0)
+            return BP_NONE;
+        int i = find_slot(b, (uint32_t)r.rip - 2);
+        if (i < 0 || !b->slot[i].patched)
+            return BP_NONE;   /* not ours: the guest itself wrote to the port */
+        set_rip(vm, (uint32_t)r.rip - 2);
+        *slot = i;
+        b->hits++;
+        return BP_HIT;
+    }
+    return BP_NONE;
+}
+
+int bp_step_over(struct breakpoints *b, struct kvm_vm *vm, int slot, char *err, size_t errlen)
+{
+    if (b->mech == BP_HARDWARE) {
+        /* RF suppresses the instruction breakpoint for exactly one instruction */
+        struct kvm_regs r;
+        if (ioctl(vm->vcpu_fd, KVM_GET_REGS, &r) < 0) {
+            snprintf(err, errlen, "KVM_GET_REGS: %s", strerror(errno));
+            return -1;
+        }
+        r.rflags |= EFLAGS_RF;
+        if (ioctl(vm->vcpu_fd, KVM_SET_REGS, &r) < 0) {
+            snprintf(err, errlen, "KVM_SET_REGS: %s", strerror(errno));
+            return -1;
+        }
+        return 0;
+    }
+    unpatch(vm, &b->slot[slot]);
+    b->stepping = slot;
+    return set_guest_debug(vm, KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_SINGLESTEP, NULL, err, errlen);
+}
+
+void bp_remove_all(struct breakpoints *b, struct kvm_vm *vm)
+{
+    for (int i = 0; i < BP_SLOTS; i++)
+        unpatch(vm, &b->slot[i]);
+}

@@ -1,0 +1,151 @@
+/* Trace output: one event per line, in either format. */
+#include <string.h>
+#include "ntstatus_names.h"
+#include "trace_output.h"
+
+#define TEXT_ARG_MAX 1024
+
+const char *trace_via_name(enum trace_via via)
+{
+    switch (via) {
+    case VIA_INT2E:     return "int2e";
+    case VIA_SYSENTER:  return "sysenter";
+    case VIA_KERNEL_ZW: return "kernel-zw";
+    case VIA_DIRECT:    return "direct";
+    }
+    return "?";
+}
+
+void json_string(FILE *out, const char *s)
+{
+    fputc('"', out);
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if (*p == '"' || *p == '\\')
+            fprintf(out, "\\%c", *p);
+        else if (*p < 0x20 || *p >= 0x7F)
+            fprintf(out, "\\u%04x", *p);
+        else
+            fputc(*p, out);
+    }
+    fputc('"', out);
+}
+
+static void call_name(const struct trace_call *c, char *buf, size_t len)
+{
+    if (c->name)
+        snprintf(buf, len, "%s", c->name);
+    else
+        snprintf(buf, len, "service#%u:0x%03X", c->table, c->index);
+}
+
+void format_call(const struct guest_view *v, const struct trace_call *c, bool at_return, char *buf, size_t len)
+{
+    const struct service_proto *p = proto_find(c->name);
+    char name[80], arg[TEXT_ARG_MAX];
+    size_t n;
+    call_name(c, name, sizeof(name));
+    n = (size_t)snprintf(buf, len, "%s(", name);
+    for (unsigned i = 0; i < c->argc && n < len; i++) {
+        if (!c->args_ok) {
+            n += (size_t)snprintf(buf + n, len - n, "<arguments unreadable at 0x%08x>", c->arg_ptr);
+            break;
+        }
+        if (p && i < p->argc)
+            arg_render(v, &p->args[i], c->args, c->argc, i, at_return, arg, sizeof(arg));
+        else
+            snprintf(arg, sizeof(arg), "0x%x", c->args[i]);
+        n += (size_t)snprintf(buf + n, len - n, "%s%s=%s", i ? ", " : "",
+                              p && i < p->argc ? p->args[i].name : "arg", arg);
+    }
+    if (n < len)
+        snprintf(buf + n, len - n, ")");
+}
+
+static void status_text(uint32_t status, char *buf, size_t len)
+{
+    const char *name = ntstatus_name(status);
+    snprintf(buf, len, "%s (0x%x)", name ? name : "STATUS_UNKNOWN", status);
+}
+
+void emit_call_text(FILE *out, const struct guest_view *v, const struct trace_call *c, uint32_t status,
+                    bool unfinished, bool resumed)
+{
+    char call[8192], st[96];
+    format_call(v, c, true, call, sizeof(call));
+    if (unfinished)
+        snprintf(st, sizeof(st), "? <unfinished: the guest ended>");
+    else
+        status_text(status, st, sizeof(st));
+    fprintf(out, "[%u:%u %s] %s%s = %s\n", c->pid, c->tid, trace_via_name(c->via),
+            resumed ? "<... resumed> " : "", call, st);
+}
+
+void emit_unfinished_text(FILE *out, const struct guest_view *v, const struct trace_call *c)
+{
+    char call[8192];
+    format_call(v, c, false, call, sizeof(call));
+    fprintf(out, "[%u:%u %s] %s <unfinished ...>\n", c->pid, c->tid, trace_via_name(c->via), call);
+}
+
+static void json_args(FILE *out, const struct guest_view *v, const struct trace_call *c, bool at_return)
+{
+    const struct service_proto *p = proto_find(c->name);
+    char arg[TEXT_ARG_MAX];
+    fprintf(out, ",\"args\":[");
+    for (unsigned i = 0; i < c->argc && c->args_ok; i++) {
+        fprintf(out, "%s{\"name\":", i ? "," : "");
+        json_string(out, p && i < p->argc ? p->args[i].name : "arg");
+        fprintf(out, ",\"raw\":\"0x%08x\"", c->args[i]);
+        if (p && i < p->argc && (!at_return || arg_is_output(p->args[i].kind))) {
+            arg_render(v, &p->args[i], c->args, c->argc, i, at_return, arg, sizeof(arg));
+            fprintf(out, ",\"value\":");
+            json_string(out, arg);
+        }
+        fputc('}', out);
+    }
+    fputc(']', out);
+}
+
+void emit_syscall_json(FILE *out, const struct guest_view *v, const struct trace_call *c, const char *image)
+{
+    fprintf(out, "{\"seq\":%llu,\"t_ns\":%llu,\"vcpu\":0,\"ev\":\"syscall\",\"via\":\"%s\",\"prev_mode\":\"%s\","
+                 "\"cpl\":%u,\"pid\":%u,\"tid\":%u,\"image\":",
+            (unsigned long long)c->seq, (unsigned long long)c->t_ns, trace_via_name(c->via),
+            c->prev_mode ? "User" : "Kernel", c->cpl, c->pid, c->tid);
+    json_string(out, image);
+    fprintf(out, ",\"table\":%u,\"index\":%u,\"name\":", c->table, c->index);
+    if (c->name)
+        json_string(out, c->name);
+    else
+        fprintf(out, "null");
+    fprintf(out, ",\"argc\":%u,\"args_ok\":%s", c->argc, c->args_ok ? "true" : "false");
+    json_args(out, v, c, false);
+    fprintf(out, ",\"rip\":\"0x%08x\"}\n", c->return_rip);
+}
+
+void emit_sysret_json(FILE *out, const struct guest_view *v, const struct trace_call *c, uint64_t seq,
+                      uint64_t t_ns, uint32_t status, uint32_t rip, bool unfinished)
+{
+    fprintf(out, "{\"seq\":%llu,\"t_ns\":%llu,\"vcpu\":0,\"ev\":\"sysret\",\"call_seq\":%llu,\"via\":\"%s\","
+                 "\"pid\":%u,\"tid\":%u,\"table\":%u,\"index\":%u,\"name\":",
+            (unsigned long long)seq, (unsigned long long)t_ns, (unsigned long long)c->seq,
+            trace_via_name(c->via), c->pid, c->tid, c->table, c->index);
+    if (c->name)
+        json_string(out, c->name);
+    else
+        fprintf(out, "null");
+    if (unfinished) {
+        fprintf(out, ",\"unfinished\":true,\"status\":null,\"status_name\":null");
+    } else {
+        const char *name = ntstatus_name(status);
+        fprintf(out, ",\"unfinished\":false,\"status\":\"0x%08x\",\"status_name\":", status);
+        if (name)
+            json_string(out, name);
+        else
+            fprintf(out, "null");
+        fprintf(out, ",\"duration_ns\":%llu", (unsigned long long)(t_ns - c->t_ns));
+        json_args(out, v, c, true);
+        fprintf(out, ",\"rip\":\"0x%08x\"", rip);
+    }
+    fprintf(out, "}\n");
+}

@@ -1,0 +1,279 @@
+/*
+ * ntvisor trace [options] <program> [args...]
+ *
+ * Runs the program like `ntvisor run` and records, from outside the guest,
+ * every system call, its return, the system-call MSR writes, the privilege
+ * level changes of system calls, and alerts when the dispatch path is
+ * tampered with after boot.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include "../tracer/service_table.h"
+#include "../tracer/tracer.h"
+#include "ntvisor.h"
+#include "session.h"
+
+#define TRACE_MAX_NAMES 64
+#define TRACE_LAB_OUTPUT "/ntv/work/ntvisor-trace.out"
+
+struct trace_cli {
+    bool json, summary;
+    const char *output;
+    char *filter;                       /* -e trace=... as given */
+    const char *names[TRACE_MAX_NAMES + 1];
+    bool negate;
+    unsigned events;
+    const char *events_arg;
+    bool events_given;
+};
+
+static void trace_usage(FILE *out)
+{
+    fprintf(out,
+        "usage: ntvisor trace [options] <program> [args...]\n"
+        "\n"
+        "Runs <program> in the NT guest like `ntvisor run` (its console on stdout) and\n"
+        "traces it from the hypervisor: every system call with its arguments and\n"
+        "NTSTATUS, the writes to the system-call MSRs, ring changes, and alerts when\n"
+        "SYSENTER_EIP, IDT gate 0x2E or the service table change after boot.\n"
+        "\n"
+        "trace options:\n"
+        "  --format=text|json   text for people (default), JSON Lines for tools\n"
+        "  -o, --output=FILE    write the trace to FILE (default: stderr)\n"
+        "  -e trace=NAMES       only these services (comma-separated: NtReadFile,NtClose)\n"
+        "  -e trace=!NAMES      all services but these\n"
+        "  -c, --summary        count calls, errors and time per service instead (like strace -c)\n"
+        "  --events=LIST        which events: syscall,msr,ring,alert,exit or all\n"
+        "                       (default: all but ring in text, all in JSON)\n"
+        "\n"
+        "guest options:\n");
+    session_options_help(out);
+    fprintf(out, "  -h, --help           this text\n\n");
+    session_exit_help(out);
+}
+
+static int parse_filter(struct trace_cli *c, const char *arg, const struct svc_table *services)
+{
+    if (strncmp(arg, "trace=", 6) != 0) {
+        fprintf(stderr, "ntvisor: trace: -e takes trace=NAMES or trace=!NAMES, not '%s'\n", arg);
+        return -1;
+    }
+    free(c->filter);
+    c->filter = strdup(arg + 6);
+    if (!c->filter)
+        return -1;
+    char *list = c->filter;
+    c->negate = list[0] == '!';
+    if (c->negate)
+        list++;
+    int n = 0;
+    for (char *name = strtok(list, ","); name; name = strtok(NULL, ",")) {
+        if (n == TRACE_MAX_NAMES) {
+            fprintf(stderr, "ntvisor: trace: more than %d services in -e\n", TRACE_MAX_NAMES);
+            return -1;
+        }
+        if (!svc_table_find(services, name)) {
+            fprintf(stderr, "ntvisor: trace: -e: '%s' is not a service of this build\n", name);
+            return -1;
+        }
+        c->names[n++] = name;
+    }
+    if (n == 0) {
+        fprintf(stderr, "ntvisor: trace: -e trace= names no service\n");
+        return -1;
+    }
+    c->names[n] = NULL;
+    return 0;
+}
+
+static int parse_events(struct trace_cli *c, const char *arg)
+{
+    static const struct { const char *name; unsigned bits; } kinds[] = {
+        { "syscall", 1u << TEV_SYSCALL | 1u << TEV_SYSRET }, { "msr", 1u << TEV_MSR },
+        { "ring", 1u << TEV_RING }, { "alert", 1u << TEV_ALERT }, { "exit", 1u << TEV_EXIT },
+        { "all", (1u << TEV_COUNT) - 1 },
+    };
+    char *copy = strdup(arg), *save = NULL;
+    if (!copy)
+        return -1;
+    c->events = 0;
+    for (char *w = strtok_r(copy, ",", &save); w; w = strtok_r(NULL, ",", &save)) {
+        size_t k;
+        for (k = 0; k < sizeof(kinds) / sizeof(kinds[0]) && strcmp(kinds[k].name, w); k++)
+            ;
+        if (k == sizeof(kinds) / sizeof(kinds[0])) {
+            fprintf(stderr, "ntvisor: trace: --events: unknown event '%s' (syscall, msr, ring, alert, exit, all)\n", w);
+            free(copy);
+            return -1;
+        }
+        c->events |= kinds[k].bits;
+    }
+    free(copy);
+    if (!c->events) {
+        fprintf(stderr, "ntvisor: trace: --events names no event\n");
+        return -1;
+    }
+    c->events_given = true;
+    c->events_arg = arg;
+    return 0;
+}
+
+/* The options to hand to ntvisor inside the lab; -o becomes a lab path copied back. */
+static int lab_args(const struct trace_cli *c, char **argv, char bufs[4][300])
+{
+    int n = 0;
+    argv[n++] = c->json ? "--format=json" : "--format=text";
+    if (c->summary)
+        argv[n++] = "-c";
+    if (c->output) {
+        snprintf(bufs[0], sizeof(bufs[0]), "--output=%s", TRACE_LAB_OUTPUT);
+        argv[n++] = bufs[0];
+    }
+    if (c->filter) {
+        snprintf(bufs[1], sizeof(bufs[1]), "-etrace=%s%s", c->negate ? "!" : "", "");
+        /* the names were split in place: rebuild the list */
+        size_t len = strlen(bufs[1]);
+        for (int i = 0; c->names[i] && len < sizeof(bufs[1]); i++)
+            len += (size_t)snprintf(bufs[1] + len, sizeof(bufs[1]) - len, "%s%s", i ? "," : "", c->names[i]);
+        argv[n++] = bufs[1];
+    }
+    if (c->events_given) {
+        snprintf(bufs[2], sizeof(bufs[2]), "--events=%s", c->events_arg);
+        argv[n++] = bufs[2];
+    }
+    return n;
+}
+
+/* The guest names a process by its image file name, without the path. */
+static const char *image_base(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    return slash ? slash + 1 : path;
+}
+
+int cmd_trace(int argc, char **argv)
+{
+    enum { OPT_FORMAT = 0x2000, OPT_EVENTS };
+    static const struct option longopts[] = {
+        SESSION_LONG_OPTIONS,
+        { "format", required_argument, 0, OPT_FORMAT },
+        { "output", required_argument, 0, 'o' },
+        { "summary", no_argument, 0, 'c' },
+        { "events", required_argument, 0, OPT_EVENTS },
+        { "help", no_argument, 0, 'h' },
+        { 0, 0, 0, 0 },
+    };
+    struct session_options o;
+    struct trace_cli c = { .events = 0 };
+    struct svc_table services;
+    char err[256];
+    int rc = NTV_EXIT_USAGE, opt;
+
+    session_defaults(&o);
+    if (svc_table_builtin(NULL, &services, err, sizeof(err)) < 0) {
+        fprintf(stderr, "ntvisor: %s\n", err);
+        return NTV_EXIT_MONITOR;
+    }
+    optind = 1;
+    opterr = 0;
+    while ((opt = getopt_long(argc, argv, "+ho:ce:", longopts, NULL)) != -1) {
+        if (opt >= SESSION_OPT_FIRST && opt < SESSION_OPT_LAST) {
+            if (session_option(&o, opt, optarg) < 0)
+                goto out;
+            continue;
+        }
+        switch (opt) {
+        case 'h':
+            trace_usage(stdout);
+            rc = 0;
+            goto out;
+        case OPT_FORMAT:
+            if (strcmp(optarg, "text") && strcmp(optarg, "json")) {
+                fprintf(stderr, "ntvisor: trace: --format must be text or json, not '%s'\n", optarg);
+                goto out;
+            }
+            c.json = !strcmp(optarg, "json");
+            break;
+        case 'o':
+            c.output = optarg;
+            break;
+        case 'c':
+            c.summary = true;
+            break;
+        case 'e':
+            if (parse_filter(&c, optarg, &services) < 0)
+                goto out;
+            break;
+        case OPT_EVENTS:
+            if (parse_events(&c, optarg) < 0)
+                goto out;
+            break;
+        default:
+            fprintf(stderr, "ntvisor: trace: unknown or incomplete option '%s' (see ntvisor trace --help)\n",
+                    argv[optind - 1]);
+            goto out;
+        }
+    }
+    if (session_program(&o, argc, argv, optind, "trace") < 0)
+        goto out;
+    if (!c.events_given)
+        c.events = c.json ? (1u << TEV_COUNT) - 1 : ((1u << TEV_COUNT) - 1) & ~(1u << TEV_RING);
+
+    struct host_info host;
+    if (session_wants_lab(&o, &host)) {
+        char *extra[8], bufs[4][300];
+        int n = lab_args(&c, extra, bufs);
+        struct lab_file out_file = { c.output, TRACE_LAB_OUTPUT };
+        rc = session_run_in_lab(&o, "trace", extra, n, c.output ? &out_file : NULL, c.output ? 1 : 0, &host);
+        goto out;
+    }
+
+    FILE *trace_out = stderr;
+    if (c.output) {
+        trace_out = fopen(c.output, "w");
+        if (!trace_out) {
+            fprintf(stderr, "ntvisor: %s: %s\n", c.output, strerror(errno));
+            goto out;
+        }
+    }
+    setvbuf(trace_out, NULL, _IOLBF, 0);   /* whole lines even if the monitor dies */
+
+    struct session s;
+    rc = session_boot(&s, &o);
+    if (rc) {
+        if (c.output)
+            fclose(trace_out);
+        goto out;
+    }
+    struct tracer_options to = {
+        .services = &services, .out = trace_out, .json = c.json,
+        .image = image_base(o.image_name ? o.image_name : o.program),
+        .trace_only = c.filter && !c.negate ? c.names : NULL,
+        .trace_not = c.filter && c.negate ? c.names : NULL,
+        .events = c.events, .summary = c.summary,
+    };
+    struct tracer *t = tracer_new(&to);
+    if (!t) {
+        session_end(&s);
+        rc = NTV_EXIT_MONITOR;
+        goto out;
+    }
+    tracer_set_user_entry(t, s.program_entry);
+    struct vm_run_options ro = { .console = stdout, .timeout_s = o.timeout_s, .hooks = tracer_hooks(t) };
+    struct vm_outcome outcome;
+    vm_run(&s.vm, &ro, &outcome);
+    if (c.summary)
+        tracer_print_summary(t, trace_out);
+    rc = session_finish(&s, &outcome);
+    tracer_free(t);
+    session_end(&s);
+    if (c.output && fclose(trace_out) != 0) {
+        fprintf(stderr, "ntvisor: %s: %s\n", c.output, strerror(errno));
+        rc = NTV_EXIT_MONITOR;
+    }
+out:
+    free(c.filter);
+    svc_table_free(&services);
+    return rc;
+}
