@@ -120,10 +120,15 @@ distclean: clean
 # ---------------------------------------------------------------- the monitor
 include mk/lab.mk
 
-# ntvisor is static: the very same binary runs on the host and inside the SVM lab
-$(BUILD)/ntvisor: $(HOST_SRCS) $(HOST_HDRS)
+# every i386 service table, built into the monitor
+$(BUILD)/gen/svc_builtin_tables.c: $(BUILD)/gensvc $(NT_TABLES)
 	@mkdir -p $(@D)
-	$(CC) $(HOST_CFLAGS) -static -o $@ $(HOST_SRCS)
+	$(BUILD)/gensvc embed $(NT_TABLES) > $@.tmp && mv $@.tmp $@
+
+# ntvisor is static: the very same binary runs on the host and inside the SVM lab
+$(BUILD)/ntvisor: $(HOST_SRCS) $(HOST_HDRS) $(BUILD)/gen/svc_builtin_tables.c
+	@mkdir -p $(@D)
+	$(CC) $(HOST_CFLAGS) -Itracer -static -o $@ $(HOST_SRCS) $(BUILD)/gen/svc_builtin_tables.c -lcapstone
 
 # tiny kernels for the monitor's failure paths
 TEST_KERNELS := $(patsubst tests/kernels/%.S,$(BUILD)/tests/kernels/%.elf,$(wildcard tests/kernels/*.S))
@@ -134,6 +139,7 @@ $(BUILD)/tests/kernels/%.elf: tests/kernels/%.S tests/kernels/multiboot.inc test
 # ---------------------------------------------------------------- tests
 UNIT_TESTS := $(BUILD)/tests/test_kvm
 -include mk/unit.mk
+-include mk/kd.mk
 -include mk/guest-unit.mk
 
 $(BUILD)/tests/test_kvm: tests/test_kvm.c vmm/kvm.c vmm/kvm.h

@@ -190,8 +190,15 @@ int session_run_in_lab(const struct session_options *o, const char *command, cha
         { image_path(o->ntdll, "ntdll.dll", nbuf, sizeof(nbuf)), "/ntv/guest/ntdll.dll" },
         { o->program, prog_lab },
     };
+    /* NTVISOR_TRAP=patch forces the tracer's fallback; it must reach ntvisor in the lab */
+    static char trap_env[64];
+    char *env[2] = { NULL, NULL };
+    if (getenv("NTVISOR_TRAP")) {
+        snprintf(trap_env, sizeof(trap_env), "NTVISOR_TRAP=%s", getenv("NTVISOR_TRAP"));
+        env[0] = trap_env;
+    }
     struct lab_request req = {
-        .lab_dir = dir, .argv = argv, .inputs = inputs, .n_inputs = 4,
+        .lab_dir = dir, .argv = argv, .env = env, .inputs = inputs, .n_inputs = 4,
         .outputs = outputs, .n_outputs = n_outputs,
         .memory_mib = o->memory_mib + SESSION_LAB_OVERHEAD_MIB,
         .timeout_sec = o->timeout_s ? o->timeout_s + 300 : 0,
@@ -268,6 +275,7 @@ int session_boot(struct session *s, const struct session_options *o)
         goto out;
     }
     s->booted = 1;
+    memcpy(&s->program_entry, program.data + 24, 4);   /* e_entry, checked by mb_check_elf32_exec */
     rc = 0;
 out:
     free(kernel.data);
