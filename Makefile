@@ -150,9 +150,10 @@ E2E_GUEST  := $(BUILD)/ntvisor $(GUEST_IMAGES) $(EXAMPLE_EXES) $(TEST_GUEST_EXES
 E2E_INPUTS := $(E2E_GUEST) $(BUILD)/tests/e2e
 
 # Static: on hosts whose /dev/kvm cannot run the guest it runs inside the SVM lab.
-$(BUILD)/tests/e2e: tests/e2e/test_e2e.c tests/e2e/spawn.c tests/e2e/spawn.h
+E2E_SRCS := $(filter-out tests/e2e/test_differential.c,$(wildcard tests/e2e/*.c))
+$(BUILD)/tests/e2e: $(E2E_SRCS) $(wildcard tests/e2e/*.h)
 	@mkdir -p $(@D)
-	$(CC) $(HOST_CFLAGS) $(CHECK_CFLAGS) -static -o $@ tests/e2e/test_e2e.c tests/e2e/spawn.c \
+	$(CC) $(HOST_CFLAGS) $(CHECK_CFLAGS) -static -o $@ $(E2E_SRCS) \
 	    $(shell pkg-config --libs --static check 2>/dev/null || echo -lcheck)
 $(BUILD)/tests/differential: tests/e2e/test_differential.c tests/e2e/spawn.c tests/e2e/spawn.h
 	@mkdir -p $(@D)

@@ -473,9 +473,12 @@ static Suite *e2e_suite(void)
     return s;
 }
 
+Suite *trace_suite(void);
+
 int main(void)
 {
     SRunner *sr = srunner_create(e2e_suite());
+    srunner_add_suite(sr, trace_suite());
     srunner_run_all(sr, CK_NORMAL);
     int failed = srunner_ntests_failed(sr);
     srunner_free(sr);

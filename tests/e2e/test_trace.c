@@ -1,0 +1,381 @@
+/*
+ * End-to-end tests of `ntvisor trace`: the trace is checked against what the
+ * guest program did (examples/hello, tests/guest/services and objects), under
+ * both system-call mechanisms and both trap mechanisms.
+ */
+#include <check.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <fcntl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include "json_check.h"
+#include "spawn.h"
+
+#define NTVISOR  "build/ntvisor"
+#define HELLO    "build/examples/hello.exe"
+#define SERVICES "build/tests/guest/services.exe"
+#define OBJECTS  "build/tests/guest/objects.exe"
+#define TRACE    "/tmp/ntv-trace.out"
+#define MAX_LINES 4096
+
+struct trace {
+    char *text;                 /* the whole file */
+    char *lines;                /* a copy, split into line[] */
+    char *line[MAX_LINES];
+    int n;
+};
+
+static void read_trace(const char *path, struct trace *t)
+{
+    FILE *f = fopen(path, "r");
+    ck_assert_msg(f != NULL, "no trace file %s", path);
+    fseek(f, 0, SEEK_END);
+    long size = ftell(f);
+    rewind(f);
+    t->text = calloc(1, (size_t)size + 1);
+    ck_assert_uint_eq(fread(t->text, 1, (size_t)size, f), (size_t)size);
+    fclose(f);
+    t->lines = strdup(t->text);
+    t->n = 0;
+    for (char *p = strtok(t->lines, "\n"); p && t->n < MAX_LINES; p = strtok(NULL, "\n"))
+        t->line[t->n++] = p;
+}
+
+static void free_trace(struct trace *t)
+{
+    free(t->text);
+    free(t->lines);
+}
+
+static struct spawn_result run_trace(char *const extra[])
+{
+    char *argv[32];
+    int n = 0;
+    argv[n++] = NTVISOR;
+    argv[n++] = "trace";
+    for (int i = 0; extra[i] && n < 31; i++)
+        argv[n++] = extra[i];
+    argv[n] = NULL;
+    unlink(TRACE);
+    struct spawn_result r;
+    ck_assert_int_eq(spawn_capture(argv, &r), 0);
+    return r;
+}
+
+static bool has(const char *line, const char *needle)
+{
+    return strstr(line, needle) != NULL;
+}
+
+/* The names of the syscall events, in order, and checks common to every JSON trace. */
+static int syscall_names(const struct trace *t, const char *names[], int max)
+{
+    int n = 0;
+    for (int i = 0; i < t->n; i++) {
+        ck_assert_msg(json_valid(t->line[i]), "line %d is not valid JSON: %s", i + 1, t->line[i]);
+        if (!has(t->line[i], "\"ev\":\"syscall\""))
+            continue;
+        const char *p = strstr(t->line[i], "\"name\":\"");
+        ck_assert_ptr_nonnull(p);
+        static char buf[MAX_LINES][64];
+        if (n < max && n < MAX_LINES) {
+            sscanf(p + 8, "%63[^\"]", buf[n]);
+            names[n] = buf[n];
+            n++;
+        }
+    }
+    return n;
+}
+
+static const char *const hello_calls[] = {
+    "NtDisplayString", "NtDisplayString", "NtQuerySystemTime", "NtDisplayString", "NtDisplayString",
+    "NtTerminateProcess",
+};
+
+static void check_hello_trace(const char *mechanism, const char *via, const char *back)
+{
+    char syscall[40];
+    snprintf(syscall, sizeof(syscall), "--syscall=%s", mechanism);
+    struct spawn_result r = run_trace((char *[]){ syscall, "--format=json", "-o", TRACE, HELLO, "3", NULL });
+    ck_assert_msg(r.status == 3, "status %d; stderr:\n%s", r.status, r.err);
+    /* the guest's console is untouched by tracing */
+    ck_assert_ptr_nonnull(strstr(r.out, "Hello from ring 3, through NtDisplayString.\nHello again"));
+
+    struct trace t;
+    read_trace(TRACE, &t);
+    const char *names[64];
+    int n = syscall_names(&t, names, 64);
+    ck_assert_int_eq(n, 6);
+    for (int i = 0; i < n; i++)
+        ck_assert_str_eq(names[i], hello_calls[i]);
+
+    char via_field[40], ring_in[80], ring_out[80];
+    snprintf(via_field, sizeof(via_field), "\"via\":\"%s\"", via);
+    snprintf(ring_in, sizeof(ring_in), "\"ev\":\"ring\",\"from\":3,\"to\":0,\"via\":\"%s\"", via);
+    snprintf(ring_out, sizeof(ring_out), "\"ev\":\"ring\",\"from\":0,\"to\":3,\"via\":\"%s\"", back);
+    int msr = 0, calls = 0, rets = 0, unfinished = 0, rings_in = 0, rings_out = 0, exits = 0;
+    long long last_seq = 0, last_call_seq = 0;
+    for (int i = 0; i < t.n; i++) {
+        const char *l = t.line[i];
+        long long seq = atoll(strstr(l, "\"seq\":") + 6);
+        ck_assert_msg(seq > last_seq, "seq not increasing at line %d", i + 1);
+        last_seq = seq;
+        if (has(l, "\"ev\":\"msr\"")) {
+            ck_assert_int_eq(calls, 0);          /* the MSRs are written at boot, before any call */
+            msr++;
+        } else if (has(l, "\"ev\":\"syscall\"")) {
+            ck_assert(has(l, via_field));
+            ck_assert(has(l, "\"prev_mode\":\"User\",\"cpl\":3"));
+            ck_assert(has(l, "\"image\":\"hello.exe\""));
+            last_call_seq = seq;
+            calls++;
+        } else if (has(l, "\"ev\":\"sysret\"")) {
+            if (has(l, "\"unfinished\":true")) {
+                ck_assert(has(l, "\"name\":\"NtTerminateProcess\""));
+                unfinished++;
+            } else {
+                ck_assert(has(l, "\"status\":\"0x00000000\",\"status_name\":\"STATUS_SUCCESS\""));
+                /* hello's calls do not nest: each return belongs to the call just made */
+                char call_seq[40];
+                snprintf(call_seq, sizeof(call_seq), "\"call_seq\":%lld,", last_call_seq);
+                ck_assert_msg(has(l, call_seq), "unmatched: %s", l);
+                rets++;
+            }
+        } else if (has(l, ring_in)) {
+            rings_in++;
+        } else if (has(l, ring_out)) {
+            rings_out++;
+        } else if (has(l, "\"ev\":\"exit\"")) {
+            ck_assert(has(l, "\"reason\":\"process exit\",\"status\":\"0x00000003\""));
+            exits++;
+        }
+    }
+    ck_assert_int_eq(msr, 3);
+    ck_assert_int_eq(calls, 6);
+    ck_assert_int_eq(rets, 5);
+    ck_assert_int_eq(unfinished, 1);
+    ck_assert_int_eq(rings_in, 6);
+    ck_assert_int_eq(rings_out, 5);
+    ck_assert_int_eq(exits, 1);
+    ck_assert(has(t.text, "\"msr\":\"0x176\",\"msr_name\":\"SYSENTER_EIP\",\"old\":\"0x0\""));
+    ck_assert(has(t.text, "\"name\":\"String\",\"raw\":\"0x0012ffa8\",\"value\":\"0x0012ffa8 \\\"Hello from ring 3, through NtDisplayString.\\\\n\\\"\""));
+    ck_assert(has(t.text, "\"name\":\"ProcessHandle\",\"raw\":\"0xffffffff\",\"value\":\"-1\"},"
+                          "{\"name\":\"ExitStatus\",\"raw\":\"0x00000003\""));
+    free_trace(&t);
+    spawn_free(&r);
+}
+
+START_TEST(trace_hello_int2e) { check_hello_trace("int2e", "int2e", "iret"); }
+END_TEST
+
+START_TEST(trace_hello_sysenter) { check_hello_trace("sysenter", "sysenter", "sysexit"); }
+END_TEST
+
+START_TEST(trace_hello_text)
+{
+    struct spawn_result r = run_trace((char *[]){ "--syscall=sysenter", "-o", TRACE, HELLO, NULL });
+    ck_assert_int_eq(r.status, 0);
+    struct trace t;
+    read_trace(TRACE, &t);
+    ck_assert(has(t.line[0], "--- msr 0x174 (SYSENTER_CS): 0x0 -> 0x8 at 0x80"));
+    ck_assert(has(t.text, "[1:1 sysenter] NtDisplayString(String=0x0012ffa8 \"Hello from ring 3, through "
+                          "NtDisplayString.\\n\") = STATUS_SUCCESS (0x0)\n"));
+    ck_assert(has(t.text, "[1:1 sysenter] NtQuerySystemTime(SystemTime=0x0012ffa8 [0x"));
+    ck_assert(has(t.text, "[1:1 sysenter] NtTerminateProcess(ProcessHandle=-1, ExitStatus=0x0 STATUS_SUCCESS) = ? "
+                          "<unfinished: the guest ended>\n"));
+    ck_assert(has(t.line[t.n - 1], "+++ process exit (0x00000000 STATUS_SUCCESS), traced with "));
+    ck_assert_ptr_null(strstr(t.text, "--- ring"));   /* ring events are off by default in text */
+    free_trace(&t);
+    spawn_free(&r);
+}
+END_TEST
+
+START_TEST(trace_filters)
+{
+    struct spawn_result r = run_trace((char *[]){ "--format=json", "-o", TRACE, "-e", "trace=NtQuerySystemTime",
+                                                  HELLO, NULL });
+    ck_assert_int_eq(r.status, 0);
+    struct trace t;
+    read_trace(TRACE, &t);
+    const char *names[64];
+    ck_assert_int_eq(syscall_names(&t, names, 64), 1);
+    ck_assert_str_eq(names[0], "NtQuerySystemTime");
+    free_trace(&t);
+    spawn_free(&r);
+
+    r = run_trace((char *[]){ "--format=json", "-o", TRACE, "-e", "trace=!NtDisplayString", HELLO, NULL });
+    read_trace(TRACE, &t);
+    ck_assert_int_eq(syscall_names(&t, names, 64), 2);
+    ck_assert_str_eq(names[0], "NtQuerySystemTime");
+    ck_assert_str_eq(names[1], "NtTerminateProcess");
+    ck_assert_ptr_null(strstr(t.text, "NtDisplayString"));
+    free_trace(&t);
+    spawn_free(&r);
+
+    r = run_trace((char *[]){ "--format=json", "-o", TRACE, "--events=msr", HELLO, NULL });
+    read_trace(TRACE, &t);
+    ck_assert_int_eq(t.n, 3);
+    for (int i = 0; i < t.n; i++)
+        ck_assert(has(t.line[i], "\"ev\":\"msr\""));
+    free_trace(&t);
+    spawn_free(&r);
+
+    r = run_trace((char *[]){ "-e", "trace=NtNoSuchService", HELLO, NULL });
+    ck_assert_int_eq(r.status, 2);
+    ck_assert(has(r.err, "'NtNoSuchService' is not a service of this build"));
+    spawn_free(&r);
+    r = run_trace((char *[]){ "--events=syscall,bogus", HELLO, NULL });
+    ck_assert_int_eq(r.status, 2);
+    ck_assert(has(r.err, "unknown event 'bogus'"));
+    spawn_free(&r);
+}
+END_TEST
+
+START_TEST(trace_summary)
+{
+    struct spawn_result r = run_trace((char *[]){ "-c", "-o", TRACE, HELLO, NULL });
+    ck_assert_int_eq(r.status, 0);
+    struct trace t;
+    read_trace(TRACE, &t);
+    ck_assert(has(t.line[0], "% time     seconds  usecs/call     calls    errors service"));
+    int display = -1, time_calls = -1, terminate = -1, total_calls = -1;
+    for (int i = 2; i < t.n; i++) {
+        char name[64];
+        unsigned long long calls;
+        double pct, secs;
+        unsigned long long usecs;
+        if (sscanf(t.line[i], "%lf %lf %llu %llu %63s", &pct, &secs, &usecs, &calls, name) == 5) {
+            if (!strcmp(name, "NtDisplayString"))
+                display = (int)calls;
+            if (!strcmp(name, "NtQuerySystemTime"))
+                time_calls = (int)calls;
+            if (!strcmp(name, "NtTerminateProcess"))
+                terminate = (int)calls;
+        }
+        unsigned long long errors;
+        if (sscanf(t.line[i], "%lf %lf %llu %llu %llu total", &pct, &secs, &usecs, &calls, &errors) == 5 &&
+            has(t.line[i], "total"))
+            total_calls = (int)calls;
+    }
+    ck_assert_int_eq(display, 4);
+    ck_assert_int_eq(time_calls, 1);
+    ck_assert_int_eq(terminate, 1);
+    ck_assert_int_eq(total_calls, 6);
+    free_trace(&t);
+    spawn_free(&r);
+}
+END_TEST
+
+/* Invalid services, unreadable argument blocks and errors, as the dispatcher saw them. */
+START_TEST(trace_services_statuses)
+{
+    struct spawn_result r = run_trace((char *[]){ "--syscall=int2e", "--format=json", "-o", TRACE, SERVICES, NULL });
+    ck_assert_int_eq(r.status, 0);
+    struct trace t;
+    read_trace(TRACE, &t);
+    int invalid = 0, unreadable = 0;
+    for (int i = 0; i < t.n; i++) {
+        ck_assert(json_valid(t.line[i]));
+        if (has(t.line[i], "\"ev\":\"sysret\"") && has(t.line[i], "\"name\":null")) {
+            ck_assert(has(t.line[i], "\"status\":\"0xc000001c\",\"status_name\":\"STATUS_INVALID_SYSTEM_SERVICE\""));
+            invalid++;
+        }
+        if (has(t.line[i], "\"ev\":\"syscall\"") && has(t.line[i], "\"args_ok\":false")) {
+            ck_assert(has(t.line[i], "\"name\":\"NtClose\""));
+            unreadable++;
+        }
+    }
+    ck_assert_int_eq(invalid, 3);      /* service(limit), service(0xFFF), service(table1) */
+    ck_assert_int_eq(unreadable, 2);   /* int2e(args-unmapped), int2e(args-wrap) */
+    ck_assert(has(t.text, "\"index\":284,\"name\":null"));
+    ck_assert(has(t.text, "\"table\":1,\"index\":0,\"name\":null"));
+    free_trace(&t);
+    spawn_free(&r);
+}
+END_TEST
+
+/* Without debug registers: the same trace through patched instructions. */
+START_TEST(trace_patch_fallback)
+{
+    setenv("NTVISOR_TRAP", "patch", 1);
+    struct spawn_result r = run_trace((char *[]){ "--syscall=int2e", "--format=json", "-o", TRACE, SERVICES, NULL });
+    unsetenv("NTVISOR_TRAP");
+    ck_assert_int_eq(r.status, 0);
+    /* the guest behaves exactly as untraced */
+    ck_assert(has(r.out, "service(limit) 0xC000001C STATUS_INVALID_SYSTEM_SERVICE\n"));
+    ck_assert(has(r.out, "int2e(args-ok) 0xC0000008 STATUS_INVALID_HANDLE\n"));
+    struct trace t;
+    read_trace(TRACE, &t);
+    int calls = 0, rets = 0;
+    for (int i = 0; i < t.n; i++) {
+        ck_assert(json_valid(t.line[i]));
+        calls += has(t.line[i], "\"ev\":\"syscall\"");
+        rets += has(t.line[i], "\"ev\":\"sysret\"") && has(t.line[i], "\"unfinished\":false");
+    }
+    ck_assert_int_gt(calls, 40);
+    ck_assert_int_eq(rets, calls - 1);     /* all but NtTerminateProcess return */
+    ck_assert(has(t.line[t.n - 1], "\"trap\":\"patch\""));
+    free_trace(&t);
+    spawn_free(&r);
+}
+END_TEST
+
+/* A call blocked in the kernel when the guest is ended is reported unfinished; the file stays valid. */
+START_TEST(trace_unfinished_on_timeout_and_sigint)
+{
+    struct spawn_result r = run_trace((char *[]){ "--timeout=2", "--format=json", "-o", TRACE, OBJECTS,
+                                                  "wait-forever", NULL });
+    ck_assert_int_eq(r.status, 124);
+    struct trace t;
+    read_trace(TRACE, &t);
+    for (int i = 0; i < t.n; i++)
+        ck_assert(json_valid(t.line[i]));
+    ck_assert(has(t.text, "\"name\":\"NtWaitForSingleObject\",\"unfinished\":true"));
+    ck_assert(has(t.line[t.n - 1], "\"ev\":\"exit\",\"reason\":\"timeout\""));
+    free_trace(&t);
+    spawn_free(&r);
+
+    /* Ctrl-C: the same, and the exit status says interrupted */
+    unlink(TRACE);
+    pid_t pid = fork();
+    if (pid == 0) {
+        int null = open("/dev/null", O_WRONLY);
+        dup2(null, 1);
+        dup2(null, 2);
+        execl(NTVISOR, NTVISOR, "trace", "--format=json", "-o", TRACE, OBJECTS, "wait-forever", (char *)NULL);
+        _exit(127);
+    }
+    sleep(3);
+    kill(pid, SIGINT);
+    int st;
+    waitpid(pid, &st, 0);
+    ck_assert(WIFEXITED(st));
+    ck_assert_int_eq(WEXITSTATUS(st), 130);
+    read_trace(TRACE, &t);
+    for (int i = 0; i < t.n; i++)
+        ck_assert(json_valid(t.line[i]));
+    ck_assert(has(t.text, "\"name\":\"NtWaitForSingleObject\",\"unfinished\":true"));
+    ck_assert(has(t.line[t.n - 1], "\"ev\":\"exit\",\"reason\":\"interrupted\""));
+    free_trace(&t);
+}
+END_TEST
+
+Suite *trace_suite(void)
+{
+    Suite *s = suite_create("trace");
+    TCase *tc = tcase_create("trace");
+    tcase_set_timeout(tc, 120);
+    tcase_add_test(tc, trace_hello_int2e);
+    tcase_add_test(tc, trace_hello_sysenter);
+    tcase_add_test(tc, trace_hello_text);
+    tcase_add_test(tc, trace_filters);
+    tcase_add_test(tc, trace_summary);
+    tcase_add_test(tc, trace_services_statuses);
+    tcase_add_test(tc, trace_patch_fallback);
+    tcase_add_test(tc, trace_unfinished_on_timeout_and_sigint);
+    suite_add_tcase(s, tc);
+    return s;
+}
