@@ -33,6 +33,33 @@ static int parse_uint(const char *s, unsigned lo, unsigned hi, unsigned *out)
     return 0;
 }
 
+/*
+ * --file=HOSTPATH[:NAME]: the guest sees the file as \??\C:\NAME (default:
+ * the path's last component). NAME is what follows the last ':' unless that
+ * contains a '/'. The name travels on a module command line ("file NAME").
+ */
+static int file_spec(const char *spec, char *path, size_t pathlen, char *name, size_t namelen)
+{
+    const char *colon = strrchr(spec, ':');
+    const char *given = colon && !strchr(colon, '/') ? colon + 1 : NULL;
+    size_t plen = given ? (size_t)(colon - spec) : strlen(spec);
+    if (plen == 0 || plen >= pathlen)
+        return -1;
+    memcpy(path, spec, plen);
+    path[plen] = '\0';
+    if (!given) {
+        given = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+    }
+    size_t nlen = strlen(given);
+    if (nlen == 0 || nlen > SESSION_MAX_FILE_NAME || nlen >= namelen)
+        return -1;
+    for (const char *p = given; *p; p++)
+        if ((unsigned char)*p <= 0x20 || (unsigned char)*p >= 0x7F || strchr(",\\/:*?\"<>|", *p))
+            return -1;
+    memcpy(name, given, nlen + 1);
+    return 0;
+}
+
 int session_option(struct session_options *o, int code, const char *arg)
 {
     switch (code) {
@@ -60,6 +87,20 @@ int session_option(struct session_options *o, int code, const char *arg)
     case SESSION_OPT_NTDLL: o->ntdll = arg; return 0;
     case SESSION_OPT_IMAGE_NAME: o->image_name = arg; return 0;
     case SESSION_OPT_NO_LAB: o->no_lab = 1; return 0;
+    case SESSION_OPT_FILE: {
+        char path[PATH_MAX], name[SESSION_MAX_FILE_NAME + 1];
+        if (file_spec(arg, path, sizeof(path), name, sizeof(name)) < 0) {
+            fprintf(stderr, "ntvisor: --file=HOSTPATH[:NAME]: bad '%s' (NAME: 1..%d printable characters, "
+                            "no spaces or any of ,\\/:*?\"<>|)\n", arg, SESSION_MAX_FILE_NAME);
+            return -1;
+        }
+        if (o->n_files == SESSION_MAX_FILES) {
+            fprintf(stderr, "ntvisor: at most %d --file options\n", SESSION_MAX_FILES);
+            return -1;
+        }
+        o->files[o->n_files++] = arg;
+        return 0;
+    }
     }
     return -1;
 }
@@ -85,7 +126,8 @@ void session_options_help(FILE *out)
         "  --timeout=SECONDS  end the guest after this long (default: no limit)\n"
         "  --kernel=FILE      guest kernel (default: guest/ntoskrnl.exe beside ntvisor)\n"
         "  --ntdll=FILE       ntdll image (default: guest/ntdll.dll beside ntvisor)\n"
-        "  --no-lab           never use the SVM lab, even where /dev/kvm cannot run the guest\n",
+        "  --no-lab           never use the SVM lab, even where /dev/kvm cannot run the guest\n"
+        "  --file=HOSTPATH[:NAME]  a file of the guest's RAM volume, \\??\\C:\\NAME (repeatable)\n",
         SESSION_MIN_MEMORY_MIB, SESSION_MAX_MEMORY_MIB, SESSION_DEFAULT_MEMORY_MIB);
 }
 
@@ -166,7 +208,17 @@ int session_run_in_lab(const struct session_options *o, const char *command, cha
     snprintf(opt[4], sizeof(opt[4]), "--image-name=%s", o->image_name ? o->image_name : o->program);
     snprintf(opt[5], sizeof(opt[5]), "--timeout=%u", o->timeout_s);
 
-    char **argv = calloc((size_t)(o->n_args + n_extra) + 16, sizeof(char *));
+    /* --file inputs: copied in as /ntv/files/N, the option rewritten to name the copy */
+    static char file_lab[SESSION_MAX_FILES][32], file_opt[SESSION_MAX_FILES][64 + SESSION_MAX_FILE_NAME];
+    static char file_host[SESSION_MAX_FILES][PATH_MAX];
+    for (int i = 0; i < o->n_files; i++) {
+        char name[SESSION_MAX_FILE_NAME + 1];
+        file_spec(o->files[i], file_host[i], sizeof(file_host[i]), name, sizeof(name));
+        snprintf(file_lab[i], sizeof(file_lab[i]), "/ntv/files/%d", i);
+        snprintf(file_opt[i], sizeof(file_opt[i]), "--file=%s:%s", file_lab[i], name);
+    }
+
+    char **argv = calloc((size_t)(o->n_args + n_extra + o->n_files) + 16, sizeof(char *));
     if (!argv)
         return NTV_EXIT_MONITOR;
     int n = 0;
@@ -174,6 +226,8 @@ int session_run_in_lab(const struct session_options *o, const char *command, cha
     argv[n++] = (char *)command;
     for (int i = 0; i < 5; i++)
         argv[n++] = opt[i];
+    for (int i = 0; i < o->n_files; i++)
+        argv[n++] = file_opt[i];
     if (o->timeout_s)
         argv[n++] = opt[5];
     for (int i = 0; i < n_extra; i++)
@@ -184,12 +238,14 @@ int session_run_in_lab(const struct session_options *o, const char *command, cha
         argv[n++] = o->args[i];
     argv[n] = NULL;
 
-    struct lab_file inputs[] = {
+    struct lab_file inputs[4 + SESSION_MAX_FILES] = {
         { "/proc/self/exe", "/ntv/ntvisor" },
         { image_path(o->kernel, "ntoskrnl.exe", kbuf, sizeof(kbuf)), "/ntv/guest/ntoskrnl.exe" },
         { image_path(o->ntdll, "ntdll.dll", nbuf, sizeof(nbuf)), "/ntv/guest/ntdll.dll" },
         { o->program, prog_lab },
     };
+    for (int i = 0; i < o->n_files; i++)
+        inputs[4 + i] = (struct lab_file){ file_host[i], file_lab[i] };
     /* NTVISOR_TRAP=patch forces the tracer's fallback; it must reach ntvisor in the lab */
     static char trap_env[64];
     char *env[2] = { NULL, NULL };
@@ -198,7 +254,7 @@ int session_run_in_lab(const struct session_options *o, const char *command, cha
         env[0] = trap_env;
     }
     struct lab_request req = {
-        .lab_dir = dir, .argv = argv, .env = env, .inputs = inputs, .n_inputs = 4,
+        .lab_dir = dir, .argv = argv, .env = env, .inputs = inputs, .n_inputs = 4 + (size_t)o->n_files,
         .outputs = outputs, .n_outputs = n_outputs,
         .memory_mib = o->memory_mib + SESSION_LAB_OVERHEAD_MIB,
         .timeout_sec = o->timeout_s ? o->timeout_s + 300 : 0,
@@ -232,7 +288,8 @@ int session_boot(struct session *s, const struct session_options *o)
     char kbuf[PATH_MAX], nbuf[PATH_MAX];
     const char *kernel_path = image_path(o->kernel, "ntoskrnl.exe", kbuf, sizeof(kbuf));
     const char *ntdll_path = image_path(o->ntdll, "ntdll.dll", nbuf, sizeof(nbuf));
-    struct image kernel = { 0 }, ntdll = { 0 }, program = { 0 };
+    struct image kernel = { 0 }, ntdll = { 0 }, program = { 0 }, files[SESSION_MAX_FILES] = { { 0 } };
+    char file_cmdline[SESSION_MAX_FILES][SESSION_MAX_FILE_NAME + 8];
     int rc = NTV_EXIT_USAGE;
 
     memset(s, 0, sizeof(*s));
@@ -242,6 +299,12 @@ int session_boot(struct session *s, const struct session_options *o)
     if (load_image(kernel_path, &kernel) < 0 || load_image(ntdll_path, &ntdll) < 0 ||
         load_image(o->program, &program) < 0)
         goto out;
+    for (int i = 0; i < o->n_files; i++) {
+        char path[PATH_MAX], name[SESSION_MAX_FILE_NAME + 1];
+        if (file_spec(o->files[i], path, sizeof(path), name, sizeof(name)) < 0 || load_image(path, &files[i]) < 0)
+            goto out;
+        snprintf(file_cmdline[i], sizeof(file_cmdline[i]), "file %s", name);
+    }
 
     struct mb_image prog_img = { program.data, program.size, o->program };
     struct mb_image ntdll_img = { ntdll.data, ntdll.size, ntdll_path };
@@ -257,13 +320,16 @@ int session_boot(struct session *s, const struct session_options *o)
         rc = why == KVM_ERR_SYSTEM ? NTV_EXIT_MONITOR : NTV_EXIT_NO_KVM;
         goto out;
     }
-    struct mb_module modules[] = {
+    struct mb_module modules[2 + SESSION_MAX_FILES] = {
         { ntdll_img, ntdll_path },
         { prog_img, cmdline },
     };
+    for (int i = 0; i < o->n_files; i++)
+        modules[2 + i] = (struct mb_module){ { files[i].data, files[i].size, o->files[i] }, file_cmdline[i] };
     struct mb_image kernel_img = { kernel.data, kernel.size, kernel_path };
     struct mb_boot boot;
-    if (mb_load(s->vm.mem, s->vm.mem_size, &kernel_img, kernel_cmdline, modules, 2, &boot, err, sizeof(err)) != MB_OK) {
+    if (mb_load(s->vm.mem, s->vm.mem_size, &kernel_img, kernel_cmdline, modules, 2 + (size_t)o->n_files, &boot, err,
+                sizeof(err)) != MB_OK) {
         fprintf(stderr, "ntvisor: %s\n", err);
         kvm_vm_destroy(&s->vm);
         goto out;
@@ -281,6 +347,8 @@ out:
     free(kernel.data);
     free(ntdll.data);
     free(program.data);
+    for (int i = 0; i < o->n_files; i++)
+        free(files[i].data);
     return rc;
 }
 

@@ -19,6 +19,8 @@
 #define SESSION_MAX_MEMORY_MIB      512     /* KSEG0 maps the first 512 MiB */
 #define SESSION_MAX_TIMEOUT_S       86400
 #define SESSION_MAX_CMDLINE         1024
+#define SESSION_MAX_FILES           16      /* --file=HOSTPATH[:NAME] */
+#define SESSION_MAX_FILE_NAME       63
 
 struct session_options {
     unsigned memory_mib;
@@ -27,6 +29,8 @@ struct session_options {
     const char *kernel, *ntdll; /* NULL: guest/ beside ntvisor */
     const char *image_name;     /* argv[0] the guest sees; default: the program path */
     int no_lab;
+    const char *files[SESSION_MAX_FILES];   /* --file specs, as given */
+    int n_files;
     const char *program;
     char **args;
     int n_args;
@@ -35,7 +39,7 @@ struct session_options {
 /* Long options every booting subcommand accepts; codes SESSION_OPT_FIRST.. */
 enum { SESSION_OPT_FIRST = 0x1000, SESSION_OPT_SYSCALL = SESSION_OPT_FIRST, SESSION_OPT_MEMORY,
        SESSION_OPT_TIMEOUT, SESSION_OPT_KERNEL, SESSION_OPT_NTDLL, SESSION_OPT_IMAGE_NAME,
-       SESSION_OPT_NO_LAB, SESSION_OPT_LAST };
+       SESSION_OPT_NO_LAB, SESSION_OPT_FILE, SESSION_OPT_LAST };
 #define SESSION_LONG_OPTIONS \
     { "syscall", required_argument, 0, SESSION_OPT_SYSCALL }, \
     { "memory", required_argument, 0, SESSION_OPT_MEMORY }, \
@@ -43,7 +47,8 @@ enum { SESSION_OPT_FIRST = 0x1000, SESSION_OPT_SYSCALL = SESSION_OPT_FIRST, SESS
     { "kernel", required_argument, 0, SESSION_OPT_KERNEL }, \
     { "ntdll", required_argument, 0, SESSION_OPT_NTDLL }, \
     { "image-name", required_argument, 0, SESSION_OPT_IMAGE_NAME }, \
-    { "no-lab", no_argument, 0, SESSION_OPT_NO_LAB }
+    { "no-lab", no_argument, 0, SESSION_OPT_NO_LAB }, \
+    { "file", required_argument, 0, SESSION_OPT_FILE }
 
 void session_defaults(struct session_options *o);
 /* Handles one of SESSION_LONG_OPTIONS; -1 (message printed) when its value is bad. */

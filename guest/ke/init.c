@@ -8,6 +8,7 @@
 #include "../inc/mm.h"
 #include "../inc/ps.h"
 #include "../inc/ob.h"
+#include "../inc/io.h"
 #include "../inc/hal.h"
 #include "../inc/rtl.h"
 
@@ -84,6 +85,21 @@ static void KiGetModule(const MULTIBOOT_MODULE *Mods, ULONG Index, PS_IMAGE_SOUR
     KiReserve(m->ModStart, Out->Size);
 }
 
+/* Modules after the program: "file NAME" seeds the RAM volume (\??\C:\NAME). */
+static void KiLoadBootFiles(const MULTIBOOT_MODULE *Mods, ULONG Count)
+{
+    const ULONG wordLength = sizeof(NTV_MODULE_FILE_WORD) - 1;
+    for (ULONG i = NTV_MODULE_FIRST_EXTRA; i < Count; i++) {
+        PS_IMAGE_SOURCE m;
+        KiGetModule(Mods, i, &m);
+        if (strncmp(m.CommandLine, NTV_MODULE_FILE_WORD, wordLength) != 0)
+            continue;
+        NTSTATUS status = RamFsAddFile(m.CommandLine + wordLength, m.Data, m.Size);
+        if (!NT_SUCCESS(status))
+            DbgPrint("ntoskrnl: cannot add file '%s' (%08X)\n", m.CommandLine + wordLength, (ULONG)status);
+    }
+}
+
 void KiSystemStartup(ULONG Magic, ULONG InfoPhys)
 {
     HalInitializeConsole();
@@ -120,10 +136,16 @@ void KiSystemStartup(ULONG Magic, ULONG InfoPhys)
     PS_IMAGE_SOURCE ntdll, program;
     KiGetModule(mods, NTV_MODULE_NTDLL, &ntdll);
     KiGetModule(mods, NTV_MODULE_PROGRAM, &program);
+    for (ULONG i = NTV_MODULE_FIRST_EXTRA; i < info->ModsCount; i++) {
+        PS_IMAGE_SOURCE extra;
+        KiGetModule(mods, i, &extra);   /* reserves its memory before the page allocator starts */
+    }
 
     MmInitSystem(KiFirstFree, KiPhysicalTop);
     MmUnmapIdentity();
     ObInitSystem();
+    IoInitSystem();
+    KiLoadBootFiles(mods, info->ModsCount);
     HalInitializeClock();
     KeStartClock();
     KiInitializeUserSharedData(mechanism);

@@ -39,6 +39,9 @@
 #define NTV_MODULE_NTDLL     0   /* command line: the ntdll image name */
 #define NTV_MODULE_PROGRAM   1   /* command line: program name and its arguments */
 #define NTV_MODULE_COUNT_MIN 2
+#define NTV_MODULE_FIRST_EXTRA 2  /* then any number of these, by command line: */
+#define NTV_MODULE_FILE_WORD   "file "    /* "file NAME": a file of the RAM volume, \??\C:\NAME */
+#define NTV_MODULE_DRIVER_WORD "driver "  /* "driver NAME": a kernel driver (not loaded yet) */
 
 /*
  * Kernel command line options (space-separated key=value):

@@ -18,6 +18,7 @@
 #define FAULTS   "build/tests/guest/faults.exe"
 #define SPIN     "build/tests/guest/spin.exe"
 #define OBJECTS  "build/tests/guest/objects.exe"
+#define FILES    "build/tests/guest/files.exe"
 
 /* Runs ntvisor with the given arguments (NULL-terminated). */
 static struct spawn_result ntvisor(const char *first, ...)
@@ -91,7 +92,7 @@ static const char *const service_lines[] = {
     "NtClose(0x1234) 0xC0000008 STATUS_INVALID_HANDLE",
     "ZwClose(0x1234) 0xC0000008 STATUS_INVALID_HANDLE",
     "NtYieldExecution 0x40000024 STATUS_NO_YIELD_PERFORMED",
-    "NtReadFile(not-implemented) 0xC0000002 STATUS_NOT_IMPLEMENTED",
+    "NtReadFile(NULL-handle) 0xC0000008 STATUS_INVALID_HANDLE",
     "NtTerminateProcess(0x1234) 0xC0000008 STATUS_INVALID_HANDLE",
     "NtQueryPerformanceCounter 0x00000000 STATUS_SUCCESS",
     "counter-advances yes",
@@ -446,6 +447,97 @@ START_TEST(wait_without_timeout_blocks_until_watchdog)
 }
 END_TEST
 
+/* ---------------------------------------------------------------- files */
+
+static const char *const file_lines[] = {
+    "NtCreateFile(seed,open) 0x00000000 STATUS_SUCCESS",
+    "iosb 0 1",
+    "NtQueryInformationFile(standard) 0x00000000 STATUS_SUCCESS",
+    "size 18 allocation 4096 directory 0",
+    "NtReadFile(5) 0x00000000 STATUS_SUCCESS",
+    "read 5 'first'",
+    "NtQueryInformationFile(position) 0x00000000 STATUS_SUCCESS",
+    "position 5",
+    "NtReadFile(rest) 0x00000000 STATUS_SUCCESS",
+    "read 13 ' line",
+    "second",
+    "'",
+    "NtReadFile(at-eof) 0xC0000011 STATUS_END_OF_FILE",
+    "NtReadFile(offset-6) 0x00000000 STATUS_SUCCESS",
+    "read 4 'line'",
+    "NtReadFile(kernel-buffer) 0xC0000005 STATUS_ACCESS_VIOLATION",
+    "NtReadFile(unmapped-buffer) 0xC0000005 STATUS_ACCESS_VIOLATION",
+    "NtReadFile(huge-length) 0xC0000005 STATUS_ACCESS_VIOLATION",
+    "NtReadFile(kernel-iosb) 0xC0000005 STATUS_ACCESS_VIOLATION",
+    "NtReadFile(kernel-offset) 0xC0000005 STATUS_ACCESS_VIOLATION",
+    "NtReadFile(negative-offset) 0xC000000D STATUS_INVALID_PARAMETER",
+    "NtWriteFile(read-only-handle) 0xC0000022 STATUS_ACCESS_DENIED",
+    "NtReadFile(NULL-handle) 0xC0000008 STATUS_INVALID_HANDLE",
+    "NtReadFile(kernel-handle-value) 0xC0000008 STATUS_INVALID_HANDLE",
+    "NtReadFile(event-handle) 0xC0000024 STATUS_OBJECT_TYPE_MISMATCH",
+    "NtQueryInformationFile(bad-class) 0xC0000003 STATUS_INVALID_INFO_CLASS",
+    "NtQueryInformationFile(short) 0xC0000004 STATUS_INFO_LENGTH_MISMATCH",
+    "NtQueryInformationFile(kernel-buffer) 0xC0000005 STATUS_ACCESS_VIOLATION",
+    "NtDeviceIoControlFile(ramfs) 0xC0000010 STATUS_INVALID_DEVICE_REQUEST",
+    "NtClose(file) 0x00000000 STATUS_SUCCESS",
+    "NtReadFile(closed) 0xC0000008 STATUS_INVALID_HANDLE",
+    "NtCreateFile(missing) 0xC0000034 STATUS_OBJECT_NAME_NOT_FOUND",
+    "NtCreateFile(subdirectory) 0xC000003A STATUS_OBJECT_PATH_NOT_FOUND",
+    "NtCreateFile(no-such-drive) 0xC000003A STATUS_OBJECT_PATH_NOT_FOUND",
+    "NtCreateFile(no-such-device) 0xC0000034 STATUS_OBJECT_NAME_NOT_FOUND",
+    "NtCreateFile(relative-name) 0xC000003B STATUS_OBJECT_PATH_SYNTAX_BAD",
+    "NtCreateFile(wildcard) 0xC0000033 STATUS_OBJECT_NAME_INVALID",
+    "NtCreateFile(bad-disposition) 0xC000000D STATUS_INVALID_PARAMETER",
+    "NtCreateFile(directory-as-file) 0xC00000BA STATUS_FILE_IS_A_DIRECTORY",
+    "NtCreateFile(exists) 0xC0000035 STATUS_OBJECT_NAME_COLLISION",
+    "NtCreateFile(kernel-handle-pointer) 0xC0000005 STATUS_ACCESS_VIOLATION",
+    "NtCreateFile(kernel-attributes) 0xC0000005 STATUS_ACCESS_VIOLATION",
+    "NtCreateFile(kernel-name-buffer) 0xC0000005 STATUS_ACCESS_VIOLATION",
+    "NtCreateFile(odd-name-length) 0xC0000033 STATUS_OBJECT_NAME_INVALID",
+    "NtCreateFile(new) 0x00000000 STATUS_SUCCESS",
+    "iosb 0 2",
+    "NtWriteFile(hello) 0x00000000 STATUS_SUCCESS",
+    "NtWriteFile(world) 0x00000000 STATUS_SUCCESS",
+    "NtWriteFile(append) 0x00000000 STATUS_SUCCESS",
+    "NtWaitForSingleObject(io-event) 0x00000000 STATUS_SUCCESS",
+    "NtWriteFile(kernel-buffer) 0xC0000005 STATUS_ACCESS_VIOLATION",
+    "NtWriteFile(sparse) 0x00000000 STATUS_SUCCESS",
+    "NtOpenFile(new) 0x00000000 STATUS_SUCCESS",
+    "NtReadFile(new) 0x00000000 STATUS_SUCCESS",
+    "read 13 'hello, world!'",
+    "size 8195",
+    "NtCreateFile(overwrite) 0x00000000 STATUS_SUCCESS",
+    "iosb 0 3",
+    "NtWriteFile(no-offset-async) 0xC000000D STATUS_INVALID_PARAMETER",
+    "size 0",
+    "NtCreateFile(console) 0x00000000 STATUS_SUCCESS",
+    "to the console",
+    "NtWriteFile(console) 0x00000000 STATUS_SUCCESS",
+    "NtReadFile(console) 0xC0000011 STATUS_END_OF_FILE",
+    "NtDeviceIoControlFile(console) 0x00000000 STATUS_SUCCESS",
+    "console-bytes 15 iosb 4",
+    "NtDeviceIoControlFile(unknown) 0xC0000010 STATUS_INVALID_DEVICE_REQUEST",
+    "NtDeviceIoControlFile(kernel-out) 0xC0000005 STATUS_ACCESS_VIOLATION",
+    "NtClose(console) 0x00000000 STATUS_SUCCESS",
+    NULL
+};
+
+START_TEST(files_on_the_ram_volume_and_console)
+{
+    write_file("/tmp/ntv-seed.txt", "first line\nsecond\n", 18);
+    check_output(file_lines, "--file=/tmp/ntv-seed.txt:seed.txt", FILES, NULL);
+}
+END_TEST
+
+START_TEST(file_option_is_checked)
+{
+    check_rejected("--file=HOSTPATH[:NAME]", "run", "--file=/tmp/x:a b", HELLO);
+    check_rejected("--file=HOSTPATH[:NAME]", "run", "--file=/tmp/x:a\\b", HELLO);
+    check_rejected("--file=HOSTPATH[:NAME]", "run", "--file=", HELLO);
+    check_rejected("No such file", "run", "--file=/tmp/ntv-no-such-file", HELLO);
+}
+END_TEST
+
 static Suite *e2e_suite(void)
 {
     Suite *s = suite_create("e2e");
@@ -469,6 +561,8 @@ static Suite *e2e_suite(void)
     tcase_add_test(tc, objects_events_delays_memory);
     tcase_add_test(tc, noaccess_page_faults_in_ring3);
     tcase_add_test(tc, wait_without_timeout_blocks_until_watchdog);
+    tcase_add_test(tc, files_on_the_ram_volume_and_console);
+    tcase_add_test(tc, file_option_is_checked);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -36,7 +36,7 @@ int main(int argc, char **argv)
     Report("NtClose(0x1234)", NtClose((HANDLE)0x1234));
     Report("ZwClose(0x1234)", ZwClose((HANDLE)0x1234));
     Report("NtYieldExecution", NtYieldExecution());
-    Report("NtReadFile(not-implemented)", NtReadFile(0, 0, 0, 0, 0, 0, 0, 0, 0));
+    Report("NtReadFile(NULL-handle)", NtReadFile(0, 0, 0, 0, 0, 0, 0, 0, 0));
     Report("NtTerminateProcess(0x1234)", NtTerminateProcess((HANDLE)0x1234, 0));
 
     LARGE_INTEGER c1, c2, freq;

@@ -1,0 +1,75 @@
+/*
+ * \Device\Console: writes go to COM1, reads find nothing to read (end of
+ * file), and one buffered IOCTL reports how many bytes were written, so
+ * that NtDeviceIoControlFile has a device to talk to.
+ */
+#include "../inc/io.h"
+#include "../inc/hal.h"
+#include "../inc/rtl.h"
+
+#define IOCTL_CONSOLE_QUERY_BYTES_WRITTEN CTL_CODE(FILE_DEVICE_CONSOLE, 0x800, METHOD_BUFFERED, FILE_READ_ACCESS)
+
+static DRIVER_OBJECT IopConsoleDriver;
+static ULONG IopConsoleBytesWritten;
+
+static NTSTATUS IopComplete(PIRP Irp, NTSTATUS Status, ULONG_PTR Information)
+{
+    Irp->IoStatus.Status = Status;
+    Irp->IoStatus.Information = Information;
+    return Status;
+}
+
+static NTSTATUS NTAPI IopConsoleCreateClose(PDEVICE_OBJECT Device, PIRP Irp)
+{
+    (void)Device;
+    PFILE_OBJECT file = IoGetCurrentIrpStackLocation(Irp)->FileObject;
+    if (IoGetCurrentIrpStackLocation(Irp)->MajorFunction == IRP_MJ_CREATE && file->FileName.Length)
+        return IopComplete(Irp, STATUS_OBJECT_NAME_NOT_FOUND, 0);   /* the console has no files */
+    return IopComplete(Irp, STATUS_SUCCESS, FILE_OPENED);
+}
+
+static NTSTATUS NTAPI IopConsoleReadWrite(PDEVICE_OBJECT Device, PIRP Irp)
+{
+    (void)Device;
+    PIO_STACK_LOCATION stack = IoGetCurrentIrpStackLocation(Irp);
+    if (stack->MajorFunction == IRP_MJ_READ)
+        return IopComplete(Irp, stack->Parameters.Read.Length ? STATUS_END_OF_FILE : STATUS_SUCCESS, 0);
+    char chunk[64];
+    ULONG length = stack->Parameters.Write.Length;
+    for (ULONG done = 0; done < length;) {
+        ULONG n = length - done < sizeof(chunk) ? length - done : sizeof(chunk);
+        NTSTATUS status = KiSafeCopy(chunk, (PUCHAR)Irp->UserBuffer + done, n);
+        if (!NT_SUCCESS(status))
+            return IopComplete(Irp, status, done);
+        HalDisplayBuffer(chunk, n);
+        IopConsoleBytesWritten += n;
+        done += n;
+    }
+    return IopComplete(Irp, STATUS_SUCCESS, length);
+}
+
+static NTSTATUS NTAPI IopConsoleDeviceControl(PDEVICE_OBJECT Device, PIRP Irp)
+{
+    (void)Device;
+    PIO_STACK_LOCATION stack = IoGetCurrentIrpStackLocation(Irp);
+    if (stack->Parameters.DeviceIoControl.IoControlCode != IOCTL_CONSOLE_QUERY_BYTES_WRITTEN)
+        return IopComplete(Irp, STATUS_INVALID_DEVICE_REQUEST, 0);
+    if (stack->Parameters.DeviceIoControl.OutputBufferLength < sizeof(ULONG))
+        return IopComplete(Irp, STATUS_BUFFER_TOO_SMALL, 0);
+    memcpy(Irp->AssociatedIrp.SystemBuffer, &IopConsoleBytesWritten, sizeof(ULONG));
+    return IopComplete(Irp, STATUS_SUCCESS, sizeof(ULONG));
+}
+
+VOID IopConsoleInitialize(VOID)
+{
+    PDEVICE_OBJECT device;
+    RtlInitUnicodeString(&IopConsoleDriver.DriverName, L"\\Driver\\Console");
+    IopConsoleDriver.MajorFunction[IRP_MJ_CREATE] = IopConsoleCreateClose;
+    IopConsoleDriver.MajorFunction[IRP_MJ_CLOSE] = IopConsoleCreateClose;
+    IopConsoleDriver.MajorFunction[IRP_MJ_READ] = IopConsoleReadWrite;
+    IopConsoleDriver.MajorFunction[IRP_MJ_WRITE] = IopConsoleReadWrite;
+    IopConsoleDriver.MajorFunction[IRP_MJ_DEVICE_CONTROL] = IopConsoleDeviceControl;
+    if (!NT_SUCCESS(IoCreateDevice(&IopConsoleDriver, 0, L"\\Device\\Console", FILE_DEVICE_CONSOLE, 0, FALSE,
+                                   &device)))
+        KeBugCheckEx(PHASE0_INITIALIZATION_FAILED, 0x11, 0, 0, 0);
+}

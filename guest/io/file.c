@@ -1,0 +1,53 @@
+/*
+ * File objects: the object type, and the close that tells the driver
+ * (IRP_MJ_CLOSE) when the last reference to an opened file goes.
+ */
+#include "../inc/io.h"
+#include "../inc/mm.h"
+
+#define IO_NAME_TAG 0x6D614E46   /* 'FNam' */
+
+static VOID IopDeleteFile(PVOID Object)
+{
+    PFILE_OBJECT file = Object;
+    if (file->Flags & FO_OPENED) {
+        IRP irp = { 0 };
+        irp.RequestorMode = KernelMode;
+        irp.Stack.MajorFunction = IRP_MJ_CLOSE;
+        irp.Stack.FileObject = file;
+        IoCallDriver(file->DeviceObject, &irp);
+    }
+    if (file->FileName.Buffer)
+        ExFreePoolWithTag(file->FileName.Buffer, IO_NAME_TAG);
+}
+
+OBJECT_TYPE IoFileObjectType[1] = { {
+    "File",
+    { FILE_GENERIC_READ, FILE_GENERIC_WRITE, FILE_GENERIC_EXECUTE, FILE_ALL_ACCESS },
+    FILE_ALL_ACCESS, IopDeleteFile, NULL, 0, 0,
+} };
+
+NTSTATUS IoCopyToRequestor(PVOID Destination, const VOID *Source, ULONG Length)
+{
+    return KiSafeCopy(Destination, Source, Length);
+}
+
+/* Keeps a copy of the name after the device in the file object. */
+NTSTATUS IopSetFileName(PFILE_OBJECT File, PUNICODE_STRING Name)
+{
+    if (!Name->Length)
+        return STATUS_SUCCESS;
+    File->FileName.Buffer = ExAllocatePoolWithTag(PagedPool, Name->Length, IO_NAME_TAG);
+    if (!File->FileName.Buffer)
+        return STATUS_INSUFFICIENT_RESOURCES;
+    for (ULONG i = 0; i < Name->Length / sizeof(WCHAR); i++)
+        File->FileName.Buffer[i] = Name->Buffer[i];
+    File->FileName.Length = File->FileName.MaximumLength = Name->Length;
+    return STATUS_SUCCESS;
+}
+
+VOID IoInitSystem(VOID)
+{
+    RamFsInitialize();
+    IopConsoleInitialize();
+}
