@@ -54,6 +54,8 @@ TEST_GUEST_EXES := $(patsubst tests/guest/%.c,$(BUILD)/tests/guest/%.exe,$(wildc
 GUEST_IMAGES := $(BUILD)/guest/ntoskrnl.exe $(BUILD)/guest/ntdll.dll
 
 .PHONY: all run test bench lab clean distclean unit e2e differential
+# keep the objects of chained rules (user programs): no rebuild on every make
+.SECONDARY:
 all: $(BUILD)/ntvisor $(GUEST_IMAGES) $(EXAMPLE_EXES)
 
 $(BUILD)/gensvc: guest/tools/gensvc.c tracer/service_table.c tracer/service_table.h

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include "spawn.h"
 
 #define NTVISOR "build/ntvisor"
@@ -56,12 +57,38 @@ START_TEST(ntvisor_and_qemu_agree)
 }
 END_TEST
 
+/* An output file asked for on this host comes back whole, also when the guest runs in the SVM lab. */
+START_TEST(trace_output_file_comes_back)
+{
+    const char *path = "/tmp/ntv-handoff-trace.json";
+    unlink(path);
+    char *nv[] = { NTVISOR, "trace", "--format=json", "-o", (char *)path, "build/examples/hello.exe", "9", NULL };
+    struct spawn_result r;
+    ck_assert_int_eq(spawn_capture(nv, &r), 0);
+    ck_assert_int_eq(r.status, 9);
+    ck_assert_ptr_nonnull(strstr(r.out, "hello: exiting with status 9\n"));
+    FILE *f = fopen(path, "r");
+    ck_assert_msg(f != NULL, "no %s; stderr:\n%s", path, r.err);
+    char line[4096];
+    int syscalls = 0, exits = 0;
+    while (fgets(line, sizeof(line), f)) {
+        syscalls += strstr(line, "\"ev\":\"syscall\"") != NULL;
+        exits += strstr(line, "\"ev\":\"exit\",\"reason\":\"process exit\",\"status\":\"0x00000009\"") != NULL;
+    }
+    fclose(f);
+    ck_assert_int_eq(syscalls, 6);
+    ck_assert_int_eq(exits, 1);
+    spawn_free(&r);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("differential");
     TCase *tc = tcase_create("ntvisor-vs-qemu");
     tcase_set_timeout(tc, 180);
     tcase_add_loop_test(tc, ntvisor_and_qemu_agree, 0, (int)(sizeof(cases) / sizeof(cases[0])));
+    tcase_add_test(tc, trace_output_file_comes_back);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
