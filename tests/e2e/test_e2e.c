@@ -538,6 +538,30 @@ START_TEST(file_option_is_checked)
 }
 END_TEST
 
+/* ---------------------------------------------------------------- the articles' scenarios */
+
+static const char *const ntzw_lines[] = {
+    "1 same-address yes",
+    "1 NtReadFile 0x00000000 STATUS_SUCCESS",
+    "1 ZwReadFile 0x00000000 STATUS_SUCCESS",
+    "1 same-data yes",
+    "1 NtReadFile(kernel-buffer) 0xC0000005 STATUS_ACCESS_VIOLATION",
+    "1 ZwReadFile(kernel-buffer) 0xC0000005 STATUS_ACCESS_VIOLATION",
+    "5 NtWriteFile(kernel-pointer) 0xC0000005 STATUS_ACCESS_VIOLATION",
+    "5 NtWriteFile(kernel-alive) 0x00000000 STATUS_SUCCESS",
+    "6 user(0x11C) 0xC000001C STATUS_INVALID_SYSTEM_SERVICE",
+    "6 user(0xFFF) 0xC000001C STATUS_INVALID_SYSTEM_SERVICE",
+    "6 user(0x1000) 0xC000001C STATUS_INVALID_SYSTEM_SERVICE",
+    NULL
+};
+
+START_TEST(scenarios_from_user_mode)
+{
+    check_output(ntzw_lines, "--syscall=int2e", "build/examples/ntzw.exe", NULL);
+    check_output(ntzw_lines, "--syscall=sysenter", "build/examples/ntzw.exe", NULL);
+}
+END_TEST
+
 static Suite *e2e_suite(void)
 {
     Suite *s = suite_create("e2e");
@@ -563,6 +587,7 @@ static Suite *e2e_suite(void)
     tcase_add_test(tc, wait_without_timeout_blocks_until_watchdog);
     tcase_add_test(tc, files_on_the_ram_volume_and_console);
     tcase_add_test(tc, file_option_is_checked);
+    tcase_add_test(tc, scenarios_from_user_mode);
     suite_add_tcase(s, tc);
     return s;
 }
