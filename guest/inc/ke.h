@@ -1,4 +1,6 @@
 /* Kernel core (Ke/Ki): trap frames, threads, system service tables. */
+/* ntvisor kd mirrors KTRAP_FRAME, KTHREAD, KSERVICE_TABLE_DESCRIPTOR and EPROCESS in
+   tracer/kd_layout.h; tests/kd_layout_check.c fails the build if they drift apart. */
 #ifndef GUEST_KE_H
 #define GUEST_KE_H
 

@@ -11,6 +11,9 @@
  * object.c and handle.c are plain C that also builds on the host (the Check
  * tests in tests/test_ob.c); what needs the current process or previous mode
  * lives in obref.c and close.c.
+ *
+ * ntvisor kd mirrors HANDLE_TABLE, HANDLE_TABLE_ENTRY, OBJECT_HEADER and
+ * OBJECT_TYPE.Name in tracer/kd_layout.h (checked by tests/kd_layout_check.c).
  */
 #ifndef GUEST_OB_H
 #define GUEST_OB_H
