@@ -20,6 +20,7 @@ int cmd_run(int argc, char **argv);
 int cmd_trace(int argc, char **argv);
 int cmd_info(int argc, char **argv);
 int cmd_lab(int argc, char **argv);
+int cmd_kd(int argc, char **argv);
 
 /* Reads a whole file of at most max bytes. */
 int read_file(const char *path, size_t max, uint8_t **data, size_t *size, char *err, size_t errlen);

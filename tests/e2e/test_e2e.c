@@ -562,6 +562,156 @@ START_TEST(scenarios_from_user_mode)
 }
 END_TEST
 
+/* ---------------------------------------------------------------- kd */
+
+/* The line after the first occurrence of marker (which ends with a newline), into buf. */
+static const char *line_after(const char *text, const char *marker, int skip, char *buf, size_t len)
+{
+    const char *p = strstr(text, marker);
+    ck_assert_msg(p != NULL, "expected \"%s\" in:\n%s", marker, text);
+    p += strlen(marker);
+    for (int i = 0; i < skip && p; i++) {
+        p = strchr(p, '\n');
+        if (p)
+            p++;
+    }
+    ck_assert_msg(p && *p, "nothing after \"%s\" in:\n%s", marker, text);
+    size_t n = strcspn(p, "\n");
+    snprintf(buf, len, "%.*s", (int)(n < len ? n : len - 1), p);
+    return buf;
+}
+
+static void assert_ends_with(const char *line, const char *suffix)
+{
+    size_t a = strlen(line), b = strlen(suffix);
+    ck_assert_msg(a >= b && !strcmp(line + a - b, suffix), "expected \"%s\" to end with \"%s\"", line, suffix);
+}
+
+/* The articles' session, command by command, against our guest. */
+START_TEST(kd_reproduces_the_articles)
+{
+    struct spawn_result r = ntvisor("kd", "--syscall=sysenter", "--stop=boot", "-c",
+        "u ntdll!NtReadFile L4; u ntdll!ZwReadFile L1; ln 0x7ffe0300; u SharedUserData!SystemCallStub L3; "
+        "rdmsr 176; !sst; u nt!ZwReadFile L6; !descriptor IDT 2e; !thread; q", HELLO, NULL);
+    ck_assert_msg(r.status == 0, "status %d, stderr:\n%s\nstdout:\n%s", r.status, r.err, r.out);
+    char line[256];
+    assert_contains(r.out, "*** kd: stop 1: the program's entry point (--stop=boot)");
+    /* u ntdll!NtReadFile: the stub */
+    assert_ends_with(line_after(r.out, "kd> u ntdll!NtReadFile L4\nntdll!NtReadFile:\n", 0, line, sizeof(line)),
+                     "mov     eax,0xb7");
+    assert_ends_with(line_after(r.out, "kd> u ntdll!NtReadFile L4\nntdll!NtReadFile:\n", 1, line, sizeof(line)),
+                     "mov     edx,0x7ffe0300");
+    assert_ends_with(line_after(r.out, "kd> u ntdll!NtReadFile L4\nntdll!NtReadFile:\n", 2, line, sizeof(line)),
+                     "call    edx");
+    assert_ends_with(line_after(r.out, "kd> u ntdll!NtReadFile L4\nntdll!NtReadFile:\n", 3, line, sizeof(line)),
+                     "ret     0x24");
+    /* ZwReadFile is the same stub, under NtReadFile's name */
+    assert_contains(r.out, "kd> u ntdll!ZwReadFile L1\nntdll!NtReadFile:\n");
+    assert_contains(r.out, "kd> ln 0x7ffe0300\n(7ffe0300)   SharedUserData!SystemCallStub\n"
+                           "Exact matches:\n    SharedUserData!SystemCallStub\n");
+    assert_contains(r.out, "7ffe0300 8bd4             mov     edx,esp\n7ffe0302 0f34             sysenter\n");
+    /* !sst: NtReadFile at 0xb7 with its 9 arguments, nothing hooked */
+    assert_contains(r.out, "(nt!KiServiceTable), Limit 0x11c");
+    ck_assert_msg(strstr(r.out, "\nb7: 0x") && strstr(strstr(r.out, "\nb7: 0x"), "  (nt!NtReadFile)  args 0x24 (9)\n") ==
+                  strstr(r.out, "\nb7: 0x") + 15, "b7 is not NtReadFile:\n%s", r.out);
+    assert_contains(r.out, "284 services, 0 outside nt\n");
+    /* u nt!ZwReadFile: a fake interrupt frame and a call into KiSystemService */
+    const char *zw = strstr(r.out, "kd> u nt!ZwReadFile L6\nnt!ZwReadFile:\n");
+    ck_assert_ptr_nonnull(zw);
+    assert_ends_with(line_after(zw, "nt!ZwReadFile:\n", 0, line, sizeof(line)), "mov     eax,0xb7");
+    assert_ends_with(line_after(zw, "nt!ZwReadFile:\n", 1, line, sizeof(line)), "lea     edx,[esp+0x4]");
+    assert_ends_with(line_after(zw, "nt!ZwReadFile:\n", 2, line, sizeof(line)), "pushfd");
+    assert_ends_with(line_after(zw, "nt!ZwReadFile:\n", 3, line, sizeof(line)), "push    0x8");
+    ck_assert_msg(strstr(line_after(zw, "nt!ZwReadFile:\n", 4, line, sizeof(line)), "call    nt!KiSystemService ("),
+                  "no call into KiSystemService: %s", line);
+    assert_ends_with(line_after(zw, "nt!ZwReadFile:\n", 5, line, sizeof(line)), "ret     0x24");
+    /* !descriptor IDT 2e: a present DPL-3 32-bit interrupt gate to KiSystemService, through GDT entry 1 */
+    const char *d = strstr(r.out, "kd> !descriptor IDT 2e\n");
+    ck_assert_ptr_nonnull(d);
+    assert_contains(d, "32-bit interrupt gate: present, DPL 3, system descriptor (S=0)\n");
+    assert_contains(d, "target code segment selector 0008: GDT index 1, RPL 0\n");
+    assert_ends_with(line_after(d, "target code segment selector 0008: GDT index 1, RPL 0\n", 0, line, sizeof(line)),
+                     " (nt!KiSystemService)");
+    assert_contains(d, "code segment: present, DPL 0, code/data descriptor (S=1)\n");
+    assert_contains(d, "non-conforming, readable, accessed\n");
+    assert_contains(r.out, "    PreviousMode       ");
+    assert_contains(r.out, "Image: hello.exe");
+    /* q: the guest never got to print */
+    ck_assert_ptr_null(strstr(r.out, "Hello from ring 3"));
+
+    /* rdmsr 176 is the address ln names nt!KiFastCallEntry */
+    unsigned hi, lo;
+    const char *m = strstr(r.out, "msr[176] = ");
+    ck_assert_ptr_nonnull(m);
+    ck_assert_int_eq(sscanf(m, "msr[176] = %8x:%8x", &hi, &lo), 2);
+    ck_assert_uint_eq(hi, 0);
+    char cmd[64], expect[128];
+    snprintf(cmd, sizeof(cmd), "ln %x; q", lo);
+    spawn_free(&r);
+    r = ntvisor("kd", "-c", cmd, HELLO, NULL);
+    ck_assert_msg(r.status == 0, "status %d, stderr:\n%s", r.status, r.err);
+    snprintf(expect, sizeof(expect), "(%08x)   nt!KiFastCallEntry", lo);
+    assert_contains(r.out, expect);
+    assert_contains(r.out, "Exact matches:\n    nt!KiFastCallEntry\n");
+    spawn_free(&r);
+}
+END_TEST
+
+/* Service stops through INT 2Eh: every NtDisplayString (0x43 in XP SP1's table) stops before it prints. */
+START_TEST(kd_stops_at_a_service_through_int2e)
+{
+    struct spawn_result r = ntvisor("kd", "--syscall=int2e", "--stop=NtDisplayString", "-c",
+        "u SharedUserData!SystemCallStub L3; r eax; g; r eax; dt nt!_KTHREAD poi; q", HELLO, NULL);
+    ck_assert_msg(r.status == 0, "status %d, stderr:\n%s\nstdout:\n%s", r.status, r.err, r.out);
+    const char *s1 = strstr(r.out, "*** kd: stop 1: system call 0x43 via nt!KiSystemService (--stop=NtDisplayString)");
+    const char *hello = strstr(r.out, "Hello from ring 3, through NtDisplayString.");
+    const char *s2 = strstr(r.out, "*** kd: stop 2: system call 0x43 via nt!KiSystemService");
+    ck_assert_msg(s1 && hello && s2 && s1 < hello && hello < s2, "stops out of order:\n%s", r.out);
+    assert_contains(r.out, "cd2e             int     0x2e\n");
+    assert_contains(s1, "kd> r eax\neax=00000043\n");
+    assert_contains(s2, "kd> r eax\neax=00000043\n");
+    assert_contains(s2, "^ Couldn't resolve 'poi'");
+    ck_assert_ptr_null(strstr(r.out, "Hello again"));
+    spawn_free(&r);
+
+    r = ntvisor("kd", "--stop=first-syscall", "-c", "r eip; g", HELLO, NULL);
+    ck_assert_msg(r.status == 0, "status %d, stderr:\n%s", r.status, r.err);
+    assert_contains(r.out, "*** kd: stop 1: system call 0x43 via");
+    assert_contains(r.out, "hello: exiting with status 0");
+    ck_assert_ptr_null(strstr(r.out, "stop 2"));
+    spawn_free(&r);
+}
+END_TEST
+
+/* Bad commands and addresses print an error; the session goes on; the exit stop sees the final state. */
+START_TEST(kd_survives_bad_commands)
+{
+    struct spawn_result r = ntvisor("kd", "--stop=exit", "-c",
+        "bogus; u 0; dd 0 L4; !descriptor IDT 1000; dt KTHREAD 0; ln 1; !handle; !handle kernel; x nt!Ki*Entry; r cs",
+        HELLO, "7", NULL);
+    ck_assert_msg(r.status == 7, "status %d, stderr:\n%s", r.status, r.err);
+    assert_contains(r.out, "hello: exiting with status 7");
+    assert_contains(r.out, "(--stop=exit)");
+    assert_contains(r.out, "^ Syntax error: unknown command 'bogus'");
+    assert_contains(r.out, "^ Memory access error at 00000000");
+    assert_contains(r.out, "00000000  ???????? ???????? ???????? ????????\n");
+    assert_contains(r.out, "^ Index 0x1000 is beyond the IDT");
+    assert_contains(r.out, "Image: hello.exe");
+    assert_contains(r.out, "handle table at");
+    assert_contains(r.out, "nt!KiFastCallEntry\n");
+    assert_contains(r.out, "kd> r cs\ncs=0008\n");
+    spawn_free(&r);
+
+    r = ntvisor("kd", "--stop=nonsense!", HELLO, NULL);
+    ck_assert_int_eq(r.status, 2);
+    spawn_free(&r);
+    r = ntvisor("kd", "--stop=NtNoSuchService", "-c", "q", HELLO, NULL);
+    ck_assert_int_eq(r.status, 2);
+    assert_contains(r.err, "no symbol nt!NtNoSuchService");
+    spawn_free(&r);
+}
+END_TEST
+
 static Suite *e2e_suite(void)
 {
     Suite *s = suite_create("e2e");
@@ -582,6 +732,9 @@ static Suite *e2e_suite(void)
     tcase_add_test(tc, bad_command_lines);
     tcase_add_test(tc, bad_program_files);
     tcase_add_test(tc, help_and_info_tell_the_truth);
+    tcase_add_test(tc, kd_reproduces_the_articles);
+    tcase_add_test(tc, kd_stops_at_a_service_through_int2e);
+    tcase_add_test(tc, kd_survives_bad_commands);
     tcase_add_test(tc, objects_events_delays_memory);
     tcase_add_test(tc, noaccess_page_faults_in_ring3);
     tcase_add_test(tc, wait_without_timeout_blocks_until_watchdog);
