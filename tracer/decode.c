@@ -180,13 +180,17 @@ static void render_object_attributes(const struct guest_view *v, uint32_t va, ch
 char *arg_render(const struct guest_view *v, const struct arg_proto *a, const uint32_t *args, unsigned argc,
                  unsigned i, bool at_return, char *out, size_t outlen)
 {
-    uint32_t value = args[i];
     uint32_t buf[2];
     const char *status;
 
     if (!outlen)
         return out;
     out[0] = '\0';
+    if (!args || i >= argc) {
+        snprintf(out, outlen, "?");     /* the call has no such argument */
+        return out;
+    }
+    uint32_t value = args[i];
     switch (a->kind) {
     case ARG_HANDLE:
         if (value == 0xFFFFFFFFu)
@@ -215,7 +219,9 @@ char *arg_render(const struct guest_view *v, const struct arg_proto *a, const ui
     case ARG_BUFFER_IN:
     case ARG_BUFFER_OUT: {
         uint32_t length = a->length_arg >= 0 && (unsigned)a->length_arg < argc ? args[a->length_arg] : 0;
-        if (!value || (a->kind == ARG_BUFFER_OUT && !at_return)) {
+        if (!value) {
+            snprintf(out, outlen, "NULL");
+        } else if (a->kind == ARG_BUFFER_OUT && !at_return) {
             snprintf(out, outlen, "0x%08x", value);
         } else {
             char text[DECODE_MAX_TEXT * 5 + 16];
@@ -225,28 +231,40 @@ char *arg_render(const struct guest_view *v, const struct arg_proto *a, const ui
         break;
     }
     case ARG_IO_STATUS:
-        if (at_return && value && view_read(v, value, buf, 8)) {
+        if (!value) {
+            snprintf(out, outlen, "NULL");
+        } else if (!at_return) {
+            snprintf(out, outlen, "0x%08x", value);
+        } else if (view_read(v, value, buf, 8)) {
             status = ntstatus_name(buf[0]);
             snprintf(out, outlen, "0x%08x {Status=%s%s0x%x, Information=%u}", value, status ? status : "",
                      status ? " " : "", buf[0], buf[1]);
         } else {
-            snprintf(out, outlen, "0x%08x", value);
+            snprintf(out, outlen, "0x%08x <unreadable>", value);
         }
         break;
     case ARG_LARGE_IN:
     case ARG_LARGE_OUT:
-        if (value && (a->kind == ARG_LARGE_IN || at_return) && view_read(v, value, buf, 8))
+        if (!value)
+            snprintf(out, outlen, "NULL");
+        else if (a->kind == ARG_LARGE_OUT && !at_return)
+            snprintf(out, outlen, "0x%08x", value);
+        else if (view_read(v, value, buf, 8))
             snprintf(out, outlen, "0x%08x [0x%08x%08x]", value, buf[1], buf[0]);
         else
-            snprintf(out, outlen, value ? "0x%08x" : "NULL", value);
+            snprintf(out, outlen, "0x%08x <unreadable>", value);
         break;
     case ARG_HANDLE_OUT:
     case ARG_ULONG_OUT:
     case ARG_ULONG_INOUT:
-        if (value && (at_return || a->kind == ARG_ULONG_INOUT) && view_read(v, value, buf, 4))
+        if (!value)
+            snprintf(out, outlen, "NULL");
+        else if (a->kind != ARG_ULONG_INOUT && !at_return)
+            snprintf(out, outlen, "0x%08x", value);
+        else if (view_read(v, value, buf, 4))
             snprintf(out, outlen, "0x%08x [0x%x]", value, buf[0]);
         else
-            snprintf(out, outlen, value ? "0x%08x" : "NULL", value);
+            snprintf(out, outlen, "0x%08x <unreadable>", value);
         break;
     case ARG_PTR:
     default:

@@ -55,7 +55,8 @@ bool arg_is_output(enum arg_kind kind);
 /*
  * Renders argument i of a call into out (NUL-terminated, always): its raw
  * value, and what it points at where the kind says (at_return: the output
- * side). Returns out.
+ * side). A NULL pointer shows as NULL; one that should be read and cannot
+ * be shows "<unreadable>"; i >= argc shows "?". Returns out.
  */
 char *arg_render(const struct guest_view *v, const struct arg_proto *a, const uint32_t *args, unsigned argc,
                  unsigned i, bool at_return, char *out, size_t outlen);

@@ -18,6 +18,10 @@ const char *trace_via_name(enum trace_via via)
 
 void json_string(FILE *out, const char *s)
 {
+    if (!s) {
+        fputs("null", out);
+        return;
+    }
     fputc('"', out);
     for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
         if (*p == '"' || *p == '\\')
@@ -28,6 +32,12 @@ void json_string(FILE *out, const char *s)
             fputc(*p, out);
     }
     fputc('"', out);
+}
+
+/* The arguments a call holds: its table may claim more than args[] has room for. */
+static unsigned held_args(const struct trace_call *c)
+{
+    return c->argc < TRACE_MAX_ARGS ? c->argc : TRACE_MAX_ARGS;
 }
 
 static void call_name(const struct trace_call *c, char *buf, size_t len)
@@ -45,13 +55,18 @@ void format_call(const struct guest_view *v, const struct trace_call *c, bool at
     size_t n;
     call_name(c, name, sizeof(name));
     n = (size_t)snprintf(buf, len, "%s(", name);
+    unsigned argc = held_args(c);
     for (unsigned i = 0; i < c->argc && n < len; i++) {
         if (!c->args_ok) {
             n += (size_t)snprintf(buf + n, len - n, "<arguments unreadable at 0x%08x>", c->arg_ptr);
             break;
         }
+        if (i == argc) {
+            n += (size_t)snprintf(buf + n, len - n, ", ...");
+            break;
+        }
         if (p && i < p->argc)
-            arg_render(v, &p->args[i], c->args, c->argc, i, at_return, arg, sizeof(arg));
+            arg_render(v, &p->args[i], c->args, argc, i, at_return, arg, sizeof(arg));
         else
             snprintf(arg, sizeof(arg), "0x%x", c->args[i]);
         n += (size_t)snprintf(buf + n, len - n, "%s%s=%s", i ? ", " : "",
@@ -91,13 +106,14 @@ static void json_args(FILE *out, const struct guest_view *v, const struct trace_
 {
     const struct service_proto *p = proto_find(c->name);
     char arg[TEXT_ARG_MAX];
+    unsigned argc = held_args(c);
     fprintf(out, ",\"args\":[");
-    for (unsigned i = 0; i < c->argc && c->args_ok; i++) {
+    for (unsigned i = 0; i < argc && c->args_ok; i++) {
         fprintf(out, "%s{\"name\":", i ? "," : "");
         json_string(out, p && i < p->argc ? p->args[i].name : "arg");
         fprintf(out, ",\"raw\":\"0x%08x\"", c->args[i]);
         if (p && i < p->argc && (!at_return || arg_is_output(p->args[i].kind))) {
-            arg_render(v, &p->args[i], c->args, c->argc, i, at_return, arg, sizeof(arg));
+            arg_render(v, &p->args[i], c->args, argc, i, at_return, arg, sizeof(arg));
             fprintf(out, ",\"value\":");
             json_string(out, arg);
         }

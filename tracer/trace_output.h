@@ -9,7 +9,7 @@
 #include "tracer.h"
 
 const char *trace_via_name(enum trace_via via);
-/* A JSON string literal (quoted, escaped) for arbitrary bytes. */
+/* A JSON string literal (quoted, escaped; ASCII out) for arbitrary bytes; NULL writes null. */
 void json_string(FILE *out, const char *s);
 
 /* "NtX(Name=value, ...)" into buf; at_return renders the output side of arguments. */
