@@ -7,9 +7,13 @@
 #include "../vmm/guest_mem.h"
 #include "breakpoints.h"
 
-#define DR6_BREAKPOINTS 0xFu
 #define EFLAGS_RF       0x10000u
 #define OUT_IMM8_AL     0xE6
+
+static bool is_hw(const struct breakpoints *b, int slot)
+{
+    return b->mech == BP_HARDWARE && slot < BP_HW_SLOTS;
+}
 
 void bp_init(struct breakpoints *b, enum bp_mechanism mech)
 {
@@ -26,23 +30,35 @@ void bp_set(struct breakpoints *b, int slot, uint32_t addr)
     b->slot[slot].addr = addr;
 }
 
-static int set_guest_debug(struct kvm_vm *vm, uint32_t control, const uint64_t dr[8], char *err, size_t errlen)
+int bp_free_patch_slot(const struct breakpoints *b)
+{
+    for (int i = BP_HW_SLOTS; i < BP_SLOTS; i++)
+        if (!b->slot[i].used && !b->slot[i].patched && i != b->stepping)
+            return i;
+    return -1;
+}
+
+/* KVM_SET_GUEST_DEBUG with the hardware slots, and single-step if asked. */
+static int program_debug(struct breakpoints *b, struct kvm_vm *vm, bool singlestep, char *err, size_t errlen)
 {
     struct kvm_guest_debug dbg;
     memset(&dbg, 0, sizeof(dbg));
-    dbg.control = control;
-    if (dr)
-        memcpy(dbg.arch.debugreg, dr, sizeof(dbg.arch.debugreg));
+    if (b->mech == BP_HARDWARE) {
+        dbg.control = KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_USE_HW_BP;
+        for (int i = 0; i < BP_HW_SLOTS; i++) {
+            if (!b->slot[i].used)
+                continue;
+            dbg.arch.debugreg[i] = b->slot[i].addr;
+            dbg.arch.debugreg[7] |= 1ull << (i * 2);   /* Li; R/Wi = 00 (execute), LENi = 00 */
+        }
+    }
+    if (singlestep)
+        dbg.control |= KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_SINGLESTEP;
     if (ioctl(vm->vcpu_fd, KVM_SET_GUEST_DEBUG, &dbg) < 0) {
         snprintf(err, errlen, "KVM_SET_GUEST_DEBUG: %s", strerror(errno));
         return -1;
     }
     return 0;
-}
-
-static int get_sregs(struct kvm_vm *vm, struct kvm_sregs *s)
-{
-    return ioctl(vm->vcpu_fd, KVM_GET_SREGS, s);
 }
 
 /* Restores the guest's bytes of a patched slot. */
@@ -60,7 +76,7 @@ static int patch(struct kvm_vm *vm, struct bp_slot *s, char *err, size_t errlen)
     struct kvm_sregs sr;
     struct guest_mem g = { vm->mem, vm->mem_size };
     uint64_t gpa;
-    if (get_sregs(vm, &sr) < 0 ||
+    if (ioctl(vm->vcpu_fd, KVM_GET_SREGS, &sr) < 0 ||
         !gmem_translate(&g, (uint32_t)sr.cr0, (uint32_t)sr.cr3, (uint32_t)sr.cr4, s->addr, &gpa, NULL, NULL) ||
         (s->addr & 0xFFF) == 0xFFF || !gmem_phys(&g, gpa, 2)) {
         snprintf(err, errlen, "cannot patch a breakpoint at %08x: not mapped", s->addr);
@@ -77,30 +93,22 @@ static int patch(struct kvm_vm *vm, struct bp_slot *s, char *err, size_t errlen)
 
 int bp_apply(struct breakpoints *b, struct kvm_vm *vm, char *err, size_t errlen)
 {
-    if (b->mech == BP_HARDWARE) {
-        uint64_t dr[8] = { 0 };
-        for (int i = 0; i < BP_SLOTS; i++) {
-            if (!b->slot[i].used)
-                continue;
-            dr[i] = b->slot[i].addr;
-            dr[7] |= 1ull << (i * 2);   /* Li; R/Wi = 00 (execute), LENi = 00 */
-        }
-        return set_guest_debug(vm, KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_USE_HW_BP, dr, err, errlen);
-    }
     for (int i = 0; i < BP_SLOTS; i++) {
         struct bp_slot *s = &b->slot[i];
+        if (is_hw(b, i))
+            continue;
         if (s->patched && (!s->used || s->patched_addr != s->addr))
             unpatch(vm, s);
         if (s->used && !s->patched && i != b->stepping && patch(vm, s, err, errlen) < 0)
             return -1;
     }
-    return 0;
+    return program_debug(b, vm, b->stepping >= 0, err, errlen);
 }
 
-static int find_slot(const struct breakpoints *b, uint32_t addr)
+static int find_patched(const struct breakpoints *b, uint32_t addr)
 {
     for (int i = 0; i < BP_SLOTS; i++)
-        if (b->slot[i].used && b->slot[i].addr == addr)
+        if (b->slot[i].used && b->slot[i].patched && b->slot[i].addr == addr)
             return i;
     return -1;
 }
@@ -117,37 +125,28 @@ static int set_rip(struct kvm_vm *vm, uint32_t rip)
 enum bp_event bp_classify(struct breakpoints *b, struct kvm_vm *vm, int *slot)
 {
     struct kvm_run *run = vm->run;
-    if (b->mech == BP_HARDWARE) {
-        if (run->exit_reason != KVM_EXIT_DEBUG)
-            return BP_NONE;
+    char err[128];
+
+    if (run->exit_reason == KVM_EXIT_DEBUG && b->stepping >= 0) {
+        /* the instruction under a patch has run: put the patch back */
+        int i = b->stepping;
+        b->stepping = -1;
+        *slot = i;
+        if (b->slot[i].used)
+            patch(vm, &b->slot[i], err, sizeof(err));
+        program_debug(b, vm, false, err, sizeof(err));
+        return BP_STEPPED;
+    }
+    if (run->exit_reason == KVM_EXIT_DEBUG && b->mech == BP_HARDWARE) {
         uint32_t dr6 = (uint32_t)run->debug.arch.dr6;
-        for (int i = 0; i < BP_SLOTS; i++) {
-            if ((dr6 & (1u << i)) && b->slot[i].used) {
+        for (int i = 0; i < BP_HW_SLOTS; i++) {
+            if (b->slot[i].used && ((dr6 & (1u << i)) || b->slot[i].addr == (uint32_t)run->debug.arch.pc)) {
                 *slot = i;
                 b->hits++;
                 return BP_HIT;
             }
         }
-        /* DR6 may not say; the address does */
-        int i = find_slot(b, (uint32_t)run->debug.arch.pc);
-        if (i >= 0) {
-            *slot = i;
-            b->hits++;
-            return BP_HIT;
-        }
         return BP_NONE;
-    }
-
-    if (run->exit_reason == KVM_EXIT_DEBUG && b->stepping >= 0) {
-        /* the instruction under a patch has run: put the patch back */
-        int i = b->stepping;
-        *slot = i;
-        b->stepping = -1;
-        char err[128];
-        set_guest_debug(vm, 0, NULL, err, sizeof(err));
-        if (b->slot[i].used)
-            patch(vm, &b->slot[i], err, sizeof(err));
-        return BP_STEPPED;
     }
     if (run->exit_reason == KVM_EXIT_IO && run->io.port == NTV_PORT_BREAKPOINT &&
         run->io.direction == KVM_EXIT_IO_OUT) {
@@ -159,8 +158,8 @@ enum bp_event bp_classify(struct breakpoints *b, struct kvm_vm *vm, int *slot)
         run->immediate_exit = 0;
         if (ioctl(vm->vcpu_fd, KVM_GET_REGS, &r) < 0)
             return BP_NONE;
-        int i = find_slot(b, (uint32_t)r.rip - 2);
-        if (i < 0 || !b->slot[i].patched)
+        int i = find_patched(b, (uint32_t)r.rip - 2);
+        if (i < 0)
             return BP_NONE;   /* not ours: the guest itself wrote to the port */
         set_rip(vm, (uint32_t)r.rip - 2);
         *slot = i;
@@ -172,7 +171,7 @@ enum bp_event bp_classify(struct breakpoints *b, struct kvm_vm *vm, int *slot)
 
 int bp_step_over(struct breakpoints *b, struct kvm_vm *vm, int slot, char *err, size_t errlen)
 {
-    if (b->mech == BP_HARDWARE) {
+    if (is_hw(b, slot)) {
         /* RF suppresses the instruction breakpoint for exactly one instruction */
         struct kvm_regs r;
         if (ioctl(vm->vcpu_fd, KVM_GET_REGS, &r) < 0) {
@@ -188,7 +187,15 @@ int bp_step_over(struct breakpoints *b, struct kvm_vm *vm, int slot, char *err, 
     }
     unpatch(vm, &b->slot[slot]);
     b->stepping = slot;
-    return set_guest_debug(vm, KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_SINGLESTEP, NULL, err, errlen);
+    return program_debug(b, vm, true, err, errlen);
+}
+
+void bp_drop(struct breakpoints *b, struct kvm_vm *vm, int slot)
+{
+    if (slot < 0 || slot >= BP_SLOTS || is_hw(b, slot))
+        return;
+    unpatch(vm, &b->slot[slot]);
+    b->slot[slot].used = false;
 }
 
 void bp_remove_all(struct breakpoints *b, struct kvm_vm *vm)

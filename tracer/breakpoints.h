@@ -1,10 +1,10 @@
 /*
  * Execution breakpoints on guest kernel code, from outside the guest.
- * Hardware: the debug registers through KVM_SET_GUEST_DEBUG (four at most).
- * Patch: `out 0xF8, al` written over the instruction; after the exit the
- * guest's bytes are restored, the instruction single-stepped, and the patch
- * put back. The guest never sees either. The patch is two bytes: it must
- * only cover instructions at least that long (the caller's duty).
+ * Hardware: the debug registers through KVM_SET_GUEST_DEBUG (slots 0-3 of a
+ * hardware set). Patch: `out 0xF8, al` written over the instruction; after
+ * the exit the guest's bytes are restored, the instruction single-stepped,
+ * and the patch put back. The guest never sees either. A patch is two bytes:
+ * it may only cover instructions at least that long (the caller's duty).
  */
 #ifndef NTVISOR_BREAKPOINTS_H
 #define NTVISOR_BREAKPOINTS_H
@@ -13,7 +13,8 @@
 #include <stdint.h>
 #include "../vmm/kvm.h"
 
-#define BP_SLOTS 4
+#define BP_SLOTS     24
+#define BP_HW_SLOTS  4
 
 enum bp_mechanism { BP_HARDWARE, BP_PATCH };
 
@@ -22,15 +23,14 @@ struct bp_slot {
     uint32_t addr;          /* linear address (kernel code: the same in every address space) */
     bool patched;
     uint32_t patched_addr;  /* the address the patch was written for */
-    uint64_t gpa;           /* patch mode: where the bytes were replaced */
+    uint64_t gpa;           /* where the bytes were replaced */
     uint8_t saved[2];
 };
 
 struct breakpoints {
-    enum bp_mechanism mech;
+    enum bp_mechanism mech; /* of slots 0-3; slots 4 and up are always patches */
     struct bp_slot slot[BP_SLOTS];
-    int stepping;           /* patch mode: slot being stepped over, or -1 */
-    bool resume_rf;         /* hardware mode: set RF before the next entry */
+    int stepping;           /* slot being single-stepped over, or -1 */
     uint64_t hits;
 };
 
@@ -40,14 +40,18 @@ enum bp_event { BP_NONE, BP_HIT, BP_STEPPED };
 void bp_init(struct breakpoints *b, enum bp_mechanism mech);
 /* Sets or moves a slot (addr 0 clears it); takes effect at bp_apply. */
 void bp_set(struct breakpoints *b, int slot, uint32_t addr);
-/* Programs the debug registers or (re)writes the patches. 0, or -1 with err. */
+/* A free slot of the patch kind, or -1. */
+int bp_free_patch_slot(const struct breakpoints *b);
+/* Programs the debug registers and (re)writes the patches. 0, or -1 with err. */
 int bp_apply(struct breakpoints *b, struct kvm_vm *vm, char *err, size_t errlen);
 /* Classifies the current exit; on BP_HIT, *slot is the breakpoint and the vCPU
-   sits at its address (not yet executed); on BP_STEPPED (patch mode), *slot's
-   instruction has just been executed. */
+   sits at its address (not yet executed); on BP_STEPPED, *slot's instruction
+   has just been executed. */
 enum bp_event bp_classify(struct breakpoints *b, struct kvm_vm *vm, int *slot);
 /* After a BP_HIT was handled: arrange for the guest to execute the instruction. */
 int bp_step_over(struct breakpoints *b, struct kvm_vm *vm, int slot, char *err, size_t errlen);
+/* After a BP_HIT of a one-shot patch: remove it; the guest resumes at its address. */
+void bp_drop(struct breakpoints *b, struct kvm_vm *vm, int slot);
 /* Removes every patch (before the guest's memory is read or handed back). */
 void bp_remove_all(struct breakpoints *b, struct kvm_vm *vm);
 

@@ -40,7 +40,17 @@ static const uint32_t watched_msrs[] = { 0x174, 0x175, 0x176, 0xC0000080, 0xC000
 struct open_call {
     struct trace_call call;
     bool announced;         /* text: printed as <unfinished ...> */
+    bool reached;           /* deep mode: the dispatcher has called the routine */
+    int return_slot;        /* direct calls: the one-shot breakpoint on the return address, or -1 */
 };
+
+/* --deep: a breakpoint inside a service routine's prologue. */
+struct deep_point {
+    unsigned index;         /* the service */
+    int slot;
+    uint32_t esp_delta;     /* bytes the skipped prologue pushed */
+};
+#define MAX_DEEP 16
 
 struct thread_state {
     uint32_t esp0;
@@ -82,8 +92,12 @@ struct tracer {
     bool dirty_log;
     struct summary_row *rows;
     size_t n_rows;
+    struct deep_point deep[MAX_DEEP];
+    int n_deep;
     char error[160];
 };
+
+static void place_deep(struct tracer *t, struct kvm_vm *vm, const struct guest_view *v);
 
 /* ------------------------------------------------------------------ small helpers */
 
@@ -383,6 +397,8 @@ static void on_boot(struct tracer *t, struct kvm_vm *vm, const struct kvm_sregs 
     view_of(vm, s, &v);
     if (t->opt.services)
         locate_service_table(t, &v);
+    if (t->opt.deep)
+        place_deep(t, vm, &v);
     fetch_dirty(t, vm);     /* what boot wrote is not an alert */
     if (rip)
         emit_ring(t, 0, 3, "iret", rip);
@@ -497,7 +513,7 @@ static void on_entry(struct tracer *t, struct kvm_vm *vm, enum trace_via via)
         }
     }
     if (th->depth < MAX_DEPTH)
-        th->stack[th->depth++] = (struct open_call){ .call = c };
+        th->stack[th->depth++] = (struct open_call){ .call = c, .return_slot = -1 };
     if (t->opt.on_syscall)
         t->opt.on_syscall(t->opt.on_syscall_ctx, vm, &c);
 }
@@ -542,12 +558,176 @@ static void on_return(struct tracer *t, struct kvm_vm *vm, bool sysexit)
         to_cpl = frame[1] & 3;
     }
     struct thread_state *th = thread_of(t, vm, &s);
+    /* a direct call whose return was not caught cannot still be running */
+    while (th->depth > 0 && th->stack[th->depth - 1].call.via == VIA_DIRECT) {
+        th->depth--;
+        bp_drop(&t->bp, vm, th->stack[th->depth].return_slot);
+        finish_call(t, &v, &th->stack[th->depth], 0, 0, true);
+    }
     if (th->depth > 0) {
         th->depth--;
         finish_call(t, &v, &th->stack[th->depth], (uint32_t)r.rax, rip, false);
     }
     if (to_cpl == 3)
         emit_ring(t, 0, 3, sysexit ? "sysexit" : "iret", rip);
+}
+
+/* ------------------------------------------------------------------ deep mode */
+
+/*
+ * Where a 2-byte patch can go at the start of a routine: its first
+ * instruction, or past one-byte pushes (counting what they push) to the first
+ * instruction long enough. 0 when the prologue does not allow it.
+ */
+static uint32_t patch_point(const struct guest_view *v, uint32_t routine, uint32_t *esp_delta)
+{
+    uint8_t code[64];
+    size_t n = gmem_read_virt(&v->mem, v->cr0, v->cr3, v->cr4, routine, code, sizeof(code));
+    csh cs;
+    uint32_t found = 0;
+    *esp_delta = 0;
+    if (n == 0 || cs_open(CS_ARCH_X86, CS_MODE_32, &cs) != CS_ERR_OK)
+        return 0;
+    cs_insn *insn = cs_malloc(cs);
+    const uint8_t *p = code;
+    size_t left = n;
+    uint64_t addr = routine;
+    for (int k = 0; insn && k < 8 && cs_disasm_iter(cs, &p, &left, &addr, insn); k++) {
+        if (insn->size >= 2) {
+            found = (uint32_t)insn->address;
+            break;
+        }
+        if (insn->id == X86_INS_PUSH)
+            *esp_delta += 4;
+        else if (insn->id != X86_INS_NOP)
+            break;
+    }
+    cs_free(insn, 1);
+    cs_close(&cs);
+    return found;
+}
+
+/* Whether a 2-byte patch fits the instruction at va. */
+static bool patchable(const struct guest_view *v, uint32_t va)
+{
+    uint8_t code[16];
+    size_t n = gmem_read_virt(&v->mem, v->cr0, v->cr3, v->cr4, va, code, sizeof(code));
+    csh cs;
+    bool ok = false;
+    if (n == 0 || cs_open(CS_ARCH_X86, CS_MODE_32, &cs) != CS_ERR_OK)
+        return false;
+    cs_insn *insn;
+    if (cs_disasm(cs, code, n, va, 1, &insn) == 1) {
+        ok = insn->size >= 2;
+        cs_free(insn, 1);
+    }
+    cs_close(&cs);
+    return ok;
+}
+
+static void place_deep(struct tracer *t, struct kvm_vm *vm, const struct guest_view *v)
+{
+    for (const char *const *name = t->opt.deep; name && *name && t->n_deep < MAX_DEEP; name++) {
+        const struct svc_entry *e = svc_table_find(t->opt.services, *name);
+        uint32_t delta, point;
+        int slot = bp_free_patch_slot(&t->bp);
+        if (!e || !t->sst_copy || e->index >= t->sst_limit || slot < 0 ||
+            !(point = patch_point(v, t->sst_copy[e->index], &delta))) {
+            fprintf(stderr, "ntvisor: --deep=%s: no breakpoint could be placed in its routine\n", *name);
+            continue;
+        }
+        t->deep[t->n_deep++] = (struct deep_point){ .index = e->index, .slot = slot, .esp_delta = delta };
+        bp_set(&t->bp, slot, point);
+    }
+    if (t->n_deep)
+        arm(t, vm);
+}
+
+static const struct deep_point *deep_of(const struct tracer *t, int slot)
+{
+    for (int i = 0; i < t->n_deep; i++)
+        if (t->deep[i].slot == slot)
+            return &t->deep[i];
+    return NULL;
+}
+
+/* A service routine was entered: by the dispatcher, or by a direct call from kernel mode. */
+static void on_deep_entry(struct tracer *t, struct kvm_vm *vm, const struct deep_point *d)
+{
+    struct kvm_regs r;
+    struct kvm_sregs s;
+    struct guest_view v;
+    if (get_state(vm, &r, &s) < 0)
+        return;
+    view_of(vm, &s, &v);
+    struct thread_state *th = thread_of(t, vm, &s);
+    struct open_call *top = th->depth > 0 ? &th->stack[th->depth - 1] : NULL;
+    if (top && top->call.via != VIA_DIRECT && top->call.table == 0 && top->call.index == d->index &&
+        !top->reached) {
+        top->reached = true;   /* dispatched through KiSystemService: already traced */
+        return;
+    }
+
+    struct trace_call c;
+    memset(&c, 0, sizeof(c));
+    uint32_t esp = (uint32_t)r.rsp + d->esp_delta;
+    c.via = VIA_DIRECT;
+    c.cpl = 0;
+    /* a direct call keeps the previous mode of the system call it is made in */
+    c.prev_mode = top ? top->call.prev_mode : 0;
+    c.index = d->index;
+    c.name = t->opt.services->entries[d->index].name;
+    c.argc = t->opt.services->entries[d->index].argc;
+    c.arg_ptr = esp + 4;
+    read_u32(&v, esp, &c.return_rip);
+    c.args_ok = c.argc == 0 || view_read(&v, c.arg_ptr, c.args, c.argc * 4u);
+    c.cr3 = (uint32_t)s.cr3;
+    c.pid = space_of(t, c.cr3);
+    c.tid = th->tid;
+    c.seq = ++t->seq;
+    c.t_ns = now_ns(t);
+    t->stats.syscalls++;
+
+    int slot = -1;
+    if (c.return_rip >= 0x80000000u && patchable(&v, c.return_rip) && (slot = bp_free_patch_slot(&t->bp)) >= 0) {
+        bp_set(&t->bp, slot, c.return_rip);
+        arm(t, vm);
+    }
+    if (wants(t, TEV_SYSCALL) && call_shown(t, &c)) {
+        if (t->opt.json)
+            emit_syscall_json(t->opt.out, &v, &c, "System");
+        else if (top && !top->announced && call_shown(t, &top->call)) {
+            emit_unfinished_text(t->opt.out, &v, &top->call);
+            top->announced = true;
+        }
+    }
+    if (th->depth < MAX_DEPTH)
+        th->stack[th->depth++] = (struct open_call){ .call = c, .return_slot = slot };
+    if (t->opt.on_syscall)
+        t->opt.on_syscall(t->opt.on_syscall_ctx, vm, &c);
+}
+
+/* A direct call's one-shot return breakpoint: true if slot was one. */
+static bool on_direct_return(struct tracer *t, struct kvm_vm *vm, int slot)
+{
+    struct kvm_regs r;
+    struct kvm_sregs s;
+    struct guest_view v;
+    if (get_state(vm, &r, &s) < 0)
+        return false;
+    view_of(vm, &s, &v);
+    struct thread_state *th = thread_of(t, vm, &s);
+    for (int i = th->depth - 1; i >= 0; i--) {
+        if (th->stack[i].call.via != VIA_DIRECT || th->stack[i].return_slot != slot)
+            continue;
+        struct open_call oc = th->stack[i];
+        memmove(&th->stack[i], &th->stack[i + 1], (size_t)(th->depth - i - 1) * sizeof(th->stack[0]));
+        th->depth--;
+        bp_drop(&t->bp, vm, slot);
+        finish_call(t, &v, &oc, (uint32_t)r.rax, (uint32_t)r.rip, false);
+        return true;
+    }
+    return false;
 }
 
 /* ------------------------------------------------------------------ MSRs */
@@ -722,6 +902,17 @@ static int hook_exit(void *ctx, struct kvm_vm *vm, struct vm_outcome *out)
     }
     t->stats.breakpoint_exits++;
     uint32_t addr = t->bp.slot[slot].addr;
+    if (slot >= BP_HW_SLOTS && slot != SLOT_IRET && slot != SLOT_SYSEXIT && slot != SLOT_SYSTEM_SERVICE &&
+        slot != SLOT_FAST_CALL_ENTRY) {
+        const struct deep_point *d = deep_of(t, slot);
+        if (d)
+            on_deep_entry(t, vm, d);
+        else if (on_direct_return(t, vm, slot))
+            return 1;   /* one-shot: gone, the guest resumes at its own bytes */
+        if (bp_step_over(&t->bp, vm, slot, t->error, sizeof(t->error)) < 0)
+            return stop_with(out, "breakpoints", t->error);
+        return 1;
+    }
     if (slot == SLOT_SYSEXIT && !t->booted && addr == t->user_entry) {
         struct kvm_sregs s;
         if (get_state(vm, NULL, &s) == 0)

@@ -59,6 +59,8 @@ struct tracer_options {
     unsigned events;                    /* bit set of 1 << trace event kind (below) */
     bool summary;                       /* -c: print a table at the end instead of calls */
     FILE *summary_out;
+    const char *const *deep;            /* --deep: services whose routines are watched too, so
+                                           direct Nt calls from kernel mode are seen (via=direct) */
     tracer_syscall_fn on_syscall;       /* may be NULL */
     void *on_syscall_ctx;
 };

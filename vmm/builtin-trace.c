@@ -26,6 +26,8 @@ struct trace_cli {
     unsigned events;
     const char *events_arg;
     bool events_given;
+    char *deep;                         /* --deep=... as given */
+    const char *deep_names[TRACE_MAX_NAMES + 1];
 };
 
 static void trace_usage(FILE *out)
@@ -46,6 +48,9 @@ static void trace_usage(FILE *out)
         "  -c, --summary        count calls, errors and time per service instead (like strace -c)\n"
         "  --events=LIST        which events: syscall,msr,ring,alert,exit or all\n"
         "                       (default: all but ring in text, all in JSON)\n"
+        "  --deep=NAMES         also watch these services' routines, so that direct Nt\n"
+        "                       calls from kernel mode (which bypass KiSystemService)\n"
+        "                       are seen, as via=direct\n"
         "\n"
         "guest options:\n");
     session_options_help(out);
@@ -84,6 +89,29 @@ static int parse_filter(struct trace_cli *c, const char *arg, const struct svc_t
         return -1;
     }
     c->names[n] = NULL;
+    return 0;
+}
+
+static int parse_deep(struct trace_cli *c, const char *arg, const struct svc_table *services)
+{
+    free(c->deep);
+    c->deep = strdup(arg);
+    if (!c->deep)
+        return -1;
+    int n = 0;
+    char *save = NULL;
+    for (char *name = strtok_r(c->deep, ",", &save); name; name = strtok_r(NULL, ",", &save)) {
+        if (n == TRACE_MAX_NAMES || !svc_table_find(services, name)) {
+            fprintf(stderr, "ntvisor: trace: --deep: '%s' is not a service of this build\n", name);
+            return -1;
+        }
+        c->deep_names[n++] = name;
+    }
+    c->deep_names[n] = NULL;
+    if (n == 0) {
+        fprintf(stderr, "ntvisor: trace: --deep names no service\n");
+        return -1;
+    }
     return 0;
 }
 
@@ -142,6 +170,12 @@ static int lab_args(const struct trace_cli *c, char **argv, char bufs[4][300])
         snprintf(bufs[2], sizeof(bufs[2]), "--events=%s", c->events_arg);
         argv[n++] = bufs[2];
     }
+    if (c->deep) {
+        size_t len = (size_t)snprintf(bufs[3], sizeof(bufs[3]), "--deep=");
+        for (int i = 0; c->deep_names[i] && len < sizeof(bufs[3]); i++)
+            len += (size_t)snprintf(bufs[3] + len, sizeof(bufs[3]) - len, "%s%s", i ? "," : "", c->deep_names[i]);
+        argv[n++] = bufs[3];
+    }
     return n;
 }
 
@@ -154,13 +188,14 @@ static const char *image_base(const char *path)
 
 int cmd_trace(int argc, char **argv)
 {
-    enum { OPT_FORMAT = 0x2000, OPT_EVENTS };
+    enum { OPT_FORMAT = 0x2000, OPT_EVENTS, OPT_DEEP };
     static const struct option longopts[] = {
         SESSION_LONG_OPTIONS,
         { "format", required_argument, 0, OPT_FORMAT },
         { "output", required_argument, 0, 'o' },
         { "summary", no_argument, 0, 'c' },
         { "events", required_argument, 0, OPT_EVENTS },
+        { "deep", required_argument, 0, OPT_DEEP },
         { "help", no_argument, 0, 'h' },
         { 0, 0, 0, 0 },
     };
@@ -209,6 +244,10 @@ int cmd_trace(int argc, char **argv)
             if (parse_events(&c, optarg) < 0)
                 goto out;
             break;
+        case OPT_DEEP:
+            if (parse_deep(&c, optarg, &services) < 0)
+                goto out;
+            break;
         default:
             fprintf(stderr, "ntvisor: trace: unknown or incomplete option '%s' (see ntvisor trace --help)\n",
                     argv[optind - 1]);
@@ -252,6 +291,7 @@ int cmd_trace(int argc, char **argv)
         .trace_only = c.filter && !c.negate ? c.names : NULL,
         .trace_not = c.filter && c.negate ? c.names : NULL,
         .events = c.events, .summary = c.summary,
+        .deep = c.deep ? c.deep_names : NULL,
     };
     struct tracer *t = tracer_new(&to);
     if (!t) {
@@ -274,6 +314,7 @@ int cmd_trace(int argc, char **argv)
     }
 out:
     free(c.filter);
+    free(c.deep);
     svc_table_free(&services);
     return rc;
 }

@@ -18,6 +18,7 @@
 #define HELLO    "build/examples/hello.exe"
 #define SERVICES "build/tests/guest/services.exe"
 #define OBJECTS  "build/tests/guest/objects.exe"
+#define FILES    "build/tests/guest/files.exe"
 #define TRACE    "/tmp/ntv-trace.out"
 #define MAX_LINES 4096
 
@@ -363,6 +364,58 @@ START_TEST(trace_unfinished_on_timeout_and_sigint)
 }
 END_TEST
 
+/*
+ * --deep: NtOpenFile is implemented by calling NtCreateFile directly, in kernel
+ * mode, bypassing KiSystemService. Only the breakpoint in NtCreateFile's own
+ * routine sees that call, and it keeps the caller's previous mode (User).
+ */
+START_TEST(trace_deep_sees_direct_calls)
+{
+    struct spawn_result r = run_trace((char *[]){ "--format=json", "-o", TRACE, "--deep=NtCreateFile",
+                                                  "-e", "trace=NtCreateFile,NtOpenFile", FILES, NULL });
+    ck_assert_msg(r.status == 0, "status %d; stderr:\n%s", r.status, r.err);
+    struct trace t;
+    read_trace(TRACE, &t);
+    int direct = 0, open_seq = 0, direct_seq = 0, direct_returned = 0, opens = 0;
+    bool in_open = false;
+    for (int i = 0; i < t.n; i++) {
+        const char *l = t.line[i];
+        ck_assert(json_valid(l));
+        long long seq = atoll(strstr(l, "\"seq\":") + 6);
+        if (has(l, "\"name\":\"NtOpenFile\"")) {
+            in_open = has(l, "\"ev\":\"syscall\"");
+            opens += in_open;
+            if (in_open && !open_seq)
+                open_seq = (int)seq;
+        }
+        if (has(l, "\"ev\":\"syscall\",\"via\":\"direct\"")) {
+            /* only ever inside an NtOpenFile, with the user caller's previous mode */
+            ck_assert_msg(in_open, "direct call outside NtOpenFile: %s", l);
+            ck_assert(has(l, "\"prev_mode\":\"User\",\"cpl\":0"));
+            ck_assert(has(l, "\"name\":\"NtCreateFile\""));
+            if (!direct_seq)
+                direct_seq = (int)seq;
+            direct++;
+        }
+        if (direct_seq && has(l, "\"ev\":\"sysret\"") && has(l, "\"via\":\"direct\"")) {
+            char want[40];
+            snprintf(want, sizeof(want), "\"call_seq\":%d,", direct_seq);
+            if (has(l, want)) {
+                ck_assert(has(l, "\"status\":\"0x00000000\""));
+                direct_returned++;
+            }
+        }
+    }
+    ck_assert_int_gt(open_seq, 0);
+    ck_assert_int_ge(direct, 1);
+    ck_assert_int_le(direct, opens);
+    ck_assert_int_gt(direct_seq, open_seq);
+    ck_assert_int_eq(direct_returned, 1);
+    free_trace(&t);
+    spawn_free(&r);
+}
+END_TEST
+
 Suite *trace_suite(void)
 {
     Suite *s = suite_create("trace");
@@ -376,6 +429,7 @@ Suite *trace_suite(void)
     tcase_add_test(tc, trace_services_statuses);
     tcase_add_test(tc, trace_patch_fallback);
     tcase_add_test(tc, trace_unfinished_on_timeout_and_sigint);
+    tcase_add_test(tc, trace_deep_sees_direct_calls);
     suite_add_tcase(s, tc);
     return s;
 }
