@@ -183,5 +183,6 @@ test: $(UNIT_TESTS) $(E2E_INPUTS) $(BUILD)/tests/differential $(BUILD)/tests/tes
 	    $(BUILD)/tests/differential \
 	    "if $(NEED_LAB); then $(BUILD)/tests/test_lab; else LAB_TEST_NO_BOOT=1 $(BUILD)/tests/test_lab; fi"
 
+# The tour: the guest's console on stdout, the trace ntvisor records on stderr.
 run: all lab-if-needed
-	NTVISOR_LAB_DIR=$(LAB_DIR) $(BUILD)/ntvisor run $(BUILD)/examples/hello.exe
+	NTVISOR_LAB_DIR=$(LAB_DIR) $(BUILD)/ntvisor trace --deep=NtCreateFile $(BUILD)/examples/tour.exe
