@@ -146,6 +146,15 @@ static void view_of(struct kvm_vm *vm, const struct kvm_sregs *s, struct guest_v
     v->cr4 = (uint32_t)s->cr4;
 }
 
+/* The paused vCPU's registers, and memory as its current address space sees it. */
+static int pause_state(struct kvm_vm *vm, struct kvm_regs *r, struct kvm_sregs *s, struct guest_view *v)
+{
+    if (get_state(vm, r, s) < 0)
+        return -1;
+    view_of(vm, s, v);
+    return 0;
+}
+
 static bool read_u32(const struct guest_view *v, uint32_t va, uint32_t *out)
 {
     return view_read(v, va, out, 4);
@@ -456,9 +465,8 @@ static void on_entry(struct tracer *t, struct kvm_vm *vm, enum trace_via via)
     struct kvm_regs r;
     struct kvm_sregs s;
     struct guest_view v;
-    if (get_state(vm, &r, &s) < 0)
+    if (pause_state(vm, &r, &s, &v) < 0)
         return;
-    view_of(vm, &s, &v);
 
     struct trace_call c;
     memset(&c, 0, sizeof(c));
@@ -547,9 +555,8 @@ static void on_return(struct tracer *t, struct kvm_vm *vm, bool sysexit)
     struct kvm_regs r;
     struct kvm_sregs s;
     struct guest_view v;
-    if (get_state(vm, &r, &s) < 0)
+    if (pause_state(vm, &r, &s, &v) < 0)
         return;
-    view_of(vm, &s, &v);
     uint32_t to_cpl = 3, rip = (uint32_t)r.rdx;
     if (!sysexit) {
         uint32_t frame[2] = { 0, 0 };   /* the IRETD's EIP and CS */
@@ -657,9 +664,8 @@ static void on_deep_entry(struct tracer *t, struct kvm_vm *vm, const struct deep
     struct kvm_regs r;
     struct kvm_sregs s;
     struct guest_view v;
-    if (get_state(vm, &r, &s) < 0)
+    if (pause_state(vm, &r, &s, &v) < 0)
         return;
-    view_of(vm, &s, &v);
     struct thread_state *th = thread_of(t, vm, &s);
     struct open_call *top = th->depth > 0 ? &th->stack[th->depth - 1] : NULL;
     if (top && top->call.via != VIA_DIRECT && top->call.table == 0 && top->call.index == d->index &&
@@ -713,9 +719,8 @@ static bool on_direct_return(struct tracer *t, struct kvm_vm *vm, int slot)
     struct kvm_regs r;
     struct kvm_sregs s;
     struct guest_view v;
-    if (get_state(vm, &r, &s) < 0)
+    if (pause_state(vm, &r, &s, &v) < 0)
         return false;
-    view_of(vm, &s, &v);
     struct thread_state *th = thread_of(t, vm, &s);
     for (int i = th->depth - 1; i >= 0; i--) {
         if (th->stack[i].call.via != VIA_DIRECT || th->stack[i].return_slot != slot)
@@ -960,8 +965,16 @@ static void hook_stop(void *ctx, struct kvm_vm *vm, const struct vm_outcome *out
                 json_string(t->opt.out, name);
             else
                 fprintf(t->opt.out, "null");
-            fprintf(t->opt.out, ",\"trap\":\"%s\"}\n",
-                    t->trap == TRACE_TRAP_HW_BREAKPOINT ? "hw-breakpoint" : "patch");
+            struct tracer_stats st;   /* for benchmarks: VM exits per traced call */
+            tracer_stats(t, &st);
+            fprintf(t->opt.out, ",\"trap\":\"%s\",\"stats\":{\"syscalls\":%llu,\"sysrets\":%llu,\"unfinished\":%llu,"
+                                "\"msr_writes\":%llu,\"ring_changes\":%llu,\"alerts\":%llu,\"breakpoint_exits\":%llu,"
+                                "\"vm_exits\":%lu}}\n",
+                    t->trap == TRACE_TRAP_HW_BREAKPOINT ? "hw-breakpoint" : "patch",
+                    (unsigned long long)st.syscalls, (unsigned long long)st.sysrets,
+                    (unsigned long long)st.unfinished, (unsigned long long)st.msr_writes,
+                    (unsigned long long)st.ring_changes, (unsigned long long)st.alerts,
+                    (unsigned long long)st.breakpoint_exits, out->exits);
         } else {
             fprintf(t->opt.out, "+++ %s (0x%08x%s%s), traced with %s +++\n", vm_stop_name(out->stop),
                     out->detail, name ? " " : "", name ? name : "",
