@@ -47,8 +47,13 @@ NTRT_SRCS   := $(wildcard guest/ntdll/*.c guest/ntdll/*.S) guest/rtl/string.c gu
 NTRT_OBJS   := $(patsubst %,$(BUILD)/user/%.o,$(NTRT_SRCS))
 GUEST_HDRS  := $(wildcard guest/inc/*.h guest/ntdll/*.h include/*/*.h)
 
-EXAMPLES     := $(patsubst examples/%/,%,$(dir $(wildcard examples/*/*.c)))
+# examples/<name>/<name>.c is a program; examples/<name>/driver[-<v>].c a kernel driver (below)
+EXAMPLES     := $(foreach d,$(sort $(patsubst examples/%/,%,$(dir $(wildcard examples/*/*.c)))),\
+                  $(if $(wildcard examples/$(d)/$(d).c),$(d)))
 EXAMPLE_EXES := $(sort $(foreach e,$(EXAMPLES),$(BUILD)/examples/$(e).exe))
+DRIVER_SRCS  := $(sort $(wildcard examples/*/driver.c examples/*/driver-*.c))
+driver_name   = $(subst /driver,,$(patsubst examples/%.c,%,$(1)))
+DRIVER_SYS   := $(foreach d,$(DRIVER_SRCS),$(BUILD)/examples/$(call driver_name,$(d)).sys)
 TEST_GUEST_EXES := $(patsubst tests/guest/%.c,$(BUILD)/tests/guest/%.exe,$(wildcard tests/guest/*.c))
 
 GUEST_IMAGES := $(BUILD)/guest/ntoskrnl.exe $(BUILD)/guest/ntdll.dll
@@ -56,7 +61,7 @@ GUEST_IMAGES := $(BUILD)/guest/ntoskrnl.exe $(BUILD)/guest/ntdll.dll
 .PHONY: all run test bench lab clean distclean unit e2e differential
 # keep the objects of chained rules (user programs): no rebuild on every make
 .SECONDARY:
-all: $(BUILD)/ntvisor $(GUEST_IMAGES) $(EXAMPLE_EXES)
+all: $(BUILD)/ntvisor $(GUEST_IMAGES) $(EXAMPLE_EXES) $(DRIVER_SYS)
 
 $(BUILD)/gensvc: guest/tools/gensvc.c tracer/service_table.c tracer/service_table.h
 	@mkdir -p $(@D)
@@ -107,9 +112,29 @@ USER_DEPS = $(BUILD)/guest/libntrt.a $(BUILD)/guest/ntdll-exports.ld guest/ntdll
 $(BUILD)/examples/%.exe: $(BUILD)/user/examples/%.c.o $(USER_DEPS)
 	@mkdir -p $(@D)
 	$(USER_LINK)
-$(BUILD)/user/examples/%.c.o: examples/%/*.c $(GUEST_HDRS)
+define USER_EXAMPLE_RULE
+$(BUILD)/user/examples/$(1).c.o: examples/$(1)/$(1).c $(GUEST_HDRS)
+	@mkdir -p $$(@D)
+	$(CC) $(GUEST_CFLAGS) -c -o $$@ $$<
+endef
+$(foreach e,$(EXAMPLES),$(eval $(call USER_EXAMPLE_RULE,$(e))))
+
+# Kernel drivers (ntvisor run --driver=FILE): examples/<name>/driver.c -> <name>.sys,
+# examples/<name>/driver-<v>.c -> <name>-<v>.sys. Each is linked for its own 1 MiB
+# slot of the driver range (its place in DRIVER_SRCS) against ntoskrnl's symbol
+# table (ld -R): its calls go straight to the kernel's routines, so it is relinked
+# whenever the kernel changes. See guest/io/loader.c.
+$(BUILD)/kmode/%.c.o: %.c $(GUEST_HDRS)
 	@mkdir -p $(@D)
 	$(CC) $(GUEST_CFLAGS) -c -o $@ $<
+define DRIVER_RULE
+$(BUILD)/examples/$(call driver_name,$(1)).sys: $(BUILD)/kmode/$(1).o guest/driver.ld $(BUILD)/guest/ntoskrnl.exe
+	@mkdir -p $$(@D)
+	$(CC) $(GUEST_LDFLAGS) -T guest/driver.ld -Wl,--defsym=DRIVER_SLOT=$(2) \
+	    -Wl,-R,$(BUILD)/guest/ntoskrnl.exe -o $$@ $$< $(LIBGCC32)
+endef
+DRIVER_SLOTS :=
+$(foreach d,$(DRIVER_SRCS),$(eval $(call DRIVER_RULE,$(d),$(words $(DRIVER_SLOTS))))$(eval DRIVER_SLOTS += x))
 $(BUILD)/tests/guest/%.exe: $(BUILD)/user/tests/guest/%.c.o $(USER_DEPS)
 	@mkdir -p $(@D)
 	$(USER_LINK)
@@ -149,7 +174,7 @@ $(BUILD)/tests/test_kvm: tests/test_kvm.c vmm/kvm.c vmm/kvm.h
 	@mkdir -p $(@D)
 	$(CC) $(HOST_CFLAGS) -O1 -Ivmm $(SAN_FLAGS) $(CHECK_CFLAGS) -o $@ tests/test_kvm.c vmm/kvm.c $(CHECK_LIBS)
 
-E2E_GUEST  := $(BUILD)/ntvisor $(GUEST_IMAGES) $(EXAMPLE_EXES) $(TEST_GUEST_EXES) $(TEST_KERNELS)
+E2E_GUEST  := $(BUILD)/ntvisor $(GUEST_IMAGES) $(EXAMPLE_EXES) $(DRIVER_SYS) $(TEST_GUEST_EXES) $(TEST_KERNELS)
 E2E_INPUTS := $(E2E_GUEST) $(BUILD)/tests/e2e
 
 # Static: on hosts whose /dev/kvm cannot run the guest it runs inside the SVM lab.

@@ -60,6 +60,22 @@ static int file_spec(const char *spec, char *path, size_t pathlen, char *name, s
     return 0;
 }
 
+/*
+ * --driver=FILE: a boot driver, named in the guest by the file's last path
+ * component ("driver NAME" on its module command line, \Driver\NAME).
+ */
+static const char *driver_name(const char *path)
+{
+    const char *name = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+    size_t n = strlen(name);
+    if (n == 0 || n > SESSION_MAX_FILE_NAME)
+        return NULL;
+    for (const char *p = name; *p; p++)
+        if ((unsigned char)*p <= 0x20 || (unsigned char)*p >= 0x7F || strchr(",\\:*?\"<>|", *p))
+            return NULL;
+    return name;
+}
+
 int session_option(struct session_options *o, int code, const char *arg)
 {
     switch (code) {
@@ -101,6 +117,26 @@ int session_option(struct session_options *o, int code, const char *arg)
         o->files[o->n_files++] = arg;
         return 0;
     }
+    case SESSION_OPT_DRIVER: {
+        const char *name = driver_name(arg);
+        if (!name) {
+            fprintf(stderr, "ntvisor: --driver=FILE: bad '%s' (its name: 1..%d printable characters, "
+                            "no spaces or any of ,\\:*?\"<>|)\n", arg, SESSION_MAX_FILE_NAME);
+            return -1;
+        }
+        for (int i = 0; i < o->n_drivers; i++) {
+            if (!strcmp(driver_name(o->drivers[i]), name)) {
+                fprintf(stderr, "ntvisor: --driver=%s: a driver named '%s' is already loaded\n", arg, name);
+                return -1;
+            }
+        }
+        if (o->n_drivers == SESSION_MAX_DRIVERS) {
+            fprintf(stderr, "ntvisor: at most %d --driver options\n", SESSION_MAX_DRIVERS);
+            return -1;
+        }
+        o->drivers[o->n_drivers++] = arg;
+        return 0;
+    }
     }
     return -1;
 }
@@ -127,8 +163,11 @@ void session_options_help(FILE *out)
         "  --kernel=FILE      guest kernel (default: guest/ntoskrnl.exe beside ntvisor)\n"
         "  --ntdll=FILE       ntdll image (default: guest/ntdll.dll beside ntvisor)\n"
         "  --no-lab           never use the SVM lab, even where /dev/kvm cannot run the guest\n"
-        "  --file=HOSTPATH[:NAME]  a file of the guest's RAM volume, \\??\\C:\\NAME (repeatable)\n",
-        SESSION_MIN_MEMORY_MIB, SESSION_MAX_MEMORY_MIB, SESSION_DEFAULT_MEMORY_MIB);
+        "  --file=HOSTPATH[:NAME]  a file of the guest's RAM volume, \\??\\C:\\NAME (repeatable)\n"
+        "  --driver=FILE      a kernel driver (ELF32 linked for 0x%08X..0x%08X), its\n"
+        "                     DriverEntry called before the program starts (repeatable)\n",
+        SESSION_MIN_MEMORY_MIB, SESSION_MAX_MEMORY_MIB, SESSION_DEFAULT_MEMORY_MIB,
+        MM_SYSTEM_DRIVER_START, MM_SYSTEM_DRIVER_END);
 }
 
 void session_exit_help(FILE *out)
@@ -218,7 +257,15 @@ int session_run_in_lab(const struct session_options *o, const char *command, cha
         snprintf(file_opt[i], sizeof(file_opt[i]), "--file=%s:%s", file_lab[i], name);
     }
 
-    char **argv = calloc((size_t)(o->n_args + n_extra + o->n_files) + 16, sizeof(char *));
+    /* --driver inputs: copied in as /ntv/drivers/NAME (NAME is what the guest calls the driver) */
+    static char driver_lab[SESSION_MAX_DRIVERS][32 + SESSION_MAX_FILE_NAME];
+    static char driver_opt[SESSION_MAX_DRIVERS][sizeof(driver_lab[0]) + 16];
+    for (int i = 0; i < o->n_drivers; i++) {
+        snprintf(driver_lab[i], sizeof(driver_lab[i]), "/ntv/drivers/%.63s", driver_name(o->drivers[i]));
+        snprintf(driver_opt[i], sizeof(driver_opt[i]), "--driver=%.94s", driver_lab[i]);
+    }
+
+    char **argv = calloc((size_t)(o->n_args + n_extra + o->n_files + o->n_drivers) + 16, sizeof(char *));
     if (!argv)
         return NTV_EXIT_MONITOR;
     int n = 0;
@@ -228,6 +275,8 @@ int session_run_in_lab(const struct session_options *o, const char *command, cha
         argv[n++] = opt[i];
     for (int i = 0; i < o->n_files; i++)
         argv[n++] = file_opt[i];
+    for (int i = 0; i < o->n_drivers; i++)
+        argv[n++] = driver_opt[i];
     if (o->timeout_s)
         argv[n++] = opt[5];
     for (int i = 0; i < n_extra; i++)
@@ -238,7 +287,7 @@ int session_run_in_lab(const struct session_options *o, const char *command, cha
         argv[n++] = o->args[i];
     argv[n] = NULL;
 
-    struct lab_file inputs[4 + SESSION_MAX_FILES] = {
+    struct lab_file inputs[4 + SESSION_MAX_FILES + SESSION_MAX_DRIVERS] = {
         { "/proc/self/exe", "/ntv/ntvisor" },
         { image_path(o->kernel, "ntoskrnl.exe", kbuf, sizeof(kbuf)), "/ntv/guest/ntoskrnl.exe" },
         { image_path(o->ntdll, "ntdll.dll", nbuf, sizeof(nbuf)), "/ntv/guest/ntdll.dll" },
@@ -246,6 +295,8 @@ int session_run_in_lab(const struct session_options *o, const char *command, cha
     };
     for (int i = 0; i < o->n_files; i++)
         inputs[4 + i] = (struct lab_file){ file_host[i], file_lab[i] };
+    for (int i = 0; i < o->n_drivers; i++)
+        inputs[4 + o->n_files + i] = (struct lab_file){ o->drivers[i], driver_lab[i] };
     /* NTVISOR_TRAP=patch forces the tracer's fallback; it must reach ntvisor in the lab */
     static char trap_env[64];
     char *env[2] = { NULL, NULL };
@@ -254,7 +305,7 @@ int session_run_in_lab(const struct session_options *o, const char *command, cha
         env[0] = trap_env;
     }
     struct lab_request req = {
-        .lab_dir = dir, .argv = argv, .env = env, .inputs = inputs, .n_inputs = 4 + (size_t)o->n_files,
+        .lab_dir = dir, .argv = argv, .env = env, .inputs = inputs, .n_inputs = 4 + (size_t)o->n_files + (size_t)o->n_drivers,
         .outputs = outputs, .n_outputs = n_outputs,
         .memory_mib = o->memory_mib + SESSION_LAB_OVERHEAD_MIB,
         .timeout_sec = o->timeout_s ? o->timeout_s + 300 : 0,
@@ -289,7 +340,9 @@ int session_boot(struct session *s, const struct session_options *o)
     const char *kernel_path = image_path(o->kernel, "ntoskrnl.exe", kbuf, sizeof(kbuf));
     const char *ntdll_path = image_path(o->ntdll, "ntdll.dll", nbuf, sizeof(nbuf));
     struct image kernel = { 0 }, ntdll = { 0 }, program = { 0 }, files[SESSION_MAX_FILES] = { { 0 } };
+    struct image drivers[SESSION_MAX_DRIVERS] = { { 0 } };
     char file_cmdline[SESSION_MAX_FILES][SESSION_MAX_FILE_NAME + 8];
+    char driver_cmdline[SESSION_MAX_DRIVERS][SESSION_MAX_FILE_NAME + 8];
     int rc = NTV_EXIT_USAGE;
 
     memset(s, 0, sizeof(*s));
@@ -304,6 +357,17 @@ int session_boot(struct session *s, const struct session_options *o)
         if (file_spec(o->files[i], path, sizeof(path), name, sizeof(name)) < 0 || load_image(path, &files[i]) < 0)
             goto out;
         snprintf(file_cmdline[i], sizeof(file_cmdline[i]), "file %s", name);
+    }
+    for (int i = 0; i < o->n_drivers; i++) {
+        if (load_image(o->drivers[i], &drivers[i]) < 0)
+            goto out;
+        struct mb_image img = { drivers[i].data, drivers[i].size, o->drivers[i] };
+        if (mb_check_elf32_exec(&img, MM_SYSTEM_DRIVER_START, MM_SYSTEM_DRIVER_END, err, sizeof(err)) != MB_OK) {
+            fprintf(stderr, "ntvisor: %s (a driver must be linked for 0x%08X..0x%08X)\n", err,
+                    MM_SYSTEM_DRIVER_START, MM_SYSTEM_DRIVER_END);
+            goto out;
+        }
+        snprintf(driver_cmdline[i], sizeof(driver_cmdline[i]), "driver %.63s", driver_name(o->drivers[i]));
     }
 
     struct mb_image prog_img = { program.data, program.size, o->program };
@@ -320,16 +384,19 @@ int session_boot(struct session *s, const struct session_options *o)
         rc = why == KVM_ERR_SYSTEM ? NTV_EXIT_MONITOR : NTV_EXIT_NO_KVM;
         goto out;
     }
-    struct mb_module modules[2 + SESSION_MAX_FILES] = {
+    struct mb_module modules[2 + SESSION_MAX_FILES + SESSION_MAX_DRIVERS] = {
         { ntdll_img, ntdll_path },
         { prog_img, cmdline },
     };
     for (int i = 0; i < o->n_files; i++)
         modules[2 + i] = (struct mb_module){ { files[i].data, files[i].size, o->files[i] }, file_cmdline[i] };
+    for (int i = 0; i < o->n_drivers; i++)
+        modules[2 + o->n_files + i] =
+            (struct mb_module){ { drivers[i].data, drivers[i].size, o->drivers[i] }, driver_cmdline[i] };
     struct mb_image kernel_img = { kernel.data, kernel.size, kernel_path };
     struct mb_boot boot;
-    if (mb_load(s->vm.mem, s->vm.mem_size, &kernel_img, kernel_cmdline, modules, 2 + (size_t)o->n_files, &boot, err,
-                sizeof(err)) != MB_OK) {
+    if (mb_load(s->vm.mem, s->vm.mem_size, &kernel_img, kernel_cmdline, modules,
+                2 + (size_t)o->n_files + (size_t)o->n_drivers, &boot, err, sizeof(err)) != MB_OK) {
         fprintf(stderr, "ntvisor: %s\n", err);
         kvm_vm_destroy(&s->vm);
         goto out;
@@ -349,6 +416,8 @@ out:
     free(program.data);
     for (int i = 0; i < o->n_files; i++)
         free(files[i].data);
+    for (int i = 0; i < o->n_drivers; i++)
+        free(drivers[i].data);
     return rc;
 }
 

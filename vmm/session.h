@@ -21,6 +21,7 @@
 #define SESSION_MAX_CMDLINE         1024
 #define SESSION_MAX_FILES           16      /* --file=HOSTPATH[:NAME] */
 #define SESSION_MAX_FILE_NAME       63
+#define SESSION_MAX_DRIVERS         8       /* --driver=FILE */
 
 struct session_options {
     unsigned memory_mib;
@@ -31,6 +32,8 @@ struct session_options {
     int no_lab;
     const char *files[SESSION_MAX_FILES];   /* --file specs, as given */
     int n_files;
+    const char *drivers[SESSION_MAX_DRIVERS];  /* --driver files, as given */
+    int n_drivers;
     const char *program;
     char **args;
     int n_args;
@@ -39,7 +42,7 @@ struct session_options {
 /* Long options every booting subcommand accepts; codes SESSION_OPT_FIRST.. */
 enum { SESSION_OPT_FIRST = 0x1000, SESSION_OPT_SYSCALL = SESSION_OPT_FIRST, SESSION_OPT_MEMORY,
        SESSION_OPT_TIMEOUT, SESSION_OPT_KERNEL, SESSION_OPT_NTDLL, SESSION_OPT_IMAGE_NAME,
-       SESSION_OPT_NO_LAB, SESSION_OPT_FILE, SESSION_OPT_LAST };
+       SESSION_OPT_NO_LAB, SESSION_OPT_FILE, SESSION_OPT_DRIVER, SESSION_OPT_LAST };
 #define SESSION_LONG_OPTIONS \
     { "syscall", required_argument, 0, SESSION_OPT_SYSCALL }, \
     { "memory", required_argument, 0, SESSION_OPT_MEMORY }, \
@@ -48,7 +51,8 @@ enum { SESSION_OPT_FIRST = 0x1000, SESSION_OPT_SYSCALL = SESSION_OPT_FIRST, SESS
     { "ntdll", required_argument, 0, SESSION_OPT_NTDLL }, \
     { "image-name", required_argument, 0, SESSION_OPT_IMAGE_NAME }, \
     { "no-lab", no_argument, 0, SESSION_OPT_NO_LAB }, \
-    { "file", required_argument, 0, SESSION_OPT_FILE }
+    { "file", required_argument, 0, SESSION_OPT_FILE }, \
+    { "driver", required_argument, 0, SESSION_OPT_DRIVER }
 
 void session_defaults(struct session_options *o);
 /* Handles one of SESSION_LONG_OPTIONS; -1 (message printed) when its value is bad. */

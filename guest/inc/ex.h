@@ -13,4 +13,18 @@ typedef enum _POOL_TYPE { NonPagedPool = 0, PagedPool = 1 } POOL_TYPE;
 PVOID NTAPI ExAllocatePoolWithTag(POOL_TYPE PoolType, SIZE_T NumberOfBytes, ULONG Tag);
 VOID NTAPI ExFreePoolWithTag(PVOID P, ULONG Tag);
 
+/* Work items (ex/worker.c): routines run at PASSIVE_LEVEL by a worker thread of the System process. */
+typedef VOID (NTAPI *PWORKER_THREAD_ROUTINE)(PVOID Parameter);
+typedef struct _WORK_QUEUE_ITEM {
+    LIST_ENTRY List;
+    PWORKER_THREAD_ROUTINE WorkerRoutine;
+    PVOID Parameter;
+} WORK_QUEUE_ITEM, *PWORK_QUEUE_ITEM;
+typedef enum _WORK_QUEUE_TYPE { CriticalWorkQueue = 0, DelayedWorkQueue = 1, HyperCriticalWorkQueue = 2 } WORK_QUEUE_TYPE;
+#define ExInitializeWorkItem(Item, Routine, Context) \
+    do { (Item)->WorkerRoutine = (Routine); (Item)->Parameter = (Context); (Item)->List.Flink = NULL; } while (0)
+/* Callable up to DISPATCH_LEVEL (from a DPC); the item runs later, in the System process. */
+VOID NTAPI ExQueueWorkItem(PWORK_QUEUE_ITEM WorkItem, WORK_QUEUE_TYPE QueueType);
+VOID ExInitializeWorkerThreads(VOID);
+
 #endif

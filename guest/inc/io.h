@@ -75,6 +75,8 @@ typedef struct _FILE_POSITION_INFORMATION {
 #define FILE_WRITE_ACCESS 2
 #define FILE_DEVICE_DISK      0x07
 #define FILE_DEVICE_CONSOLE   0x50
+#define FILE_DEVICE_UNKNOWN   0x22
+#define IO_NO_INCREMENT       0
 
 struct _DEVICE_OBJECT;
 struct _IRP;
@@ -132,7 +134,7 @@ static inline PIO_STACK_LOCATION IoGetCurrentIrpStackLocation(PIRP Irp) { return
 
 extern OBJECT_TYPE IoFileObjectType[1];
 
-NTSTATUS NTAPI IoCreateDevice(PDRIVER_OBJECT DriverObject, ULONG DeviceExtensionSize, PCWSTR DeviceName,
+NTSTATUS NTAPI IoCreateDevice(PDRIVER_OBJECT DriverObject, ULONG DeviceExtensionSize, PUNICODE_STRING DeviceName,
                               ULONG DeviceType, ULONG DeviceCharacteristics, BOOLEAN Exclusive,
                               PDEVICE_OBJECT *DeviceObject);
 NTSTATUS NTAPI IoCallDriver(PDEVICE_OBJECT DeviceObject, PIRP Irp);
@@ -141,6 +143,36 @@ VOID NTAPI IoCompleteRequest(PIRP Irp, UCHAR PriorityBoost);
 NTSTATUS IopParseDeviceName(PUNICODE_STRING Name, PDEVICE_OBJECT *Device, PUNICODE_STRING Remaining);
 /* Copies between a driver and the buffer of the IRP's requestor; a fault is STATUS_ACCESS_VIOLATION. */
 NTSTATUS IoCopyToRequestor(PVOID Destination, const VOID *Source, ULONG Length);
+
+/*
+ * File services run at PASSIVE_LEVEL only: on NT they touch pageable code
+ * and data, and a caller at DISPATCH_LEVEL or above (a DPC) bugchecks with
+ * IRQL_NOT_LESS_OR_EQUAL. Here the check is explicit.
+ */
+#define IopCheckIrql(Service) do { \
+        if (KeGetCurrentIrql() > PASSIVE_LEVEL) \
+            KeBugCheckEx(IRQL_NOT_LESS_OR_EQUAL, (ULONG_PTR)(Service), KeGetCurrentIrql(), 0, \
+                         (ULONG_PTR)__builtin_return_address(0)); \
+    } while (0)
+
+/* io/symlink.c: \??\NAME -> a device name */
+NTSTATUS NTAPI IoCreateSymbolicLink(PUNICODE_STRING SymbolicLinkName, PUNICODE_STRING DeviceName);
+NTSTATUS NTAPI IoDeleteSymbolicLink(PUNICODE_STRING SymbolicLinkName);
+/* The target of the link Name (Length WCHARs) starts with, and the link's length; NULL if none. */
+PCWSTR IopLookupSymbolicLink(PCWSTR Name, ULONG Length, ULONG *LinkLength);
+
+/* io/iowork.c: work items tied to a device */
+typedef VOID (NTAPI *PIO_WORKITEM_ROUTINE)(PDEVICE_OBJECT DeviceObject, PVOID Context);
+typedef struct _IO_WORKITEM *PIO_WORKITEM;
+PIO_WORKITEM NTAPI IoAllocateWorkItem(PDEVICE_OBJECT DeviceObject);
+VOID NTAPI IoFreeWorkItem(PIO_WORKITEM IoWorkItem);
+VOID NTAPI IoQueueWorkItem(PIO_WORKITEM IoWorkItem, PIO_WORKITEM_ROUTINE WorkerRoutine, WORK_QUEUE_TYPE QueueType,
+                           PVOID Context);
+
+/* io/loader.c: boot drivers from Multiboot modules ("driver NAME") */
+typedef NTSTATUS (NTAPI *PDRIVER_INITIALIZE)(PDRIVER_OBJECT DriverObject, PUNICODE_STRING RegistryPath);
+/* Validates the ELF image (untrusted input), maps it, and calls its DriverEntry. */
+NTSTATUS IopLoadDriver(const char *Name, const UCHAR *Image, ULONG Size);
 
 VOID IoInitSystem(VOID);
 /* io/ramfs.c: the in-memory volume behind \Device\HarddiskVolume1 (\??\C:) */

@@ -111,6 +111,7 @@ BOOLEAN KiFixupException(PKTRAP_FRAME TrapFrame);
 
 /* ke/bugcheck.c */
 #define KMODE_EXCEPTION_NOT_HANDLED         0x1E
+#define IRQL_NOT_GREATER_OR_EQUAL           0x09
 #define IRQL_NOT_LESS_OR_EQUAL              0x0A
 #define PAGE_FAULT_IN_NONPAGED_AREA         0x50
 #define PHASE0_INITIALIZATION_FAILED        0x31
@@ -118,6 +119,7 @@ BOOLEAN KiFixupException(PKTRAP_FRAME TrapFrame);
 #define UNEXPECTED_KERNEL_MODE_TRAP         0x7F
 #define KERNEL_MODE_EXCEPTION_NOT_HANDLED   0x8E
 #define BAD_POOL_CALLER                     0xC2
+#define WORKER_RETURNED_AT_BAD_IRQL         0xE1
 __attribute__((noreturn)) void KeBugCheckEx(ULONG Code, ULONG_PTR P1, ULONG_PTR P2, ULONG_PTR P3, ULONG_PTR P4);
 __attribute__((noreturn)) void KeBugCheckWithTf(ULONG Code, ULONG_PTR P1, ULONG_PTR P2, ULONG_PTR P3, PKTRAP_FRAME TrapFrame);
 
@@ -162,6 +164,90 @@ LONG NTAPI KeReadStateEvent(PKEVENT Event);
 NTSTATUS NTAPI KeWaitForSingleObject(PVOID Object, ULONG WaitReason, KPROCESSOR_MODE WaitMode,
                                      BOOLEAN Alertable, PLARGE_INTEGER Timeout);
 NTSTATUS NTAPI KeDelayExecutionThread(KPROCESSOR_MODE WaitMode, BOOLEAN Alertable, PLARGE_INTEGER Interval);
+
+/* ---- IRQL (ke/irql.c): a processor's interrupt request level, as NT's software view of it */
+typedef UCHAR KIRQL, *PKIRQL;
+#define PASSIVE_LEVEL   0
+#define APC_LEVEL       1
+#define DISPATCH_LEVEL  2
+#define CLOCK2_LEVEL    28
+#define HIGH_LEVEL      31
+KIRQL NTAPI KeGetCurrentIrql(void);
+/* Raising below the current level is IRQL_NOT_GREATER_OR_EQUAL; lowering above it IRQL_NOT_LESS_OR_EQUAL. */
+VOID NTAPI KeRaiseIrql(KIRQL NewIrql, PKIRQL OldIrql);
+/* Lowering below DISPATCH_LEVEL runs the DPCs queued meanwhile. */
+VOID NTAPI KeLowerIrql(KIRQL NewIrql);
+KIRQL NTAPI KeRaiseIrqlToDpcLevel(void);
+
+/* ---- DPCs (ke/dpc.c): run at DISPATCH_LEVEL, after the clock interrupt or when IRQL drops */
+struct _KDPC;
+typedef VOID (NTAPI *PKDEFERRED_ROUTINE)(struct _KDPC *Dpc, PVOID DeferredContext, PVOID SystemArgument1,
+                                         PVOID SystemArgument2);
+typedef struct _KDPC {
+    PKDEFERRED_ROUTINE DeferredRoutine;
+    PVOID DeferredContext, SystemArgument1, SystemArgument2;
+    struct _KDPC *Next;
+    BOOLEAN Inserted;
+} KDPC, *PKDPC;
+VOID NTAPI KeInitializeDpc(PKDPC Dpc, PKDEFERRED_ROUTINE DeferredRoutine, PVOID DeferredContext);
+/* FALSE if the DPC was already queued. */
+BOOLEAN NTAPI KeInsertQueueDpc(PKDPC Dpc, PVOID SystemArgument1, PVOID SystemArgument2);
+void KiRetireDpcList(void);
+
+/* ---- timers (ke/timer.c): a dispatcher object signalled at its due time, optionally queueing a DPC */
+typedef struct _KTIMER {
+    DISPATCHER_HEADER Header;
+    ULONGLONG DueTime;          /* interrupt time */
+    PKDPC Dpc;
+    struct _KTIMER *Next;
+    BOOLEAN Inserted;
+} KTIMER, *PKTIMER;
+VOID NTAPI KeInitializeTimer(PKTIMER Timer);
+/* DueTime: negative relative, positive absolute (100 ns). TRUE if the timer was already set. */
+BOOLEAN NTAPI KeSetTimer(PKTIMER Timer, LARGE_INTEGER DueTime, PKDPC Dpc);
+BOOLEAN NTAPI KeCancelTimer(PKTIMER Timer);
+/* From the clock interrupt: expire due timers. */
+void KiCheckTimers(ULONGLONG InterruptTime);
+ULONGLONG KiDueTimeToInterruptTime(LONGLONG DueTime);
+
+/* ---- threads and the dispatcher (ke/thrdobj.c, ke/dispatch.c) */
+typedef enum _KTHREAD_STATE { Initialized = 0, Ready = 1, Running = 2, Waiting = 5, Terminated = 4 } KTHREAD_STATE;
+typedef VOID (NTAPI *PKSTART_ROUTINE)(PVOID StartContext);
+
+/*
+ * What the dispatcher keeps per thread. NT keeps these in KTHREAD itself;
+ * here they follow it (ETHREAD's second member), so that KTHREAD keeps the
+ * layout kd mirrors (tracer/kd_layout.h). Every thread is an ETHREAD.
+ */
+typedef struct _KSCHEDULING_STATE {
+    ULONG KernelStack;              /* saved ESP while switched out */
+    UCHAR State;                    /* KTHREAD_STATE */
+    KIRQL WaitIrql;
+    UCHAR Spare[2];
+    PVOID WaitObject;               /* what a Waiting thread waits for; NULL: only a deadline */
+    ULONGLONG WaitDeadline;         /* interrupt time, or ~0 */
+    ULONG DirectoryTableBase;       /* its process's page directory, loaded on a switch */
+    struct _KTHREAD *NextThread;    /* every thread, in creation order: the round-robin ring */
+} KSCHEDULING_STATE, *PKSCHEDULING_STATE;
+#define KiThreadScheduling(t) ((PKSCHEDULING_STATE)((PKTHREAD)(t) + 1))
+
+/*
+ * Makes Thread known to the dispatcher. With StartRoutine it starts Ready,
+ * and first runs StartRoutine(StartContext) at PASSIVE_LEVEL on StackTop;
+ * without, it is the thread already running (the boot thread, or one about
+ * to enter user mode).
+ */
+VOID KeInitializeThread(PKTHREAD Thread, PVOID StackTop, PKSTART_ROUTINE StartRoutine, PVOID StartContext,
+                        ULONG DirectoryTableBase);
+/* The boot thread ends and Next (a user thread) runs: TSS.Esp0, CR3, KiCurrentThread. */
+VOID KiHandOffBootThread(PKTHREAD Next);
+/* The current thread gives the processor away once (to the next runnable thread), or idles one interrupt. */
+VOID KiSwapThread(void);
+/* The clock interrupt from user mode: round-robin to the next runnable thread. */
+VOID KiQuantumEnd(void);
+__attribute__((noreturn)) VOID KeTerminateThread(void);
+extern void KiThreadStartup(void);
+void NTAPI KiSwapContext(PULONG SaveEsp, ULONG NewEsp);
 
 static inline PKTHREAD KeGetCurrentThread(void) { return KiCurrentThread; }
 KPROCESSOR_MODE NTAPI KeGetPreviousMode(void);

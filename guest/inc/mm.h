@@ -12,6 +12,8 @@ ULONG MmAllocatePhysicalPage(void);
 /* Gives a page from MmAllocatePhysicalPage back. */
 void  MmFreePhysicalPage(ULONG Page);
 ULONG MmFreePhysicalBytes(void);
+/* Pages physically contiguous pages in KSEG0 for a kernel stack; returns its top, or NULL. */
+PVOID MmCreateKernelStack(ULONG Pages);
 
 static inline PVOID MmPhysicalToVirtual(ULONG Phys) { return (PVOID)(Phys + MM_KSEG0_BASE); }
 static inline ULONG MmVirtualToPhysical(const void *KsegVa) { return (ULONG)KsegVa - MM_KSEG0_BASE; }

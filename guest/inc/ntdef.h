@@ -44,6 +44,10 @@ typedef union _LARGE_INTEGER {
     LONGLONG QuadPart;
 } LARGE_INTEGER, *PLARGE_INTEGER;
 
+typedef struct _LIST_ENTRY {
+    struct _LIST_ENTRY *Flink, *Blink;
+} LIST_ENTRY, *PLIST_ENTRY;
+
 typedef struct _UNICODE_STRING {
     USHORT Length;          /* bytes, not counting a terminator */
     USHORT MaximumLength;

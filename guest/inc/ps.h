@@ -20,6 +20,7 @@ typedef struct _EPROCESS {
 
 typedef struct _ETHREAD {
     KTHREAD Tcb;
+    KSCHEDULING_STATE Scheduling;  /* KiThreadScheduling(&Tcb): the dispatcher's part */
 } ETHREAD, *PETHREAD;
 
 /* A Multiboot module as the kernel sees it: bytes in KSEG0 and its command line. */
@@ -33,6 +34,11 @@ extern PEPROCESS PsInitialSystemProcess;
 extern OBJECT_TYPE PsProcessType[1], PsThreadType[1];
 
 void PsInitSystem(void);
+/* A thread of the System process running StartRoutine(StartContext) in kernel mode. */
+NTSTATUS NTAPI PsCreateSystemThread(PHANDLE ThreadHandle, ACCESS_MASK DesiredAccess,
+                                    POBJECT_ATTRIBUTES ObjectAttributes, HANDLE ProcessHandle, PVOID ClientId,
+                                    PKSTART_ROUTINE StartRoutine, PVOID StartContext);
+NTSTATUS NTAPI PsTerminateSystemThread(NTSTATUS ExitStatus);
 /* Creates the first user process and enters it; returns only on failure. */
 NTSTATUS PspCreateInitialProcess(const PS_IMAGE_SOURCE *Program, const PS_IMAGE_SOURCE *Ntdll);
 /* Loads an ELF32 user image into the current address space; returns its entry point and extent. */

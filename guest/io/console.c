@@ -63,13 +63,15 @@ static NTSTATUS NTAPI IopConsoleDeviceControl(PDEVICE_OBJECT Device, PIRP Irp)
 VOID IopConsoleInitialize(VOID)
 {
     PDEVICE_OBJECT device;
+    UNICODE_STRING deviceName;
+    RtlInitUnicodeString(&deviceName, L"\\Device\\Console");
     RtlInitUnicodeString(&IopConsoleDriver.DriverName, L"\\Driver\\Console");
     IopConsoleDriver.MajorFunction[IRP_MJ_CREATE] = IopConsoleCreateClose;
     IopConsoleDriver.MajorFunction[IRP_MJ_CLOSE] = IopConsoleCreateClose;
     IopConsoleDriver.MajorFunction[IRP_MJ_READ] = IopConsoleReadWrite;
     IopConsoleDriver.MajorFunction[IRP_MJ_WRITE] = IopConsoleReadWrite;
     IopConsoleDriver.MajorFunction[IRP_MJ_DEVICE_CONTROL] = IopConsoleDeviceControl;
-    if (!NT_SUCCESS(IoCreateDevice(&IopConsoleDriver, 0, L"\\Device\\Console", FILE_DEVICE_CONSOLE, 0, FALSE,
+    if (!NT_SUCCESS(IoCreateDevice(&IopConsoleDriver, 0, &deviceName, FILE_DEVICE_CONSOLE, 0, FALSE,
                                    &device)))
         KeBugCheckEx(PHASE0_INITIALIZATION_FAILED, 0x11, 0, 0, 0);
 }

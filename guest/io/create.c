@@ -27,6 +27,7 @@ NTSTATUS NTAPI NtCreateFile(PHANDLE FileHandle, ACCESS_MASK DesiredAccess, POBJE
     (void)EaBuffer;
     (void)EaLength;
 
+    IopCheckIrql(NtCreateFile);
     if (mode == UserMode) {
         status = ProbeForWrite(FileHandle, sizeof(HANDLE), sizeof(ULONG));
         if (NT_SUCCESS(status))

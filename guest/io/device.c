@@ -1,6 +1,6 @@
 /*
  * Devices and their names. \Device\Xxx names a device object; the DOS
- * device names under \??\ (only C: so far) are symbolic links to them.
+ * device names under \??\ are symbolic links to them (io/symlink.c).
  * Requests reach a driver through IoCallDriver.
  */
 #include "../inc/io.h"
@@ -9,10 +9,6 @@
 #define IO_DEVICE_TAG 0x20766544   /* 'Dev ' */
 
 static PDEVICE_OBJECT IopNamedDevices;
-
-static const struct { PCWSTR Link, Target; } IopSymbolicLinks[] = {
-    { L"C:", L"\\Device\\HarddiskVolume1" },
-};
 
 static WCHAR IopUpcase(WCHAR c)
 {
@@ -32,15 +28,13 @@ static BOOLEAN IopPrefixMatches(PCWSTR Name, ULONG Length, PCWSTR Prefix, ULONG 
     return TRUE;
 }
 
-NTSTATUS NTAPI IoCreateDevice(PDRIVER_OBJECT DriverObject, ULONG DeviceExtensionSize, PCWSTR DeviceName,
+NTSTATUS NTAPI IoCreateDevice(PDRIVER_OBJECT DriverObject, ULONG DeviceExtensionSize, PUNICODE_STRING DeviceName,
                               ULONG DeviceType, ULONG DeviceCharacteristics, BOOLEAN Exclusive,
                               PDEVICE_OBJECT *DeviceObject)
 {
     (void)DeviceCharacteristics;
     (void)Exclusive;
-    ULONG nameLength = 0;
-    while (DeviceName && DeviceName[nameLength])
-        nameLength++;
+    ULONG nameLength = DeviceName ? DeviceName->Length / sizeof(WCHAR) : 0;
     if (nameLength >= ARRAYSIZE(((PDEVICE_OBJECT)0)->Name))
         return STATUS_OBJECT_NAME_INVALID;
     PDEVICE_OBJECT device = ExAllocatePoolWithTag(NonPagedPool, sizeof(DEVICE_OBJECT) + DeviceExtensionSize,
@@ -53,7 +47,7 @@ NTSTATUS NTAPI IoCreateDevice(PDRIVER_OBJECT DriverObject, ULONG DeviceExtension
     device->NextDevice = DriverObject->DeviceObject;
     DriverObject->DeviceObject = device;
     if (nameLength) {
-        memcpy(device->Name, DeviceName, nameLength * sizeof(WCHAR));
+        memcpy(device->Name, DeviceName->Buffer, nameLength * sizeof(WCHAR));
         device->NextNamed = IopNamedDevices;
         IopNamedDevices = device;
     }
@@ -77,18 +71,16 @@ NTSTATUS IopParseDeviceName(PUNICODE_STRING Name, PDEVICE_OBJECT *Device, PUNICO
     BOOLEAN viaLink = FALSE;
 
     if (IopPrefixMatches(name, length, L"\\??", &used)) {
-        ULONG i, linkLength = 0;
-        for (i = 0; i < ARRAYSIZE(IopSymbolicLinks); i++)
-            if (used + 1 < length &&
-                IopPrefixMatches(name + used + 1, length - used - 1, IopSymbolicLinks[i].Link, &linkLength))
-                break;
-        if (i == ARRAYSIZE(IopSymbolicLinks))
+        ULONG linkLength = 0;
+        PCWSTR target = used + 1 < length ? IopLookupSymbolicLink(name + used + 1, length - used - 1, &linkLength)
+                                          : NULL;
+        if (!target)
             return IopNotFound(name, length, used + 1);
         /* \??\C:\rest -> \Device\HarddiskVolume1\rest */
         used += 1 + linkLength;
         Remaining->Buffer = Name->Buffer + used;
         Remaining->Length = Remaining->MaximumLength = (USHORT)((length - used) * sizeof(WCHAR));
-        name = IopSymbolicLinks[i].Target;
+        name = target;
         length = 0;
         while (name[length])
             length++;

@@ -17,6 +17,7 @@ NTSTATUS NTAPI NtQueryInformationFile(HANDLE FileHandle, PIO_STATUS_BLOCK IoStat
     ULONG size;
     PFILE_OBJECT file;
 
+    IopCheckIrql(NtQueryInformationFile);
     if (FileInformationClass == FileStandardInformation)
         size = sizeof(FILE_STANDARD_INFORMATION);
     else if (FileInformationClass == FilePositionInformation)
@@ -72,6 +73,7 @@ NTSTATUS NTAPI NtDeviceIoControlFile(HANDLE FileHandle, HANDLE Event, PVOID ApcR
     (void)ApcRoutine;
     (void)ApcContext;
 
+    IopCheckIrql(NtDeviceIoControlFile);
     NTSTATUS status = ObReferenceObjectByHandle(FileHandle, wanted, IoFileObjectType, mode, (PVOID *)&file, NULL);
     if (!NT_SUCCESS(status))
         return status;

@@ -258,13 +258,15 @@ NTSTATUS RamFsAddFile(const char *Name, const UCHAR *Data, ULONG Size)
 VOID RamFsInitialize(VOID)
 {
     PDEVICE_OBJECT device;
+    UNICODE_STRING deviceName;
+    RtlInitUnicodeString(&deviceName, L"\\Device\\HarddiskVolume1");
     RtlInitUnicodeString(&RamFsDriver.DriverName, L"\\FileSystem\\RamFs");
     RamFsDriver.MajorFunction[IRP_MJ_CREATE] = RamFsCreate;
     RamFsDriver.MajorFunction[IRP_MJ_CLOSE] = RamFsClose;
     RamFsDriver.MajorFunction[IRP_MJ_READ] = RamFsReadWrite;
     RamFsDriver.MajorFunction[IRP_MJ_WRITE] = RamFsReadWrite;
     RamFsDriver.MajorFunction[IRP_MJ_QUERY_INFORMATION] = RamFsQueryInformation;
-    if (!NT_SUCCESS(IoCreateDevice(&RamFsDriver, 0, L"\\Device\\HarddiskVolume1", FILE_DEVICE_DISK, 0, FALSE,
+    if (!NT_SUCCESS(IoCreateDevice(&RamFsDriver, 0, &deviceName, FILE_DEVICE_DISK, 0, FALSE,
                                    &device)))
         KeBugCheckEx(PHASE0_INITIALIZATION_FAILED, 0x10, 0, 0, 0);
 }

@@ -8,6 +8,12 @@
 #include "../inc/mm.h"
 
 extern OBJECT_TYPE ExEventObjectType[1];
+NTSTATUS NTAPI NtReadFile(HANDLE FileHandle, HANDLE Event, PVOID ApcRoutine, PVOID ApcContext,
+                          PIO_STATUS_BLOCK IoStatusBlock, PVOID Buffer, ULONG Length, PLARGE_INTEGER ByteOffset,
+                          PULONG Key);
+NTSTATUS NTAPI NtWriteFile(HANDLE FileHandle, HANDLE Event, PVOID ApcRoutine, PVOID ApcContext,
+                           PIO_STATUS_BLOCK IoStatusBlock, PVOID Buffer, ULONG Length, PLARGE_INTEGER ByteOffset,
+                           PULONG Key);
 #define EVENT_MODIFY_STATE 0x0002
 
 static NTSTATUS IopReadWrite(BOOLEAN Write, HANDLE FileHandle, HANDLE Event, PIO_STATUS_BLOCK IoStatusBlock,
@@ -19,6 +25,7 @@ static NTSTATUS IopReadWrite(BOOLEAN Write, HANDLE FileHandle, HANDLE Event, PIO
     LARGE_INTEGER offset = { .QuadPart = 0 };
     BOOLEAN useFilePointer = ByteOffset == NULL;
 
+    IopCheckIrql(Write ? (PVOID)NtWriteFile : (PVOID)NtReadFile);
     NTSTATUS status = ObReferenceObjectByHandle(FileHandle, Write ? FILE_WRITE_DATA : FILE_READ_DATA,
                                                 IoFileObjectType, mode, (PVOID *)&file, NULL);
     if (!NT_SUCCESS(status))

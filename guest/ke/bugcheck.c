@@ -14,6 +14,8 @@ static const char *KiBugCheckName(ULONG Code)
     case UNEXPECTED_KERNEL_MODE_TRAP:       return "UNEXPECTED_KERNEL_MODE_TRAP";
     case KERNEL_MODE_EXCEPTION_NOT_HANDLED: return "KERNEL_MODE_EXCEPTION_NOT_HANDLED";
     case BAD_POOL_CALLER:                   return "BAD_POOL_CALLER";
+    case IRQL_NOT_GREATER_OR_EQUAL:         return "IRQL_NOT_GREATER_OR_EQUAL";
+    case WORKER_RETURNED_AT_BAD_IRQL:       return "WORKER_RETURNED_AT_BAD_IRQL";
     default:                                return "UNKNOWN_BUGCHECK";
     }
 }

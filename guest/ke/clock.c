@@ -1,13 +1,17 @@
 /*
  * The clock: PIT channel 0 interrupts every 10 ms on IRQ 0 (vector 0x30,
  * from KVM's in-kernel PIT and 8259). Each tick advances the interrupt time
- * that timeouts are measured in; a waiting thread sleeps in HLT until one.
+ * that timeouts are measured in, expires timers, runs the DPCs they queued
+ * (at DISPATCH_LEVEL, when the interrupted code was below it) and, when the
+ * tick interrupted user mode, ends the quantum: round-robin to the next
+ * runnable thread.
  */
 #include "../inc/ke.h"
 #include "../inc/hal.h"
 
 volatile ULONG KeTickCount;
 static volatile ULONGLONG KiInterruptTime;
+extern KIRQL KiCurrentIrql;
 
 void KeStartClock(void)
 {
@@ -18,10 +22,20 @@ void KeStartClock(void)
 
 void NTAPI KiClockInterrupt(PKTRAP_FRAME TrapFrame)
 {
-    (void)TrapFrame;
+    KIRQL interrupted = KiCurrentIrql;
+    KiCurrentIrql = CLOCK2_LEVEL;
     KiInterruptTime += KE_CLOCK_INCREMENT;
     KeTickCount++;
+    KiCheckTimers(KiInterruptTime);
     HalEndOfInterrupt(0);
+
+    if (interrupted < DISPATCH_LEVEL) {
+        KiCurrentIrql = DISPATCH_LEVEL;
+        KiRetireDpcList();
+    }
+    KiCurrentIrql = interrupted;
+    if (TrapFrame->SegCs & RPL_USER)
+        KiQuantumEnd();
 }
 
 ULONGLONG NTAPI KeQueryInterruptTime(void)

@@ -11,6 +11,7 @@
 #include "../inc/io.h"
 #include "../inc/hal.h"
 #include "../inc/rtl.h"
+#include "../inc/ex.h"
 
 #define MULTIBOOT_BOOTLOADER_MAGIC 0x2BADB002
 #define MB_INFO_MEMORY   0x001
@@ -27,6 +28,8 @@ typedef struct {
 extern UCHAR KiImageEnd[];
 extern UCHAR KiInitialStackTop[];
 void KiInitializeServiceTables(void);
+
+NTSTATUS NTAPI NtYieldExecution(void);
 
 static ULONG KiPhysicalTop;
 static ULONG KiFirstFree;
@@ -100,6 +103,21 @@ static void KiLoadBootFiles(const MULTIBOOT_MODULE *Mods, ULONG Count)
     }
 }
 
+/* "driver NAME": boot drivers, in the order given; one that fails to load is reported and skipped. */
+static void KiLoadBootDrivers(const MULTIBOOT_MODULE *Mods, ULONG Count)
+{
+    const ULONG wordLength = sizeof(NTV_MODULE_DRIVER_WORD) - 1;
+    for (ULONG i = NTV_MODULE_FIRST_EXTRA; i < Count; i++) {
+        PS_IMAGE_SOURCE m;
+        KiGetModule(Mods, i, &m);
+        if (strncmp(m.CommandLine, NTV_MODULE_DRIVER_WORD, wordLength) != 0)
+            continue;
+        NTSTATUS status = IopLoadDriver(m.CommandLine + wordLength, m.Data, m.Size);
+        if (!NT_SUCCESS(status))
+            DbgPrint("ntoskrnl: driver '%s' not loaded (%08X)\n", m.CommandLine + wordLength, (ULONG)status);
+    }
+}
+
 void KiSystemStartup(ULONG Magic, ULONG InfoPhys)
 {
     HalInitializeConsole();
@@ -149,6 +167,10 @@ void KiSystemStartup(ULONG Magic, ULONG InfoPhys)
     HalInitializeClock();
     KeStartClock();
     KiInitializeUserSharedData(mechanism);
+    ExInitializeWorkerThreads();
+    NtYieldExecution();   /* let the worker thread start and block on its queue */
+    /* kernel page tables made from here on must exist before the first address space copies them */
+    KiLoadBootDrivers(mods, info->ModsCount);
 
     NTSTATUS status = PspCreateInitialProcess(&program, &ntdll);
     KeBugCheckEx(PROCESS1_INITIALIZATION_FAILED, (ULONG)status, 0, 0, 0);

@@ -1,32 +1,14 @@
 /*
- * Waiting. With one thread to run, a thread that must wait lets the
- * processor sleep: STI; HLT wakes at the next interrupt (the STI shadow
- * makes the pair atomic, so no tick is lost), then the condition and the
- * deadline are checked again. A wait for something nobody will signal,
- * without a timeout, sleeps forever -- as it would on NT.
+ * Waiting. A thread whose object is not signalled records what it waits
+ * for and its deadline, and gives the processor to the dispatcher
+ * (KiSwapThread: another runnable thread, or STI; HLT until an interrupt);
+ * when it runs again it checks once more. A wait for something nobody will
+ * signal, without a timeout, sleeps forever -- as it would on NT.
  */
 #include "../inc/ke.h"
 #include "../inc/hal.h"
 
 #define KI_INFINITE ((ULONGLONG)-1)
-
-static void KiIdleUntilInterrupt(void)
-{
-    __asm__ volatile("sti; hlt; cli" ::: "memory");
-}
-
-/* The interrupt time at which Timeout expires; KI_INFINITE for NULL. */
-static ULONGLONG KiDeadline(PLARGE_INTEGER Timeout)
-{
-    if (!Timeout)
-        return KI_INFINITE;
-    ULONGLONG now = KeQueryInterruptTime();
-    if (Timeout->QuadPart <= 0)
-        return now + (ULONGLONG)(-Timeout->QuadPart);
-    /* absolute system time: how far it lies ahead of the clock now */
-    LONGLONG ahead = Timeout->QuadPart - HalQuerySystemTime();
-    return ahead <= 0 ? now : now + (ULONGLONG)ahead;
-}
 
 static BOOLEAN KiSatisfyWait(DISPATCHER_HEADER *Header)
 {
@@ -43,14 +25,29 @@ NTSTATUS NTAPI KeWaitForSingleObject(PVOID Object, ULONG WaitReason, KPROCESSOR_
     (void)WaitReason;
     (void)WaitMode;
     (void)Alertable;   /* no APCs yet: nothing can alert the wait */
-    ULONGLONG deadline = KiDeadline(Timeout);
+    ULONGLONG deadline = Timeout ? KiDueTimeToInterruptTime(Timeout->QuadPart) : KI_INFINITE;
+    PKSCHEDULING_STATE s = KiThreadScheduling(KeGetCurrentThread());
+
+    /* a thread cannot sleep at DISPATCH_LEVEL or above: nothing could switch back to it */
+    if (KeGetCurrentIrql() >= DISPATCH_LEVEL && !(Timeout && Timeout->QuadPart == 0))
+        KeBugCheckEx(IRQL_NOT_LESS_OR_EQUAL, (ULONG_PTR)Object, KeGetCurrentIrql(), 0,
+                     (ULONG_PTR)__builtin_return_address(0));
     for (;;) {
         if (Object && KiSatisfyWait((DISPATCHER_HEADER *)Object))
-            return STATUS_SUCCESS;
-        if (deadline != KI_INFINITE && KeQueryInterruptTime() >= deadline)
+            break;
+        if (deadline != KI_INFINITE && KeQueryInterruptTime() >= deadline) {
+            s->State = Running;
+            s->WaitObject = NULL;
             return STATUS_TIMEOUT;
-        KiIdleUntilInterrupt();
+        }
+        s->State = Waiting;
+        s->WaitObject = Object;
+        s->WaitDeadline = deadline;
+        KiSwapThread();
     }
+    s->State = Running;
+    s->WaitObject = NULL;
+    return STATUS_SUCCESS;
 }
 
 NTSTATUS NTAPI KeDelayExecutionThread(KPROCESSOR_MODE WaitMode, BOOLEAN Alertable, PLARGE_INTEGER Interval)

@@ -40,6 +40,18 @@ ULONG MmAllocatePhysicalPage(void)
     return page;
 }
 
+PVOID MmCreateKernelStack(ULONG Pages)
+{
+    /* from the never-used top of memory: only there are pages known to be contiguous */
+    ULONG size = Pages * PAGE_SIZE;
+    if (Pages == 0 || MiNextFreePhysical + size > MiPhysicalTop || MiNextFreePhysical + size < MiNextFreePhysical)
+        return NULL;
+    ULONG base = MiNextFreePhysical;
+    MiNextFreePhysical += size;
+    memset(MmPhysicalToVirtual(base), 0, size);
+    return (PUCHAR)MmPhysicalToVirtual(base) + size;
+}
+
 void MmFreePhysicalPage(ULONG Page)
 {
     *(PULONG)MmPhysicalToVirtual(Page) = MiFreePageList;

@@ -31,6 +31,7 @@ PEPROCESS PsInitialSystemProcess = &PspSystemProcessObject.Body;
 #define PspSystemThread PspSystemThreadObject.Body
 static UCHAR PspUserThreadKernelStack[PSP_KERNEL_STACK_SIZE] __attribute__((aligned(16)));
 extern ULONG KiUserSharedDataPhysical;
+extern UCHAR KiInitialStackTop[];
 
 void PsInitSystem(void)
 {
@@ -42,6 +43,8 @@ void PsInitSystem(void)
     PspSystemThread.Tcb.PreviousMode = KernelMode;
     PspSystemThread.Tcb.ThreadId = 8;
     KiCurrentThread = &PspSystemThread.Tcb;
+    /* the boot thread runs on the initial stack until the first process starts */
+    KeInitializeThread(&PspSystemThread.Tcb, KiInitialStackTop, NULL, NULL, PsInitialSystemProcess->DirectoryTableBase);
 }
 
 static void PspSetImageName(PEPROCESS Process, const char *CommandLine)
@@ -201,7 +204,7 @@ NTSTATUS PspCreateInitialProcess(const PS_IMAGE_SOURCE *Program, const PS_IMAGE_
     thread->Tcb.TrapFrame = tf;
     thread->Tcb.PreviousMode = UserMode;
 
-    KiSetKernelStack(stackTop);
-    KiCurrentThread = &thread->Tcb;
+    KeInitializeThread(&thread->Tcb, stackTop, NULL, NULL, process->DirectoryTableBase);
+    KiHandOffBootThread(&thread->Tcb);
     KiExitToUserMode(tf);
 }

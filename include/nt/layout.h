@@ -22,6 +22,14 @@
 
 #define KERNEL_PHYS_BASE         0x00100000u  /* ntoskrnl is loaded here */
 
+/*
+ * Boot drivers (`ntvisor run --driver=FILE`): ELF32 images linked for a slot
+ * of this range, outside KSEG0, mapped by the kernel at load.
+ */
+#define MM_SYSTEM_DRIVER_START   0xB0000000u
+#define MM_SYSTEM_DRIVER_END     0xB8000000u
+#define MM_SYSTEM_DRIVER_SLOT    0x00100000u  /* 1 MiB per driver image */
+
 /* SharedUserData offsets */
 #define USER_SHARED_SYSTEM_CALL      0x300   /* SystemCallStub */
 #define USER_SHARED_SYSTEM_CALL_RET  0x304   /* KiFastSystemCallRet for the SYSENTER stub */

@@ -69,6 +69,7 @@ typedef int NTSTATUS;   /* 32 bits in the guest and on the host */
 #define STATUS_INVALID_PARAMETER_5         NTSTATUS_C(0xC00000F3)
 #define STATUS_INVALID_PARAMETER_6         NTSTATUS_C(0xC00000F4)
 #define STATUS_NOT_A_DIRECTORY             NTSTATUS_C(0xC0000103)
+#define STATUS_INVALID_IMAGE_FORMAT        NTSTATUS_C(0xC000007B)
 
 /* Every status above, for name tables: #define N(s) { s, #s }, then NTSTATUS_NAMES(N). */
 #define NTSTATUS_NAMES(X) \
@@ -127,6 +128,7 @@ typedef int NTSTATUS;   /* 32 bits in the guest and on the host */
     X(STATUS_INVALID_PARAMETER_4) \
     X(STATUS_INVALID_PARAMETER_5) \
     X(STATUS_INVALID_PARAMETER_6) \
-    X(STATUS_NOT_A_DIRECTORY)
+    X(STATUS_NOT_A_DIRECTORY) \
+    X(STATUS_INVALID_IMAGE_FORMAT)
 
 #endif
