@@ -5,9 +5,15 @@
  *   5  a kernel-space pointer handed to NtWriteFile from ring 3 is an access
  *      violation, and the kernel carries on;
  *   6  a service number beyond the table is STATUS_INVALID_SYSTEM_SERVICE.
- * (2, 3, 4 and 6 from kernel mode need a driver acting for this thread.)
+ * With the argument "kernel" (and `--driver=ntzw.sys`), the kernel-mode half,
+ * done by the driver's dispatch routine acting for this thread:
+ *   2  NtReadFile into a kernel buffer fails, ZwReadFile succeeds;
+ *   3  NtReadFile with this process's buffers succeeds;
+ *   6  an out-of-range number through a Zw-style call from kernel mode.
+ * (4, the logging driver, is examples/ntvlog.)
  */
 #include <ntapi.h>
+#include "ntzwioctl.h"
 
 #define KERNEL_ADDRESS ((PVOID)0x80100000)
 
@@ -29,10 +35,58 @@ static HANDLE Open(ULONG Disposition)
     return h;
 }
 
+static NTSTATUS Ask(HANDLE Device, ULONG Code, PVOID In, ULONG InLength, NTZW_RESULT *Result)
+{
+    IO_STATUS_BLOCK iosb;
+    memset(Result, 0, sizeof(*Result));
+    return NtDeviceIoControlFile(Device, NULL, NULL, NULL, &iosb, Code, In, InLength, Result, sizeof(*Result));
+}
+
+static int KernelScenarios(HANDLE File)
+{
+    UNICODE_STRING name;
+    OBJECT_ATTRIBUTES oa;
+    IO_STATUS_BLOCK iosb;
+    HANDLE device = 0;
+    NTZW_RESULT r;
+    RtlInitUnicodeString(&name, L"\\??\\NtZw");
+    InitializeObjectAttributes(&oa, &name, OBJ_CASE_INSENSITIVE, NULL, NULL);
+    NTSTATUS status = NtOpenFile(&device, GENERIC_READ | GENERIC_WRITE, &oa, &iosb, 0, 0);
+    if (!NT_SUCCESS(status)) {
+        Report("ntzw: open \\??\\NtZw (load build/examples/ntzw.sys with --driver)", status);
+        return 1;
+    }
+
+    /* 2: kernel mode on behalf of this thread, a kernel buffer */
+    status = Ask(device, IOCTL_NTZW_KERNEL_BUFFER, &File, sizeof(File), &r);
+    printf("2 previous-mode %s\n", r.PreviousMode == 1 ? "User" : "Kernel");
+    Report("2 NtReadFile(kernel-buffer)", NT_SUCCESS(status) ? r.Status[0] : status);
+    Report("2 ZwReadFile(kernel-buffer)", NT_SUCCESS(status) ? r.Status[1] : status);
+    printf("2 data '%s'\n", r.Data);
+
+    /* 3: kernel mode, NtReadFile with this process's own buffers */
+    char data[8] = { 0 };
+    IO_STATUS_BLOCK readIosb = { { 0 }, 0 };
+    LARGE_INTEGER start = { .QuadPart = 0 };
+    NTZW_USER_READ read = { File, data, 4, &readIosb, &start };
+    status = Ask(device, IOCTL_NTZW_USER_BUFFER, &read, sizeof(read), &r);
+    Report("3 NtReadFile(user-buffer)", NT_SUCCESS(status) ? r.Status[0] : status);
+    printf("3 data '%s' iosb %u\n", data, (unsigned)readIosb.Information);
+
+    /* 6: out-of-range numbers through KiSystemService from kernel mode */
+    static const ULONG numbers[] = { 0x11C, 0xFFF, 0x1000 };
+    for (ULONG i = 0; i < ARRAYSIZE(numbers); i++) {
+        char what[32];
+        RtlFormat(what, sizeof(what), "6 kernel(0x%X)", (unsigned)numbers[i]);
+        status = Ask(device, IOCTL_NTZW_SYSTEM_SERVICE, (PVOID)&numbers[i], sizeof(ULONG), &r);
+        Report(what, NT_SUCCESS(status) ? r.Status[0] : status);
+    }
+    NtClose(device);
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
-    (void)argc;
-    (void)argv;
     IO_STATUS_BLOCK iosb;
     LARGE_INTEGER start = { .QuadPart = 0 };
     char nt[8] = { 0 }, zw[8] = { 0 };
@@ -58,6 +112,7 @@ int main(int argc, char **argv)
     Report("6 user(0xFFF)", RtlSystemCall(0xFFF));
     Report("6 user(0x1000)", RtlSystemCall(0x1000));
 
+    int status = argc > 1 && !strcmp(argv[1], "kernel") ? KernelScenarios(h) : 0;
     NtClose(h);
-    return 0;
+    return status;
 }

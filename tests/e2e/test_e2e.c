@@ -712,6 +712,154 @@ START_TEST(kd_survives_bad_commands)
 }
 END_TEST
 
+/* ---------------------------------------------------------------- drivers: the kernel-mode scenarios */
+
+#define NTZW_SYS   "build/examples/ntzw.sys"
+#define NTVLOG_SYS "build/examples/ntvlog.sys"
+
+static const char *const ntzw_kernel_lines[] = {
+    "2 previous-mode User",
+    "2 NtReadFile(kernel-buffer) 0xC0000005 STATUS_ACCESS_VIOLATION",
+    "2 ZwReadFile(kernel-buffer) 0x00000000 STATUS_SUCCESS",
+    "2 data 'okZw'",
+    "3 NtReadFile(user-buffer) 0x00000000 STATUS_SUCCESS",
+    "3 data 'okZw' iosb 4",
+    "6 kernel(0x11C) 0xC000001C STATUS_INVALID_SYSTEM_SERVICE",
+    "6 kernel(0xFFF) 0xC000001C STATUS_INVALID_SYSTEM_SERVICE",
+    "6 kernel(0x1000) 0xC000001C STATUS_INVALID_SYSTEM_SERVICE",
+    NULL
+};
+
+static void check_ntzw_kernel(const char *mechanism)
+{
+    const char *all[32];
+    int n = 0;
+    for (int i = 0; ntzw_lines[i]; i++)
+        all[n++] = ntzw_lines[i];
+    for (int i = 0; ntzw_kernel_lines[i]; i++)
+        all[n++] = ntzw_kernel_lines[i];
+    all[n] = NULL;
+    check_output(all, mechanism, "--driver=" NTZW_SYS, "build/examples/ntzw.exe", "kernel", NULL);
+}
+
+START_TEST(scenarios_from_kernel_mode)
+{
+    check_ntzw_kernel("--syscall=int2e");
+    check_ntzw_kernel("--syscall=sysenter");
+}
+END_TEST
+
+static const char *const ntvlog_lines[] = {
+    "4 ZwCreateFile(process-handle) 0x00000000 STATUS_SUCCESS",
+    "4 ZwWriteFile-dispatch(process-handle) 0x00000000 STATUS_SUCCESS",
+    "4 dispatch-ran-in ntvlog.exe irql 0",
+    "4 handle(process-handle) process-table",
+    "4 ZwWriteFile-work-item(process-handle) 0xC0000008 STATUS_INVALID_HANDLE",
+    "4 work-item-ran-in System irql 0",
+    "4 ZwWriteFile-timer-dpc-work-item(process-handle) 0xC0000008 STATUS_INVALID_HANDLE",
+    "4 ZwClose(process-handle) 0x00000000 STATUS_SUCCESS",
+    "4 ZwCreateFile(kernel-handle) 0x00000000 STATUS_SUCCESS",
+    "4 ZwWriteFile-dispatch(kernel-handle) 0x00000000 STATUS_SUCCESS",
+    "4 dispatch-ran-in ntvlog.exe irql 0",
+    "4 handle(kernel-handle) kernel-table",
+    "4 ZwWriteFile-work-item(kernel-handle) 0x00000000 STATUS_SUCCESS",
+    "4 work-item-ran-in System irql 0",
+    "4 ZwWriteFile-timer-dpc-work-item(kernel-handle) 0x00000000 STATUS_SUCCESS",
+    "4 ZwClose(kernel-handle) 0x00000000 STATUS_SUCCESS",
+    "4 log:",
+    "dispatch",
+    "dispatch",
+    "work-item",
+    "timer-dpc-work-item",
+    NULL
+};
+
+START_TEST(logging_driver_needs_a_kernel_handle)
+{
+    check_output(ntvlog_lines, "--syscall=int2e", "--driver=" NTVLOG_SYS, "build/examples/ntvlog.exe", NULL);
+    check_output(ntvlog_lines, "--syscall=sysenter", "--driver=" NTVLOG_SYS, "build/examples/ntvlog.exe", NULL);
+}
+END_TEST
+
+START_TEST(file_service_in_a_dpc_bugchecks)
+{
+    struct spawn_result r = ntvisor("run", "--driver=" NTVLOG_SYS, "build/examples/ntvlog.exe", "dpc", NULL);
+    ck_assert_int_eq(r.status, 123);
+    assert_contains(r.out, "*** STOP: 0x0000000A (");
+    assert_contains(r.out, "IRQL_NOT_LESS_OR_EQUAL");
+    assert_contains(r.err, "ntvisor: guest bugcheck 0x0000000A");
+    ck_assert_ptr_null(strstr(r.out, "the DPC's write returned"));
+    spawn_free(&r);
+}
+END_TEST
+
+START_TEST(bad_drivers_are_refused)
+{
+    /* the monitor checks every header field... */
+    check_rejected("outside [0xb0000000, 0xb8000000)", "run", "--driver=" HELLO, HELLO);
+    check_rejected("No such file", "run", "--driver=/tmp/ntv-no-such-driver.sys", HELLO);
+    struct spawn_result r = ntvisor("run", "--driver=" NTZW_SYS, "--driver=" NTZW_SYS, HELLO, NULL);
+    ck_assert_int_eq(r.status, 2);
+    assert_contains(r.err, "a driver named 'ntzw.sys' is already loaded");
+    spawn_free(&r);
+    /* ...and so does the kernel: a second image for the same slot is refused, the system boots on */
+    FILE *in = fopen(NTZW_SYS, "rb");
+    ck_assert_ptr_nonnull(in);
+    static char image[1 << 20];
+    size_t n = fread(image, 1, sizeof(image), in);
+    fclose(in);
+    write_file("/tmp/ntv-second.sys", image, n);
+    r = ntvisor("run", "--driver=" NTZW_SYS, "--driver=/tmp/ntv-second.sys", HELLO, NULL);
+    ck_assert_msg(r.status == 0, "status %d, stderr:\n%s", r.status, r.err);
+    assert_line(&r, 0, "ntoskrnl: driver 'ntv-second.sys' not loaded (C0000018)");
+    assert_line(&r, 1, "Hello from ring 3, through NtDisplayString.");
+    spawn_free(&r);
+    /* a truncated image passes nothing */
+    write_file("/tmp/ntv-truncated.sys", image, 40);
+    check_rejected("ntvisor: ", "run", "--driver=/tmp/ntv-truncated.sys", HELLO);
+}
+END_TEST
+
+/* ---------------------------------------------------------------- hooks (for the tracer) */
+
+static void check_hook(const char *kind, const char *mechanism, const char *keep)
+{
+    char driver[64], line[96];
+    const char *calls[] = { "install 0x00000000 STATUS_SUCCESS", "replaced yes",
+        "NtReadFile 0x00000000 STATUS_SUCCESS", "NtReadFile 0x00000000 STATUS_SUCCESS",
+        "NtReadFile 0x00000000 STATUS_SUCCESS", "data 'hook'", "hook-saw-calls yes" };
+    snprintf(driver, sizeof(driver), "--driver=build/examples/hooks-%s.sys", kind);
+    struct spawn_result r = ntvisor("run", mechanism, driver, "build/examples/hooks.exe", kind, keep, NULL);
+    ck_assert_msg(r.status == 0, "status %d, stdout:\n%s\nstderr:\n%s", r.status, r.out, r.err);
+    int n = 0;
+    for (size_t i = 0; i < sizeof(calls) / sizeof(calls[0]); i++) {
+        snprintf(line, sizeof(line), "%s %s", kind, calls[i]);
+        assert_line(&r, n++, line);
+    }
+    if (keep) {
+        snprintf(line, sizeof(line), "%s kept", kind);
+        assert_line(&r, n++, line);
+    } else {
+        snprintf(line, sizeof(line), "%s remove 0x00000000 STATUS_SUCCESS", kind);
+        assert_line(&r, n++, line);
+        snprintf(line, sizeof(line), "%s restored yes", kind);
+        assert_line(&r, n++, line);
+        snprintf(line, sizeof(line), "%s NtReadFile(after) 0x00000000 STATUS_SUCCESS", kind);
+        assert_line(&r, n++, line);
+    }
+    ck_assert_int_eq(nth_line(r.out, n, line, sizeof(line)), -1);
+    spawn_free(&r);
+}
+
+START_TEST(hooks_keep_the_system_working)
+{
+    check_hook("sst", "--syscall=int2e", NULL);
+    check_hook("sst", "--syscall=sysenter", "keep");
+    check_hook("sysenter", "--syscall=sysenter", NULL);
+    check_hook("sysenter", "--syscall=sysenter", "keep");
+}
+END_TEST
+
 static Suite *e2e_suite(void)
 {
     Suite *s = suite_create("e2e");
@@ -741,6 +889,11 @@ static Suite *e2e_suite(void)
     tcase_add_test(tc, files_on_the_ram_volume_and_console);
     tcase_add_test(tc, file_option_is_checked);
     tcase_add_test(tc, scenarios_from_user_mode);
+    tcase_add_test(tc, scenarios_from_kernel_mode);
+    tcase_add_test(tc, logging_driver_needs_a_kernel_handle);
+    tcase_add_test(tc, file_service_in_a_dpc_bugchecks);
+    tcase_add_test(tc, bad_drivers_are_refused);
+    tcase_add_test(tc, hooks_keep_the_system_working);
     suite_add_tcase(s, tc);
     return s;
 }
