@@ -167,6 +167,7 @@ $(BUILD)/tests/kernels/%.elf: tests/kernels/%.S tests/kernels/multiboot.inc test
 UNIT_TESTS := $(BUILD)/tests/test_kvm
 -include mk/unit.mk
 -include mk/tracer-unit.mk
+-include mk/bench.mk
 -include mk/kd.mk
 -include mk/guest-unit.mk
 

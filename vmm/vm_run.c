@@ -56,6 +56,8 @@ static int handle_io(struct kvm_vm *vm, struct devices *d, struct vm_outcome *ou
         snprintf(out->reason, sizeof(out->reason), "I/O exit data outside kvm_run");
         return 0;
     }
+    if (port == NTV_PORT_NULL && is_write && run->io.size == 1)
+        return 1;   /* a null exit: nothing to do */
     if (port == NTV_PORT_EXIT_DETAIL && is_write && run->io.size == 4) {
         memcpy(&d->exit_detail, data, 4);
         return 1;

@@ -35,6 +35,12 @@
  */
 #define NTV_PORT_BREAKPOINT      0xF8
 
+/*
+ * A port the monitor accepts and ignores (1-byte OUT): the cheapest exit to
+ * the monitor there is, for benchmarks (bench/nullexit.S).
+ */
+#define NTV_PORT_NULL            0xF9
+
 /* Multiboot modules, in this order. */
 #define NTV_MODULE_NTDLL     0   /* command line: the ntdll image name */
 #define NTV_MODULE_PROGRAM   1   /* command line: program name and its arguments */
