@@ -14,7 +14,9 @@
  * program's name); default 100000.
  */
 #include "../tests/kernels/multiboot.inc"
+    .if 0   /* abi.h is a C header: only its macros are wanted here, any C in it is skipped */
 #include <ntvisor/abi.h>
+    .endif
 
 #define DEFAULT_EXITS  100000
 #define MAX_EXITS      400000000
