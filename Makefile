@@ -56,7 +56,10 @@ driver_name   = $(subst /driver,,$(patsubst examples/%.c,%,$(1)))
 DRIVER_SYS   := $(foreach d,$(DRIVER_SRCS),$(BUILD)/examples/$(call driver_name,$(d)).sys)
 TEST_GUEST_EXES := $(patsubst tests/guest/%.c,$(BUILD)/tests/guest/%.exe,$(wildcard tests/guest/*.c))
 
-GUEST_IMAGES := $(BUILD)/guest/ntoskrnl.exe $(BUILD)/guest/ntdll.dll
+# one ntdll per Windows build: the same stub addresses, that build's numbers
+NT_BUILDS    := $(patsubst data/nt-syscalls/%.i386.ssdt.tsv,%,$(NT_TABLES))
+NTDLL_BUILDS := $(foreach b,$(NT_BUILDS),$(BUILD)/guest/ntdll-$(b).dll)
+GUEST_IMAGES := $(BUILD)/guest/ntoskrnl.exe $(BUILD)/guest/ntdll.dll $(NTDLL_BUILDS)
 
 .PHONY: all run test bench lab clean distclean unit e2e differential
 # keep the objects of chained rules (user programs): no rebuild on every make
@@ -67,12 +70,12 @@ $(BUILD)/gensvc: guest/tools/gensvc.c tracer/service_table.c tracer/service_tabl
 	@mkdir -p $(@D)
 	$(CC) $(HOST_CFLAGS) -o $@ guest/tools/gensvc.c tracer/service_table.c
 
-$(BUILD)/guest/gen/KiServiceTable.S: $(BUILD)/gensvc $(BUILD_TABLE)
+$(BUILD)/guest/gen/KiServiceTable.S: $(BUILD)/gensvc $(NT_TABLES)
 	@mkdir -p $(@D)
-	$(BUILD)/gensvc kernel-table $(BUILD_TABLE) > $@.tmp && mv $@.tmp $@
-$(BUILD)/guest/gen/ZwStubs.S: $(BUILD)/gensvc $(BUILD_TABLE)
+	$(BUILD)/gensvc kernel-table $(BUILD_TABLE) $(NT_TABLES) > $@.tmp && mv $@.tmp $@
+$(BUILD)/guest/gen/ZwStubs.S: $(BUILD)/gensvc $(NT_TABLES)
 	@mkdir -p $(@D)
-	$(BUILD)/gensvc kernel-zw $(BUILD_TABLE) > $@.tmp && mv $@.tmp $@
+	$(BUILD)/gensvc kernel-zw $(BUILD_TABLE) $(NT_TABLES) > $@.tmp && mv $@.tmp $@
 $(BUILD)/guest/gen/ntdll.S: $(BUILD)/gensvc $(NT_TABLES)
 	@mkdir -p $(@D)
 	$(BUILD)/gensvc ntdll $(BUILD_TABLE) $(NT_TABLES) > $@.tmp && mv $@.tmp $@
@@ -93,6 +96,11 @@ $(BUILD)/guest/ntoskrnl.exe: $(KERNEL_OBJS) guest/ntoskrnl.ld
 	$(CC) $(GUEST_LDFLAGS) -T guest/ntoskrnl.ld -o $@ $(KERNEL_OBJS) $(LIBGCC32)
 
 $(BUILD)/guest/ntdll.dll: $(BUILD)/guest/gen/ntdll.S.o guest/ntdll/ntdll.ld
+	$(CC) $(GUEST_LDFLAGS) -T guest/ntdll/ntdll.ld -o $@ $<
+$(BUILD)/guest/gen/ntdll-%.S: $(BUILD)/gensvc $(NT_TABLES)
+	@mkdir -p $(@D)
+	$(BUILD)/gensvc ntdll data/nt-syscalls/$*.i386.ssdt.tsv $(NT_TABLES) > $@.tmp && mv $@.tmp $@
+$(BUILD)/guest/ntdll-%.dll: $(BUILD)/guest/gen/ntdll-%.S.o guest/ntdll/ntdll.ld
 	$(CC) $(GUEST_LDFLAGS) -T guest/ntdll/ntdll.ld -o $@ $<
 
 # user-mode runtime (start-up, printf, Rtl), linked into every program

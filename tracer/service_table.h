@@ -7,6 +7,7 @@
 #define NTVISOR_SERVICE_TABLE_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 #define SVC_MAX_SERVICES  4096   /* the index is 12 bits wide */
 #define SVC_MAX_NAME      63
@@ -35,5 +36,13 @@ struct svc_builtin { const char *build; const char *tsv; };
 extern const struct svc_builtin svc_builtin_tables[];   /* ends with { 0, 0 } */
 /* Parses the built-in table of a build (NULL: the default). */
 int svc_table_builtin(const char *build, struct svc_table *out, char *err, size_t errlen);
+/*
+ * The guest's "services" module for a build (include/ntvisor/abi.h): for
+ * each service number, the slot of its name in the sorted union of every
+ * built-in build's names, and its argument bytes. malloc'ed into *data.
+ */
+int svc_services_module(const char *build, unsigned char **data, size_t *size, char *err, size_t errlen);
+/* Writes the names of the built-in builds, one per line, to out. */
+void svc_builtin_list(FILE *out);
 
 #endif

@@ -205,11 +205,10 @@ int cmd_trace(int argc, char **argv)
     char err[256];
     int rc = NTV_EXIT_USAGE, opt;
 
+    const char *filter_arg = NULL, *deep_arg = NULL;
     session_defaults(&o);
-    if (svc_table_builtin(NULL, &services, err, sizeof(err)) < 0) {
-        fprintf(stderr, "ntvisor: %s\n", err);
-        return NTV_EXIT_MONITOR;
-    }
+    services.entries = NULL;
+    services.count = 0;
     optind = 1;
     opterr = 0;
     while ((opt = getopt_long(argc, argv, "+ho:ce:", longopts, NULL)) != -1) {
@@ -237,16 +236,14 @@ int cmd_trace(int argc, char **argv)
             c.summary = true;
             break;
         case 'e':
-            if (parse_filter(&c, optarg, &services) < 0)
-                goto out;
+            filter_arg = optarg;   /* checked against the build's table below */
             break;
         case OPT_EVENTS:
             if (parse_events(&c, optarg) < 0)
                 goto out;
             break;
         case OPT_DEEP:
-            if (parse_deep(&c, optarg, &services) < 0)
-                goto out;
+            deep_arg = optarg;
             break;
         default:
             fprintf(stderr, "ntvisor: trace: unknown or incomplete option '%s' (see ntvisor trace --help)\n",
@@ -255,6 +252,14 @@ int cmd_trace(int argc, char **argv)
         }
     }
     if (session_program(&o, argc, argv, optind, "trace") < 0)
+        goto out;
+    /* services are named as the chosen build numbers them */
+    if (svc_table_builtin(o.build, &services, err, sizeof(err)) < 0) {
+        fprintf(stderr, "ntvisor: %s\n", err);
+        goto out;
+    }
+    if ((filter_arg && parse_filter(&c, filter_arg, &services) < 0) ||
+        (deep_arg && parse_deep(&c, deep_arg, &services) < 0))
         goto out;
     if (!c.events_given)
         c.events = c.json ? (1u << TEV_COUNT) - 1 : ((1u << TEV_COUNT) - 1) & ~(1u << TEV_RING);

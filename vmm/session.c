@@ -8,6 +8,7 @@
 #include "multiboot.h"
 #include "ntvisor.h"
 #include "session.h"
+#include "../tracer/service_table.h"
 #include "vcpu.h"
 
 #define SESSION_MAX_IMAGE       (32u << 20)
@@ -103,6 +104,18 @@ int session_option(struct session_options *o, int code, const char *arg)
     case SESSION_OPT_NTDLL: o->ntdll = arg; return 0;
     case SESSION_OPT_IMAGE_NAME: o->image_name = arg; return 0;
     case SESSION_OPT_NO_LAB: o->no_lab = 1; return 0;
+    case SESSION_OPT_BUILD: {
+        struct svc_table t;
+        char err[160];
+        if (svc_table_builtin(arg, &t, err, sizeof(err)) < 0) {
+            fprintf(stderr, "ntvisor: --build: %s; the builds are:\n", err);
+            svc_builtin_list(stderr);
+            return -1;
+        }
+        svc_table_free(&t);
+        o->build = arg;
+        return 0;
+    }
     case SESSION_OPT_FILE: {
         char path[PATH_MAX], name[SESSION_MAX_FILE_NAME + 1];
         if (file_spec(arg, path, sizeof(path), name, sizeof(name)) < 0) {
@@ -165,7 +178,10 @@ void session_options_help(FILE *out)
         "  --no-lab           never use the SVM lab, even where /dev/kvm cannot run the guest\n"
         "  --file=HOSTPATH[:NAME]  a file of the guest's RAM volume, \\??\\C:\\NAME (repeatable)\n"
         "  --driver=FILE      a kernel driver (ELF32 linked for 0x%08X..0x%08X), its\n"
-        "                     DriverEntry called before the program starts (repeatable)\n",
+        "                     DriverEntry called before the program starts (repeatable)\n"
+        "  --build=NAME       the Windows build whose service numbers the kernel and\n"
+        "                     ntdll use (default " SVC_DEFAULT_BUILD "; ntdll is then\n"
+        "                     guest/ntdll-NAME.dll unless --ntdll says otherwise)\n",
         SESSION_MIN_MEMORY_MIB, SESSION_MAX_MEMORY_MIB, SESSION_DEFAULT_MEMORY_MIB,
         MM_SYSTEM_DRIVER_START, MM_SYSTEM_DRIVER_END);
 }
@@ -213,6 +229,17 @@ static const char *image_path(const char *given, const char *name, char *buf, si
         return given;
     snprintf(buf, len, "%s/guest/%s", self_dir(), name);
     return buf;
+}
+
+/* The ntdll that numbers services as the chosen build does. */
+static const char *ntdll_path_of(const struct session_options *o, char *buf, size_t len)
+{
+    char name[160];
+    if (o->ntdll || !o->build || !strcmp(o->build, SVC_DEFAULT_BUILD))
+        snprintf(name, sizeof(name), "ntdll.dll");
+    else
+        snprintf(name, sizeof(name), "ntdll-%s.dll", o->build);
+    return image_path(o->ntdll, name, buf, len);
 }
 
 int session_wants_lab(const struct session_options *o, struct host_info *host)
@@ -277,6 +304,11 @@ int session_run_in_lab(const struct session_options *o, const char *command, cha
         argv[n++] = file_opt[i];
     for (int i = 0; i < o->n_drivers; i++)
         argv[n++] = driver_opt[i];
+    static char build_opt[200];
+    if (o->build) {
+        snprintf(build_opt, sizeof(build_opt), "--build=%s", o->build);
+        argv[n++] = build_opt;
+    }
     if (o->timeout_s)
         argv[n++] = opt[5];
     for (int i = 0; i < n_extra; i++)
@@ -290,7 +322,7 @@ int session_run_in_lab(const struct session_options *o, const char *command, cha
     struct lab_file inputs[4 + SESSION_MAX_FILES + SESSION_MAX_DRIVERS] = {
         { "/proc/self/exe", "/ntv/ntvisor" },
         { image_path(o->kernel, "ntoskrnl.exe", kbuf, sizeof(kbuf)), "/ntv/guest/ntoskrnl.exe" },
-        { image_path(o->ntdll, "ntdll.dll", nbuf, sizeof(nbuf)), "/ntv/guest/ntdll.dll" },
+        { ntdll_path_of(o, nbuf, sizeof(nbuf)), "/ntv/guest/ntdll.dll" },
         { o->program, prog_lab },
     };
     for (int i = 0; i < o->n_files; i++)
@@ -338,7 +370,7 @@ int session_boot(struct session *s, const struct session_options *o)
     char cmdline[SESSION_MAX_CMDLINE], kernel_cmdline[64], err[512];
     char kbuf[PATH_MAX], nbuf[PATH_MAX];
     const char *kernel_path = image_path(o->kernel, "ntoskrnl.exe", kbuf, sizeof(kbuf));
-    const char *ntdll_path = image_path(o->ntdll, "ntdll.dll", nbuf, sizeof(nbuf));
+    const char *ntdll_path = ntdll_path_of(o, nbuf, sizeof(nbuf));
     struct image kernel = { 0 }, ntdll = { 0 }, program = { 0 }, files[SESSION_MAX_FILES] = { { 0 } };
     struct image drivers[SESSION_MAX_DRIVERS] = { { 0 } };
     char file_cmdline[SESSION_MAX_FILES][SESSION_MAX_FILE_NAME + 8];
@@ -384,7 +416,18 @@ int session_boot(struct session *s, const struct session_options *o)
         rc = why == KVM_ERR_SYSTEM ? NTV_EXIT_MONITOR : NTV_EXIT_NO_KVM;
         goto out;
     }
-    struct mb_module modules[2 + SESSION_MAX_FILES + SESSION_MAX_DRIVERS] = {
+    /* the build's numbering, so that the kernel agrees with ntdll */
+    unsigned char *services = NULL;
+    size_t services_size = 0;
+    char services_cmdline[200];
+    if (svc_services_module(o->build, &services, &services_size, err, sizeof(err)) < 0) {
+        fprintf(stderr, "ntvisor: %s\n", err);
+        kvm_vm_destroy(&s->vm);
+        rc = NTV_EXIT_MONITOR;
+        goto out;
+    }
+    snprintf(services_cmdline, sizeof(services_cmdline), "services %s", o->build ? o->build : SVC_DEFAULT_BUILD);
+    struct mb_module modules[3 + SESSION_MAX_FILES + SESSION_MAX_DRIVERS] = {
         { ntdll_img, ntdll_path },
         { prog_img, cmdline },
     };
@@ -393,10 +436,14 @@ int session_boot(struct session *s, const struct session_options *o)
     for (int i = 0; i < o->n_drivers; i++)
         modules[2 + o->n_files + i] =
             (struct mb_module){ { drivers[i].data, drivers[i].size, o->drivers[i] }, driver_cmdline[i] };
+    size_t n_modules = 2 + (size_t)o->n_files + (size_t)o->n_drivers;
+    modules[n_modules++] = (struct mb_module){ { services, services_size, "services" }, services_cmdline };
     struct mb_image kernel_img = { kernel.data, kernel.size, kernel_path };
     struct mb_boot boot;
-    if (mb_load(s->vm.mem, s->vm.mem_size, &kernel_img, kernel_cmdline, modules,
-                2 + (size_t)o->n_files + (size_t)o->n_drivers, &boot, err, sizeof(err)) != MB_OK) {
+    int loaded = mb_load(s->vm.mem, s->vm.mem_size, &kernel_img, kernel_cmdline, modules, n_modules, &boot, err,
+                         sizeof(err));
+    free(services);
+    if (loaded != MB_OK) {
         fprintf(stderr, "ntvisor: %s\n", err);
         kvm_vm_destroy(&s->vm);
         goto out;

@@ -24,6 +24,7 @@
 #define SESSION_MAX_DRIVERS         8       /* --driver=FILE */
 
 struct session_options {
+    const char *build;          /* Windows build whose service numbering the guest uses; NULL: the default */
     unsigned memory_mib;
     unsigned timeout_s;
     const char *syscall;        /* auto, int2e, sysenter */
@@ -42,7 +43,7 @@ struct session_options {
 /* Long options every booting subcommand accepts; codes SESSION_OPT_FIRST.. */
 enum { SESSION_OPT_FIRST = 0x1000, SESSION_OPT_SYSCALL = SESSION_OPT_FIRST, SESSION_OPT_MEMORY,
        SESSION_OPT_TIMEOUT, SESSION_OPT_KERNEL, SESSION_OPT_NTDLL, SESSION_OPT_IMAGE_NAME,
-       SESSION_OPT_NO_LAB, SESSION_OPT_FILE, SESSION_OPT_DRIVER, SESSION_OPT_LAST };
+       SESSION_OPT_NO_LAB, SESSION_OPT_FILE, SESSION_OPT_DRIVER, SESSION_OPT_BUILD, SESSION_OPT_LAST };
 #define SESSION_LONG_OPTIONS \
     { "syscall", required_argument, 0, SESSION_OPT_SYSCALL }, \
     { "memory", required_argument, 0, SESSION_OPT_MEMORY }, \
@@ -52,7 +53,8 @@ enum { SESSION_OPT_FIRST = 0x1000, SESSION_OPT_SYSCALL = SESSION_OPT_FIRST, SESS
     { "image-name", required_argument, 0, SESSION_OPT_IMAGE_NAME }, \
     { "no-lab", no_argument, 0, SESSION_OPT_NO_LAB }, \
     { "file", required_argument, 0, SESSION_OPT_FILE }, \
-    { "driver", required_argument, 0, SESSION_OPT_DRIVER }
+    { "driver", required_argument, 0, SESSION_OPT_DRIVER }, \
+    { "build", required_argument, 0, SESSION_OPT_BUILD }
 
 void session_defaults(struct session_options *o);
 /* Handles one of SESSION_LONG_OPTIONS; -1 (message printed) when its value is bad. */

@@ -27,7 +27,7 @@ typedef struct {
 
 extern UCHAR KiImageEnd[];
 extern UCHAR KiInitialStackTop[];
-void KiInitializeServiceTables(void);
+void KiInitializeServiceTables(const UCHAR *Module, ULONG ModuleSize);
 
 NTSTATUS NTAPI NtYieldExecution(void);
 
@@ -123,7 +123,6 @@ void KiSystemStartup(ULONG Magic, ULONG InfoPhys)
     HalInitializeConsole();
     HalInitializePic();
     KiInitializeProcessor(KiInitialStackTop);
-    KiInitializeServiceTables();
     PsInitSystem();
 
     if (Magic != MULTIBOOT_BOOTLOADER_MAGIC)
@@ -154,10 +153,18 @@ void KiSystemStartup(ULONG Magic, ULONG InfoPhys)
     PS_IMAGE_SOURCE ntdll, program;
     KiGetModule(mods, NTV_MODULE_NTDLL, &ntdll);
     KiGetModule(mods, NTV_MODULE_PROGRAM, &program);
+    const UCHAR *services = 0;
+    ULONG servicesSize = 0;
     for (ULONG i = NTV_MODULE_FIRST_EXTRA; i < info->ModsCount; i++) {
         PS_IMAGE_SOURCE extra;
         KiGetModule(mods, i, &extra);   /* reserves its memory before the page allocator starts */
+        if (!strncmp(extra.CommandLine, NTV_MODULE_SERVICES_WORD, sizeof(NTV_MODULE_SERVICES_WORD) - 1)) {
+            services = extra.Data;
+            servicesSize = extra.Size;
+        }
     }
+    /* the build's numbering, before any service can be called */
+    KiInitializeServiceTables(services, servicesSize);
 
     MmInitSystem(KiFirstFree, KiPhysicalTop);
     MmUnmapIdentity();

@@ -47,7 +47,21 @@
 #define NTV_MODULE_COUNT_MIN 2
 #define NTV_MODULE_FIRST_EXTRA 2  /* then any number of these, by command line: */
 #define NTV_MODULE_FILE_WORD   "file "    /* "file NAME": a file of the RAM volume, \??\C:\NAME */
-#define NTV_MODULE_DRIVER_WORD "driver "  /* "driver NAME": a kernel driver (not loaded yet) */
+#define NTV_MODULE_DRIVER_WORD "driver "  /* "driver NAME": a boot driver, DriverEntry before the first process */
+#define NTV_MODULE_SERVICES_WORD "services "  /* "services BUILD": that Windows build's service numbering */
+
+/*
+ * The "services" module: how the build numbers its services. Each entry
+ * gives, for service number i, the slot of its name in the sorted union of
+ * the service names of every build ntvisor knows (the order of ntdll's stubs
+ * and of the kernel's KiServiceRoutines), and its argument bytes.
+ */
+#define NTV_SERVICES_MAGIC      "NTVSVC1"   /* 8 bytes with its NUL */
+#define NTV_SERVICES_MAX        4096        /* the index is 12 bits wide */
+#ifndef __ASSEMBLER__
+struct ntv_services_header { char magic[8]; unsigned int count; };
+struct ntv_services_entry { unsigned short slot; unsigned char argument_bytes; unsigned char reserved; };
+#endif
 
 /*
  * Kernel command line options (space-separated key=value):
