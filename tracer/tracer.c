@@ -491,6 +491,8 @@ static void on_entry(struct tracer *t, struct kvm_vm *vm, enum trace_via via)
     if (c.table == 0 && t->opt.services && c.index < t->opt.services->count) {
         c.name = t->opt.services->entries[c.index].name;
         c.argc = t->opt.services->entries[c.index].argc;
+        if (c.argc > TRACE_MAX_ARGS)
+            c.argc = TRACE_MAX_ARGS;   /* the tables allow more; no build has more */
     }
     c.args_ok = c.argc == 0 || view_read(&v, c.arg_ptr, c.args, c.argc * 4u);
     c.cr3 = (uint32_t)s.cr3;
@@ -684,6 +686,8 @@ static void on_deep_entry(struct tracer *t, struct kvm_vm *vm, const struct deep
     c.index = d->index;
     c.name = t->opt.services->entries[d->index].name;
     c.argc = t->opt.services->entries[d->index].argc;
+    if (c.argc > TRACE_MAX_ARGS)
+        c.argc = TRACE_MAX_ARGS;
     c.arg_ptr = esp + 4;
     read_u32(&v, esp, &c.return_rip);
     c.args_ok = c.argc == 0 || view_read(&v, c.arg_ptr, c.args, c.argc * 4u);

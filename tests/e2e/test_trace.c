@@ -19,6 +19,8 @@
 #define SERVICES "build/tests/guest/services.exe"
 #define OBJECTS  "build/tests/guest/objects.exe"
 #define FILES    "build/tests/guest/files.exe"
+#define HOOKS    "build/examples/hooks.exe"
+#define NTZW     "build/examples/ntzw.exe"
 #define TRACE    "/tmp/ntv-trace.out"
 #define MAX_LINES 4096
 
@@ -416,6 +418,119 @@ START_TEST(trace_deep_sees_direct_calls)
 }
 END_TEST
 
+/* The value of a "key":"0x..." field in a JSON line, or 0. */
+static unsigned long long hex_field(const char *line, const char *key)
+{
+    char pattern[64];
+    snprintf(pattern, sizeof(pattern), "\"%s\":\"0x", key);
+    const char *p = strstr(line, pattern);
+    return p ? strtoull(p + strlen(pattern), NULL, 16) : 0;
+}
+
+/* A driver that hooks NtReadFile in KiServiceTable, and one that repoints SYSENTER_EIP: both are seen. */
+START_TEST(trace_alerts_on_hooks)
+{
+    struct spawn_result r = run_trace((char *[]){ "--format=json", "-o", TRACE, "--events=msr,alert",
+                                                  "--driver=build/examples/hooks-sst.sys", HOOKS, "sst", NULL });
+    ck_assert_msg(r.status == 0, "status %d; stderr:\n%s", r.status, r.err);
+    ck_assert(has(r.out, "sst hook-saw-calls yes\n"));
+    struct trace t;
+    read_trace(TRACE, &t);
+    unsigned long long installed_old = 0, installed_new = 0;
+    int alerts = 0;
+    for (int i = 0; i < t.n; i++) {
+        ck_assert(json_valid(t.line[i]));
+        if (!has(t.line[i], "\"ev\":\"alert\""))
+            continue;
+        ck_assert(has(t.line[i], "\"what\":\"service table entry changed\",\"detail\":\"KiServiceTable[0xB7] (NtReadFile) rewritten\""));
+        if (alerts++ == 0) {
+            installed_old = hex_field(t.line[i], "old");
+            installed_new = hex_field(t.line[i], "new");
+            ck_assert(installed_old >= 0x80000000ull && installed_new != installed_old);
+        } else {
+            /* the hook removed: the entry is back where it was */
+            ck_assert_uint_eq(hex_field(t.line[i], "old"), installed_new);
+            ck_assert_uint_eq(hex_field(t.line[i], "new"), installed_old);
+        }
+    }
+    ck_assert_int_eq(alerts, 2);
+    free_trace(&t);
+    spawn_free(&r);
+
+    r = run_trace((char *[]){ "--syscall=sysenter", "--format=json", "-o", TRACE, "--events=msr,alert,syscall",
+                              "--driver=build/examples/hooks-sysenter.sys", HOOKS, "sysenter", NULL });
+    ck_assert_msg(r.status == 0, "status %d; stderr:\n%s", r.status, r.err);
+    read_trace(TRACE, &t);
+    int eip_writes = 0, reads = 0;
+    alerts = 0;
+    for (int i = 0; i < t.n; i++) {
+        ck_assert(json_valid(t.line[i]));
+        eip_writes += has(t.line[i], "\"ev\":\"msr\",\"msr\":\"0x176\"");
+        alerts += has(t.line[i], "\"ev\":\"alert\",\"what\":\"SYSENTER_EIP changed\"");
+        reads += has(t.line[i], "\"ev\":\"syscall\"") && has(t.line[i], "\"name\":\"NtReadFile\"");
+    }
+    ck_assert_int_eq(eip_writes, 3);   /* boot, the hook, its removal */
+    ck_assert_int_eq(alerts, 2);
+    ck_assert_int_eq(reads, 4);        /* traced through the hook's entry too */
+    free_trace(&t);
+    spawn_free(&r);
+}
+END_TEST
+
+/*
+ * The articles' scenario 2 from outside: a driver acting for the user thread
+ * calls NtReadFile directly (previous mode stays User: access violation on a
+ * kernel buffer) and ZwReadFile (through KiSystemService with a kernel-mode
+ * frame: previous mode Kernel, success), nested in the user's IOCTL.
+ */
+START_TEST(trace_kernel_zw_and_direct_calls)
+{
+    struct spawn_result r = run_trace((char *[]){ "--syscall=sysenter", "--format=json", "-o", TRACE,
+                                                  "--deep=NtReadFile", "-e", "trace=NtReadFile,NtDeviceIoControlFile",
+                                                  "--driver=build/examples/ntzw.sys", NTZW, "kernel", NULL });
+    ck_assert_msg(r.status == 0, "status %d; stderr:\n%s", r.status, r.err);
+    ck_assert(has(r.out, "2 ZwReadFile(kernel-buffer) 0x00000000 STATUS_SUCCESS\n"));
+    struct trace t;
+    read_trace(TRACE, &t);
+    int depth = 0, zw = 0, direct = 0;
+    long long zw_seq = 0, direct_seq = 0;
+    for (int i = 0; i < t.n; i++) {
+        const char *l = t.line[i];
+        ck_assert(json_valid(l));
+        long long seq = atoll(strstr(l, "\"seq\":") + 6);
+        if (has(l, "\"name\":\"NtDeviceIoControlFile\""))
+            depth += has(l, "\"ev\":\"syscall\"") ? 1 : -1;
+        if (has(l, "\"ev\":\"syscall\",\"via\":\"kernel-zw\"") && has(l, "\"name\":\"NtReadFile\"")) {
+            ck_assert(has(l, "\"prev_mode\":\"Kernel\",\"cpl\":0"));
+            ck_assert_int_eq(depth, 1);   /* inside the user's IOCTL */
+            if (!zw_seq)
+                zw_seq = seq;
+            zw++;
+        }
+        if (has(l, "\"ev\":\"syscall\",\"via\":\"direct\"") && has(l, "\"name\":\"NtReadFile\"")) {
+            ck_assert(has(l, "\"prev_mode\":\"User\",\"cpl\":0"));
+            ck_assert_int_eq(depth, 1);
+            if (!direct_seq)
+                direct_seq = seq;
+            direct++;
+        }
+        char want[48];
+        snprintf(want, sizeof(want), "\"call_seq\":%lld,", zw_seq);
+        if (zw_seq && has(l, "\"ev\":\"sysret\"") && has(l, want))
+            ck_assert(has(l, "\"status\":\"0x00000000\""));
+        snprintf(want, sizeof(want), "\"call_seq\":%lld,", direct_seq);
+        if (direct_seq && has(l, "\"ev\":\"sysret\"") && has(l, want))
+            ck_assert(has(l, "\"status\":\"0xc0000005\",\"status_name\":\"STATUS_ACCESS_VIOLATION\""));
+    }
+    ck_assert_int_eq(depth, 0);
+    ck_assert_int_ge(zw, 1);
+    ck_assert_int_ge(direct, 2);    /* scenario 2's kernel buffer, scenario 3's user buffer */
+    ck_assert(direct_seq < zw_seq);
+    free_trace(&t);
+    spawn_free(&r);
+}
+END_TEST
+
 Suite *trace_suite(void)
 {
     Suite *s = suite_create("trace");
@@ -430,6 +545,8 @@ Suite *trace_suite(void)
     tcase_add_test(tc, trace_patch_fallback);
     tcase_add_test(tc, trace_unfinished_on_timeout_and_sigint);
     tcase_add_test(tc, trace_deep_sees_direct_calls);
+    tcase_add_test(tc, trace_alerts_on_hooks);
+    tcase_add_test(tc, trace_kernel_zw_and_direct_calls);
     suite_add_tcase(s, tc);
     return s;
 }
