@@ -219,4 +219,5 @@ test: $(UNIT_TESTS) $(E2E_INPUTS) $(BUILD)/tests/differential $(BUILD)/tests/tes
 
 # The tour: the guest's console on stdout, the trace ntvisor records on stderr.
 run: all lab-if-needed
-	NTVISOR_LAB_DIR=$(LAB_DIR) $(BUILD)/ntvisor trace --deep=NtCreateFile $(BUILD)/examples/tour.exe
+	NTVISOR_LAB_DIR=$(LAB_DIR) $(BUILD)/ntvisor trace --deep=NtCreateFile,NtReadFile \
+	    --driver=$(BUILD)/examples/ntzw.sys $(BUILD)/examples/tour.exe

@@ -6,10 +6,15 @@
  *   - Nt and Zw from user mode: one ntdll stub, two names;
  *   - a kernel-mode Nt call: NtOpenFile calls NtCreateFile directly, without
  *     KiSystemService (seen with --deep=NtCreateFile, via=direct);
+ *   - Nt and Zw from kernel mode, by the ntzw driver acting for this thread
+ *     (--driver=ntzw.sys): NtReadFile keeps previous mode User and refuses a
+ *     kernel buffer; ZwReadFile goes through KiSystemService as kernel-zw,
+ *     previous mode Kernel, and succeeds;
  *   - failing calls: a kernel pointer from ring 3, a closed handle, a service
  *     number past the table.
  */
 #include <ntapi.h>
+#include "../ntzw/ntzwioctl.h"
 
 #define KERNEL_ADDRESS ((PVOID)0x80100000)
 #define NT_DISPLAY_STRING_XP_SP1 0x43
@@ -45,6 +50,28 @@ static HANDLE OpenLog(ULONG Disposition, BOOLEAN Create)
     return h;
 }
 
+/* Asks the ntzw driver, if it is loaded, to read File from kernel mode with Nt and with Zw. */
+static void KernelModeNtAndZw(HANDLE File)
+{
+    UNICODE_STRING name;
+    OBJECT_ATTRIBUTES oa;
+    IO_STATUS_BLOCK iosb;
+    HANDLE device = 0;
+    NTZW_RESULT r;
+    RtlInitUnicodeString(&name, L"\\??\\NtZw");
+    InitializeObjectAttributes(&oa, &name, OBJ_CASE_INSENSITIVE, NULL, NULL);
+    if (!NT_SUCCESS(NtOpenFile(&device, GENERIC_READ | GENERIC_WRITE, &oa, &iosb, 0, 0))) {
+        printf("tour: no ntzw driver (run with --driver=build/examples/ntzw.sys)\n");
+        return;
+    }
+    memset(&r, 0, sizeof(r));
+    NtDeviceIoControlFile(device, NULL, NULL, NULL, &iosb, IOCTL_NTZW_KERNEL_BUFFER, &File, sizeof(File), &r,
+                          sizeof(r));
+    printf("tour: in kernel mode, NtReadFile into a kernel buffer: %s\n", RtlNtStatusName(r.Status[0]));
+    printf("tour: in kernel mode, ZwReadFile into a kernel buffer: %s\n", RtlNtStatusName(r.Status[1]));
+    NtClose(device);
+}
+
 int main(int argc, char **argv)
 {
     (void)argc;
@@ -65,6 +92,7 @@ int main(int argc, char **argv)
     NtClose(log);
 
     HANDLE again = OpenLog(0, FALSE);
+    KernelModeNtAndZw(again);
     NTSTATUS status = NtReadFile(again, NULL, NULL, NULL, &iosb, KERNEL_ADDRESS, 4, &start, NULL);
     printf("tour: NtReadFile into kernel memory from ring 3: %s\n", RtlNtStatusName(status));
     NtClose(again);
