@@ -244,9 +244,11 @@ static void find_returns(struct tracer *t, const struct guest_view *v, uint32_t 
                 code[bs->patched_addr + k - start] = bs->saved[k];
     }
     csh cs;
-    t->iret_addr = t->sysexit_addr = 0;
     if (n == 0 || cs_open(CS_ARCH_X86, CS_MODE_32, &cs) != CS_ERR_OK)
         return;
+    /* a hook that jumps elsewhere has no returns of its own: keep the dispatcher's */
+    uint32_t old_iret = t->iret_addr, old_sysexit = t->sysexit_addr, old_before = t->before_iret;
+    t->iret_addr = t->sysexit_addr = 0;
     cs_insn *insn = cs_malloc(cs);
     const uint8_t *p = code;
     size_t left = n;
@@ -271,6 +273,11 @@ static void find_returns(struct tracer *t, const struct guest_view *v, uint32_t 
     }
     cs_free(insn, 1);
     cs_close(&cs);
+    if (!t->iret_addr && !t->sysexit_addr) {
+        t->iret_addr = old_iret;
+        t->sysexit_addr = old_sysexit;
+        t->before_iret = old_before;
+    }
 }
 
 /*
@@ -566,6 +573,7 @@ static void on_return(struct tracer *t, struct kvm_vm *vm, bool sysexit)
         rip = frame[0];
         to_cpl = frame[1] & 3;
     }
+    check_integrity(t, vm, &s, (uint32_t)r.rip);   /* a hook may have been placed by this very call */
     struct thread_state *th = thread_of(t, vm, &s);
     /* a direct call whose return was not caught cannot still be running */
     while (th->depth > 0 && th->stack[th->depth - 1].call.via == VIA_DIRECT) {

@@ -1,8 +1,9 @@
 /*
- * hooks: installs one of the two example hooks and shows the system still
+ * hooks: installs one of the example hooks and shows the system still
  * works. `hooks sst` (with --driver=hooks-sst.sys) hooks NtReadFile in
  * KiServiceTable; `hooks sysenter` (with --driver=hooks-sysenter.sys)
- * repoints SYSENTER_EIP. Then it reads a file three times and reports what
+ * repoints SYSENTER_EIP; `hooks idt` (with --driver=hooks-idt.sys, and
+ * --syscall=int2e so that calls go through it) repoints IDT gate 0x2E. Then it reads a file three times and reports what
  * the hook counted; with a third word "keep" the hook stays in place when
  * the program ends, otherwise it is removed (and the table or MSR restored).
  */
@@ -42,12 +43,14 @@ int main(int argc, char **argv)
     LARGE_INTEGER start = { .QuadPart = 0 };
     char data[8];
 
-    if (argc < 2 || (strcmp(argv[1], "sst") && strcmp(argv[1], "sysenter"))) {
-        printf("usage: hooks sst|sysenter [keep]\n");
+    if (argc < 2 || (strcmp(argv[1], "sst") && strcmp(argv[1], "sysenter") && strcmp(argv[1], "idt"))) {
+        printf("usage: hooks sst|sysenter|idt [keep]\n");
         return 2;
     }
     const char *kind = argv[1];
-    HANDLE device = Open(!strcmp(kind, "sst") ? L"\\??\\HooksSst" : L"\\??\\HooksSysenter", FILE_OPEN, &status);
+    PCWSTR deviceName = !strcmp(kind, "sst") ? L"\\??\\HooksSst"
+                        : !strcmp(kind, "sysenter") ? L"\\??\\HooksSysenter" : L"\\??\\HooksIdt";
+    HANDLE device = Open(deviceName, FILE_OPEN, &status);
     if (!NT_SUCCESS(status)) {
         printf("hooks: open the %s device 0x%08X %s (load build/examples/hooks-%s.sys with --driver)\n", kind,
                (unsigned)status, RtlNtStatusName(status), kind);
@@ -69,7 +72,7 @@ int main(int argc, char **argv)
     }
     printf("%s data '%s'\n", kind, data);
     Ask(device, IOCTL_HOOKS_QUERY, &state);
-    /* sst counts NtReadFile only; sysenter every SYSENTER, this query's own included */
+    /* sst counts NtReadFile only; sysenter and idt every call through them, this query's own included */
     printf("%s hook-saw-calls %s\n", kind, state.Calls - before >= 3 ? "yes" : "no");
     if (argc > 2 && !strcmp(argv[2], "keep")) {
         printf("%s kept\n", kind);

@@ -474,6 +474,38 @@ START_TEST(trace_alerts_on_hooks)
     ck_assert_int_eq(reads, 4);        /* traced through the hook's entry too */
     free_trace(&t);
     spawn_free(&r);
+
+    /* IDT gate 0x2E repointed: noticed when the installing call returns; calls stay traced */
+    r = run_trace((char *[]){ "--syscall=int2e", "--format=json", "-o", TRACE, "--events=alert,syscall",
+                              "--driver=build/examples/hooks-idt.sys", HOOKS, "idt", NULL });
+    ck_assert_msg(r.status == 0, "status %d; stderr:\n%s", r.status, r.err);
+    ck_assert(has(r.out, "idt hook-saw-calls yes\n"));
+    read_trace(TRACE, &t);
+    unsigned long long gate_old = 0, gate_new = 0;
+    alerts = reads = 0;
+    int reads_before = -1, reads_hooked = -1;
+    for (int i = 0; i < t.n; i++) {
+        ck_assert(json_valid(t.line[i]));
+        if (has(t.line[i], "\"ev\":\"syscall\"") && has(t.line[i], "\"name\":\"NtReadFile\""))
+            reads++;
+        if (!has(t.line[i], "\"ev\":\"alert\",\"what\":\"IDT gate 0x2E changed\""))
+            continue;
+        if (alerts++ == 0) {
+            gate_old = hex_field(t.line[i], "old");
+            gate_new = hex_field(t.line[i], "new");
+            reads_before = reads;
+        } else {
+            ck_assert_uint_eq(hex_field(t.line[i], "old"), gate_new);
+            ck_assert_uint_eq(hex_field(t.line[i], "new"), gate_old);
+            reads_hooked = reads - reads_before;
+        }
+    }
+    ck_assert_int_eq(alerts, 2);
+    ck_assert(gate_old >= 0x80000000ull && gate_new != gate_old);
+    ck_assert_int_eq(reads_hooked, 3);   /* through the hook */
+    ck_assert_int_eq(reads, 4);          /* and one after it is gone */
+    free_trace(&t);
+    spawn_free(&r);
 }
 END_TEST
 
