@@ -13,106 +13,29 @@
  */
 #include "../inc/io.h"
 #include "../inc/mm.h"
+#include "../inc/image.h"
 #include "../inc/rtl.h"
 #include "../inc/hal.h"
 
 #define IO_DRIVER_TAG 0x76697244   /* 'Driv' */
 #define IOP_MAX_DRIVERS 16
-#define IOP_MAX_SEGMENTS 8
 #define IOP_MAX_NAME 64
-
-#define EI_NIDENT 16
-typedef struct {
-    UCHAR e_ident[EI_NIDENT];
-    USHORT e_type, e_machine;
-    ULONG e_version, e_entry, e_phoff, e_shoff, e_flags;
-    USHORT e_ehsize, e_phentsize, e_phnum, e_shentsize, e_shnum, e_shstrndx;
-} ELF32_EHDR;
-typedef struct {
-    ULONG p_type, p_offset, p_vaddr, p_paddr, p_filesz, p_memsz, p_flags, p_align;
-} ELF32_PHDR;
-#define PT_LOAD 1
-#define PF_X    1
-#define ET_EXEC 2
-#define EM_386  3
 
 /* What is loaded where: a new image may not overlap any of these. */
 static struct { ULONG Start, End; } IopLoadedImages[IOP_MAX_DRIVERS];
 static ULONG IopLoadedCount;
 
-static NTSTATUS IopCheckImage(const UCHAR *Image, ULONG Size, const ELF32_PHDR **Phdrs, ULONG *Start, ULONG *End)
+/* A driver's image: checked, in its slot of system space, and clear of the drivers loaded before it. */
+static NTSTATUS IopCheckImage(const UCHAR *Data, ULONG Size, MI_IMAGE *Image)
 {
-    const ELF32_EHDR *eh = (const ELF32_EHDR *)Image;
-    if (Size < sizeof(*eh) || memcmp(eh->e_ident, "\177ELF", 4) != 0)
-        return STATUS_INVALID_IMAGE_FORMAT;
-    if (eh->e_ident[4] != 1 || eh->e_ident[5] != 1 || eh->e_type != ET_EXEC || eh->e_machine != EM_386 ||
-        eh->e_version != 1)
-        return STATUS_INVALID_IMAGE_FORMAT;
-    if (eh->e_phentsize != sizeof(ELF32_PHDR) || eh->e_phnum == 0 || eh->e_phnum > IOP_MAX_SEGMENTS)
-        return STATUS_INVALID_IMAGE_FORMAT;
-    if (eh->e_phoff > Size || (ULONG)eh->e_phnum * sizeof(ELF32_PHDR) > Size - eh->e_phoff)
-        return STATUS_INVALID_IMAGE_FORMAT;
-
-    const ELF32_PHDR *ph = (const ELF32_PHDR *)(Image + eh->e_phoff);
-    ULONG low = MM_SYSTEM_DRIVER_END, high = MM_SYSTEM_DRIVER_START;
-    BOOLEAN entryOk = FALSE;
-    for (ULONG i = 0; i < eh->e_phnum; i++) {
-        const ELF32_PHDR *p = &ph[i];
-        if (p->p_type != PT_LOAD || p->p_memsz == 0)
-            continue;
-        ULONG end = p->p_vaddr + p->p_memsz;
-        if (p->p_filesz > p->p_memsz || end < p->p_vaddr || p->p_vaddr < MM_SYSTEM_DRIVER_START ||
-            end > MM_SYSTEM_DRIVER_END)
-            return STATUS_INVALID_IMAGE_FORMAT;
-        if (p->p_offset > Size || p->p_filesz > Size - p->p_offset)
-            return STATUS_INVALID_IMAGE_FORMAT;
-        if ((p->p_flags & PF_X) && eh->e_entry >= p->p_vaddr && eh->e_entry < end)
-            entryOk = TRUE;
-        if (p->p_vaddr < low)
-            low = p->p_vaddr;
-        if (end > high)
-            high = end;
-    }
-    if (!entryOk)
-        return STATUS_INVALID_IMAGE_FORMAT;
-    low &= ~(PAGE_SIZE - 1);
-    high = (high + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
-    if (high - low > MM_SYSTEM_DRIVER_SLOT)
+    NTSTATUS status = MiCheckImage(Data, Size, MM_SYSTEM_DRIVER_START, MM_SYSTEM_DRIVER_END, TRUE, Image);
+    if (!NT_SUCCESS(status))
+        return status;
+    if (Image->End - Image->Start > MM_SYSTEM_DRIVER_SLOT)
         return STATUS_INVALID_IMAGE_FORMAT;
     for (ULONG i = 0; i < IopLoadedCount; i++)
-        if (low < IopLoadedImages[i].End && high > IopLoadedImages[i].Start)
+        if (Image->Start < IopLoadedImages[i].End && Image->End > IopLoadedImages[i].Start)
             return STATUS_CONFLICTING_ADDRESSES;   /* linked for a slot another driver holds */
-    *Phdrs = ph;
-    *Start = low;
-    *End = high;
-    return STATUS_SUCCESS;
-}
-
-static NTSTATUS IopMapImage(const UCHAR *Image, const ELF32_EHDR *Eh, const ELF32_PHDR *Ph)
-{
-    for (ULONG i = 0; i < Eh->e_phnum; i++) {
-        const ELF32_PHDR *p = &Ph[i];
-        if (p->p_type != PT_LOAD || p->p_memsz == 0)
-            continue;
-        ULONG end = p->p_vaddr + p->p_memsz;
-        for (ULONG va = p->p_vaddr & ~(PAGE_SIZE - 1); va < end; va += PAGE_SIZE) {
-            ULONG phys = MmQueryPhysical(va);   /* a page two segments share is mapped once */
-            if (!phys) {
-                phys = MmAllocatePhysicalPage();
-                if (!phys)
-                    return STATUS_INSUFFICIENT_RESOURCES;
-                NTSTATUS status = MmMapPage(va, phys, MM_WRITABLE);
-                if (!NT_SUCCESS(status))
-                    return status;
-            }
-            PUCHAR kseg = MmPhysicalToVirtual(phys);
-            ULONG from = va < p->p_vaddr ? p->p_vaddr : va;
-            ULONG fileEnd = p->p_vaddr + p->p_filesz;
-            ULONG to = va + PAGE_SIZE < fileEnd ? va + PAGE_SIZE : fileEnd;
-            if (from < to)
-                memcpy(kseg + (from - va), Image + p->p_offset + (from - p->p_vaddr), to - from);
-        }
-    }
     return STATUS_SUCCESS;
 }
 
@@ -142,19 +65,18 @@ static NTSTATUS IopMakeNames(PDRIVER_OBJECT Driver, const char *Name, PUNICODE_S
 
 NTSTATUS IopLoadDriver(const char *Name, const UCHAR *Image, ULONG Size)
 {
-    const ELF32_PHDR *ph;
-    ULONG start, end;
+    MI_IMAGE image;
     UNICODE_STRING registryPath;
 
     if (IopLoadedCount == IOP_MAX_DRIVERS)
         return STATUS_INSUFFICIENT_RESOURCES;
-    NTSTATUS status = IopCheckImage(Image, Size, &ph, &start, &end);
+    NTSTATUS status = IopCheckImage(Image, Size, &image);
     if (!NT_SUCCESS(status))
         return status;
-    IopLoadedImages[IopLoadedCount].Start = start;
-    IopLoadedImages[IopLoadedCount].End = end;
+    IopLoadedImages[IopLoadedCount].Start = image.Start;
+    IopLoadedImages[IopLoadedCount].End = image.End;
     IopLoadedCount++;
-    status = IopMapImage(Image, (const ELF32_EHDR *)Image, ph);
+    status = MiMapImage(&image, 0, TRUE);   /* system space, kernel-only, writable */
     if (!NT_SUCCESS(status))
         return status;
 
@@ -164,7 +86,7 @@ NTSTATUS IopLoadDriver(const char *Name, const UCHAR *Image, ULONG Size)
     status = IopMakeNames(driver, Name, &registryPath);
     if (!NT_SUCCESS(status))
         return status;
-    PDRIVER_INITIALIZE entry = (PDRIVER_INITIALIZE)((const ELF32_EHDR *)Image)->e_entry;
+    PDRIVER_INITIALIZE entry = (PDRIVER_INITIALIZE)image.Entry;
     KIRQL irql = KeGetCurrentIrql();
     status = entry(driver, &registryPath);
     if (KeGetCurrentIrql() != irql)
