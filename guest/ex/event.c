@@ -8,9 +8,6 @@
 #include "../inc/ob.h"
 #include "../inc/ex.h"
 
-#define EVENT_QUERY_STATE  0x0001
-#define EVENT_MODIFY_STATE 0x0002
-#define EVENT_ALL_ACCESS   (STANDARD_RIGHTS_REQUIRED | SYNCHRONIZE | 0x3)
 
 OBJECT_TYPE ExEventObjectType[1] = { {
     "Event",

@@ -44,6 +44,7 @@
 #define IDT_ENTRIES                256
 
 #ifndef __ASSEMBLER__
+#include "ntapidef.h"
 
 typedef struct _KTRAP_FRAME {
     ULONG PreviousPreviousMode;   /* caller's previous mode, restored on service exit */
@@ -136,7 +137,6 @@ void NTAPI KiClockInterrupt(PKTRAP_FRAME TrapFrame);
 ULONGLONG NTAPI KeQueryInterruptTime(void);
 
 /* ke/event.c and ke/wait.c: dispatcher objects and waiting on them */
-typedef enum _EVENT_TYPE { NotificationEvent = 0, SynchronizationEvent = 1 } EVENT_TYPE;
 typedef enum _KOBJECTS { EventNotificationObject = 0, EventSynchronizationObject = 1 } KOBJECTS;
 
 typedef struct _DISPATCHER_HEADER {

@@ -10,10 +10,6 @@
 
 #include "io.h"
 
-#define FILE_SHARE_READ        0x00000001
-#define FILE_SHARE_WRITE       0x00000002
-#define FILE_ATTRIBUTE_NORMAL  0x00000080
-
 #define NT_SERVICE_PROTOTYPES(Prefix) \
     NTSTATUS NTAPI Prefix##CreateFile(PHANDLE FileHandle, ACCESS_MASK DesiredAccess, \
         POBJECT_ATTRIBUTES ObjectAttributes, PIO_STATUS_BLOCK IoStatusBlock, PLARGE_INTEGER AllocationSize, \

@@ -12,19 +12,7 @@
 #include "../inc/ob.h"
 #include "../inc/ps.h"
 #include "../inc/ex.h"
-
-#define MEM_COMMIT   0x00001000
-#define MEM_RESERVE  0x00002000
-#define MEM_DECOMMIT 0x00004000
-#define MEM_RELEASE  0x00008000
-#define MEM_TOP_DOWN 0x00100000
-
-#define PAGE_NOACCESS          0x01
-#define PAGE_READONLY          0x02
-#define PAGE_READWRITE         0x04
-#define PAGE_EXECUTE           0x10
-#define PAGE_EXECUTE_READ      0x20
-#define PAGE_EXECUTE_READWRITE 0x40
+#include "../inc/ntapidef.h"
 
 #define PROCESS_VM_OPERATION   0x0008
 #define MM_ALLOCATION_GRANULARITY 0x10000u
