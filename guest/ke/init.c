@@ -88,33 +88,47 @@ static void KiGetModule(const MULTIBOOT_MODULE *Mods, ULONG Index, PS_IMAGE_SOUR
     KiReserve(m->ModStart, Out->Size);
 }
 
-/* Modules after the program: "file NAME" seeds the RAM volume (\??\C:\NAME). */
+/*
+ * The modules after the program say what they are by the first word of
+ * their command line. The next one from *Index on whose line is Word; its
+ * line's rest (the name) in *Name.
+ */
+static BOOLEAN KiNextModule(const MULTIBOOT_MODULE *Mods, ULONG Count, const char *Word, ULONG *Index,
+                            PS_IMAGE_SOURCE *Module, const char **Name)
+{
+    ULONG wordLength = strlen(Word);
+    for (; *Index < Count; (*Index)++) {
+        KiGetModule(Mods, *Index, Module);
+        if (!strncmp(Module->CommandLine, Word, wordLength)) {
+            *Name = Module->CommandLine + wordLength;
+            (*Index)++;
+            return TRUE;
+        }
+    }
+    return FALSE;
+}
+
+/* "file NAME" seeds the RAM volume (\??\C:\NAME). */
 static void KiLoadBootFiles(const MULTIBOOT_MODULE *Mods, ULONG Count)
 {
-    const ULONG wordLength = sizeof(NTV_MODULE_FILE_WORD) - 1;
-    for (ULONG i = NTV_MODULE_FIRST_EXTRA; i < Count; i++) {
-        PS_IMAGE_SOURCE m;
-        KiGetModule(Mods, i, &m);
-        if (strncmp(m.CommandLine, NTV_MODULE_FILE_WORD, wordLength) != 0)
-            continue;
-        NTSTATUS status = RamFsAddFile(m.CommandLine + wordLength, m.Data, m.Size);
+    PS_IMAGE_SOURCE m;
+    const char *name;
+    for (ULONG i = NTV_MODULE_FIRST_EXTRA; KiNextModule(Mods, Count, NTV_MODULE_FILE_WORD, &i, &m, &name);) {
+        NTSTATUS status = RamFsAddFile(name, m.Data, m.Size);
         if (!NT_SUCCESS(status))
-            DbgPrint("ntoskrnl: cannot add file '%s' (%08X)\n", m.CommandLine + wordLength, (ULONG)status);
+            DbgPrint("ntoskrnl: cannot add file '%s' (%08X)\n", name, (ULONG)status);
     }
 }
 
 /* "driver NAME": boot drivers, in the order given; one that fails to load is reported and skipped. */
 static void KiLoadBootDrivers(const MULTIBOOT_MODULE *Mods, ULONG Count)
 {
-    const ULONG wordLength = sizeof(NTV_MODULE_DRIVER_WORD) - 1;
-    for (ULONG i = NTV_MODULE_FIRST_EXTRA; i < Count; i++) {
-        PS_IMAGE_SOURCE m;
-        KiGetModule(Mods, i, &m);
-        if (strncmp(m.CommandLine, NTV_MODULE_DRIVER_WORD, wordLength) != 0)
-            continue;
-        NTSTATUS status = IopLoadDriver(m.CommandLine + wordLength, m.Data, m.Size);
+    PS_IMAGE_SOURCE m;
+    const char *name;
+    for (ULONG i = NTV_MODULE_FIRST_EXTRA; KiNextModule(Mods, Count, NTV_MODULE_DRIVER_WORD, &i, &m, &name);) {
+        NTSTATUS status = IopLoadDriver(name, m.Data, m.Size);
         if (!NT_SUCCESS(status))
-            DbgPrint("ntoskrnl: driver '%s' not loaded (%08X)\n", m.CommandLine + wordLength, (ULONG)status);
+            DbgPrint("ntoskrnl: driver '%s' not loaded (%08X)\n", name, (ULONG)status);
     }
 }
 
@@ -153,18 +167,18 @@ void KiSystemStartup(ULONG Magic, ULONG InfoPhys)
     PS_IMAGE_SOURCE ntdll, program;
     KiGetModule(mods, NTV_MODULE_NTDLL, &ntdll);
     KiGetModule(mods, NTV_MODULE_PROGRAM, &program);
-    const UCHAR *services = 0;
-    ULONG servicesSize = 0;
     for (ULONG i = NTV_MODULE_FIRST_EXTRA; i < info->ModsCount; i++) {
         PS_IMAGE_SOURCE extra;
         KiGetModule(mods, i, &extra);   /* reserves its memory before the page allocator starts */
-        if (!strncmp(extra.CommandLine, NTV_MODULE_SERVICES_WORD, sizeof(NTV_MODULE_SERVICES_WORD) - 1)) {
-            services = extra.Data;
-            servicesSize = extra.Size;
-        }
     }
     /* the build's numbering, before any service can be called */
-    KiInitializeServiceTables(services, servicesSize);
+    PS_IMAGE_SOURCE services;
+    const char *build;
+    ULONG next = NTV_MODULE_FIRST_EXTRA;
+    if (KiNextModule(mods, info->ModsCount, NTV_MODULE_SERVICES_WORD, &next, &services, &build))
+        KiInitializeServiceTables(services.Data, services.Size);
+    else
+        KiInitializeServiceTables(0, 0);
 
     MmInitSystem(KiFirstFree, KiPhysicalTop);
     MmUnmapIdentity();
