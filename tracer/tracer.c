@@ -78,6 +78,7 @@ struct tracer {
     struct thread_state threads[MAX_THREADS];
     int n_threads;
     uint32_t spaces[MAX_SPACES];
+    bool space_has_user[MAX_SPACES];    /* ring-3 code has made calls from it: the program's */
     int n_spaces;
     uint64_t seq;
     struct timespec t0;
@@ -440,6 +441,19 @@ static struct thread_state *thread_of(struct tracer *t, struct kvm_vm *vm, const
     return th;
 }
 
+/*
+ * The image of an address space: the program's where ring 3 has called
+ * from it (a single user process), "System" where only kernel code ever has.
+ */
+static const char *image_of(struct tracer *t, unsigned pid, unsigned cpl)
+{
+    if (pid == 0 || pid > (unsigned)t->n_spaces)
+        return "System";
+    if (cpl == 3)
+        t->space_has_user[pid - 1] = true;
+    return t->space_has_user[pid - 1] ? t->opt.image : "System";
+}
+
 static unsigned space_of(struct tracer *t, uint32_t cr3)
 {
     for (int i = 0; i < t->n_spaces; i++)
@@ -504,6 +518,7 @@ static void on_entry(struct tracer *t, struct kvm_vm *vm, enum trace_via via)
     c.args_ok = c.argc == 0 || view_read(&v, c.arg_ptr, c.args, c.argc * 4u);
     c.cr3 = (uint32_t)s.cr3;
     c.pid = space_of(t, c.cr3);
+    const char *image = image_of(t, c.pid, c.cpl);
     struct thread_state *th = thread_of(t, vm, &s);
     c.tid = th->tid;
     t->stats.syscalls++;
@@ -522,7 +537,7 @@ static void on_entry(struct tracer *t, struct kvm_vm *vm, enum trace_via via)
 
     if (wants(t, TEV_SYSCALL) && call_shown(t, &c)) {
         if (t->opt.json) {
-            emit_syscall_json(t->opt.out, &v, &c, c.cpl ? t->opt.image : "System");
+            emit_syscall_json(t->opt.out, &v, &c, image);
         } else if (th->depth > 0 && !th->stack[th->depth - 1].announced &&
                    call_shown(t, &th->stack[th->depth - 1].call)) {
             emit_unfinished_text(t->opt.out, &v, &th->stack[th->depth - 1].call);
@@ -701,6 +716,7 @@ static void on_deep_entry(struct tracer *t, struct kvm_vm *vm, const struct deep
     c.args_ok = c.argc == 0 || view_read(&v, c.arg_ptr, c.args, c.argc * 4u);
     c.cr3 = (uint32_t)s.cr3;
     c.pid = space_of(t, c.cr3);
+    const char *image = image_of(t, c.pid, c.cpl);
     c.tid = th->tid;
     c.seq = ++t->seq;
     c.t_ns = now_ns(t);
@@ -713,7 +729,7 @@ static void on_deep_entry(struct tracer *t, struct kvm_vm *vm, const struct deep
     }
     if (wants(t, TEV_SYSCALL) && call_shown(t, &c)) {
         if (t->opt.json)
-            emit_syscall_json(t->opt.out, &v, &c, "System");
+            emit_syscall_json(t->opt.out, &v, &c, image);
         else if (top && !top->announced && call_shown(t, &top->call)) {
             emit_unfinished_text(t->opt.out, &v, &top->call);
             top->announced = true;

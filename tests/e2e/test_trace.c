@@ -21,6 +21,7 @@
 #define FILES    "build/tests/guest/files.exe"
 #define HOOKS    "build/examples/hooks.exe"
 #define NTZW     "build/examples/ntzw.exe"
+#define NTVLOG   "build/examples/ntvlog.exe"
 #define TRACE    "/tmp/ntv-trace.out"
 #define MAX_LINES 4096
 
@@ -563,6 +564,51 @@ START_TEST(trace_kernel_zw_and_direct_calls)
 }
 END_TEST
 
+/*
+ * Scenario 4 from outside: the logging driver's ZwWriteFile from its dispatch
+ * routine runs in the program's process; from a work item it runs in the
+ * System process on the worker thread, where the program's handle is
+ * STATUS_INVALID_HANDLE and an OBJ_KERNEL_HANDLE one works.
+ */
+START_TEST(trace_work_item_handles)
+{
+    struct spawn_result r = run_trace((char *[]){ "--format=json", "-o", TRACE, "--events=syscall",
+                                                  "-e", "trace=NtWriteFile", "--driver=build/examples/ntvlog.sys",
+                                                  NTVLOG, NULL });
+    ck_assert_msg(r.status == 0, "status %d; stderr:\n%s", r.status, r.err);
+    struct trace t;
+    read_trace(TRACE, &t);
+    int user_space = 0, system_ok = 0, system_refused = 0;
+    for (int i = 0; i < t.n; i++) {
+        const char *l = t.line[i];
+        ck_assert(json_valid(l));
+        if (has(l, "\"ev\":\"syscall\"")) {
+            ck_assert(has(l, "\"via\":\"kernel-zw\",\"prev_mode\":\"Kernel\",\"cpl\":0"));
+            ck_assert(has(l, "\"pid\":1,\"tid\":1,\"image\":\"ntvlog.exe\"") ||
+                      has(l, "\"pid\":2,\"tid\":2,\"image\":\"System\""));
+            continue;
+        }
+        if (has(l, "\"pid\":1,\"tid\":1,") && has(l, "\"status\":\"0x00000000\""))
+            user_space++;
+        if (has(l, "\"pid\":2,\"tid\":2,")) {
+            bool kernel_handle = hex_field(strstr(l, "\"name\":\"FileHandle\""), "raw") >= 0x80000000ull;
+            if (kernel_handle) {
+                ck_assert(has(l, "\"status\":\"0x00000000\""));
+                system_ok++;
+            } else {
+                ck_assert(has(l, "\"status\":\"0xc0000008\",\"status_name\":\"STATUS_INVALID_HANDLE\""));
+                system_refused++;
+            }
+        }
+    }
+    ck_assert_int_eq(user_space, 2);
+    ck_assert_int_eq(system_refused, 2);
+    ck_assert_int_eq(system_ok, 2);
+    free_trace(&t);
+    spawn_free(&r);
+}
+END_TEST
+
 Suite *trace_suite(void)
 {
     Suite *s = suite_create("trace");
@@ -579,6 +625,7 @@ Suite *trace_suite(void)
     tcase_add_test(tc, trace_deep_sees_direct_calls);
     tcase_add_test(tc, trace_alerts_on_hooks);
     tcase_add_test(tc, trace_kernel_zw_and_direct_calls);
+    tcase_add_test(tc, trace_work_item_handles);
     suite_add_tcase(s, tc);
     return s;
 }
