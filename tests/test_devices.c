@@ -3,6 +3,7 @@
  * for polled output) and vmm/rtc.c (CMOS clock, with a substituted clock).
  * Register numbers and bits are from the 16550 and MC146818 data sheets. */
 #include <check.h>
+#include "check_run.h"
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -415,9 +416,5 @@ static Suite *suite(void)
 
 int main(void)
 {
-    SRunner *sr = srunner_create(suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return check_run(suite());
 }

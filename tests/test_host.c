@@ -1,6 +1,7 @@
 /* Check suite for vmm/host.c: host_classify over /proc/cpuinfo-like text.
  * A flag counts only as a whole word on a "flags" line. */
 #include <check.h>
+#include "check_run.h"
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -188,9 +189,5 @@ static Suite *suite(void)
 
 int main(void)
 {
-    SRunner *sr = srunner_create(suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return check_run(suite());
 }

@@ -4,6 +4,7 @@
  * built in the test or from hand-made (and hostile) ELF images.
  */
 #include <check.h>
+#include "check_run.h"
 #include <elf.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -782,9 +783,5 @@ static Suite *kd_suite(void)
 
 int main(void)
 {
-    SRunner *sr = srunner_create(kd_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? 1 : 0;
+    return check_run(kd_suite());
 }

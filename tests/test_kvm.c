@@ -1,5 +1,6 @@
 /* The KVM wrapper's checks: a missing or wrong device is a clear error, never a crash. */
 #include <check.h>
+#include "check_run.h"
 #include <string.h>
 #include "kvm.h"
 
@@ -42,9 +43,5 @@ int main(void)
     tcase_add_test(tc, device_that_is_not_kvm_fails_the_version_check);
     tcase_add_test(tc, api_version_of_missing_device);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? 1 : 0;
+    return check_run(s);
 }

@@ -4,6 +4,7 @@
  * without it the boot tests fail with a hint. */
 #define _GNU_SOURCE
 #include <check.h>
+#include "check_run.h"
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -886,11 +887,5 @@ static Suite *lab_suite(void)
 
 int main(void)
 {
-    SRunner *sr = srunner_create(lab_suite());
-    int failed;
-
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return check_run(lab_suite());
 }

@@ -4,6 +4,7 @@
  * exactly their size, and every multiboot_info field is checked against
  * offsets taken from the Multiboot 0.6.96 spec (not from multiboot.h). */
 #include <check.h>
+#include "check_run.h"
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -1212,11 +1213,5 @@ static Suite *multiboot_suite(void)
 
 int main(void)
 {
-    SRunner *sr = srunner_create(multiboot_suite());
-    int failed;
-
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return check_run(multiboot_suite());
 }

@@ -6,6 +6,7 @@
  * the current process, kernel handles from user mode, type, access.
  */
 #include <check.h>
+#include "check_run.h"
 #include <stdlib.h>
 #include <string.h>
 #include "ob.h"
@@ -376,9 +377,5 @@ static Suite *ob_suite(void)
 
 int main(void)
 {
-    SRunner *sr = srunner_create(ob_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? 1 : 0;
+    return check_run(ob_suite());
 }

@@ -5,6 +5,7 @@
  * catches any read past the end. Run from the top of the tree, or set
  * NTVISOR_NT_SYSCALLS to the tables' directory. */
 #include <check.h>
+#include "check_run.h"
 #include <dirent.h>
 #include <errno.h>
 #include <stdbool.h>
@@ -583,9 +584,5 @@ static Suite *suite(void)
 
 int main(void)
 {
-    SRunner *sr = srunner_create(suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return check_run(suite());
 }

@@ -2,6 +2,7 @@
  * layouts in the Intel SDM vol. 3A (3.4.5, 3.5, 5.8.3, 6.11, 7.2.2), written
  * out as literal bytes here rather than derived from x86_desc.h. */
 #include <check.h>
+#include "check_run.h"
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -567,9 +568,5 @@ static Suite *suite(void)
 
 int main(void)
 {
-    SRunner *sr = srunner_create(suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return check_run(suite());
 }
