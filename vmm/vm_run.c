@@ -13,14 +13,31 @@
 #include "rtc.h"
 #include "vm_run.h"
 
-static volatile sig_atomic_t stop_signal;
+static volatile sig_atomic_t stop_signal;   /* SIGINT or SIGTERM */
+static volatile sig_atomic_t tick_pending;  /* the one-second watchdog tick (SIGALRM) */
 static struct kvm_run *volatile running;
 
 static void on_signal(int sig)
 {
-    stop_signal = sig;
+    if (sig == SIGALRM)
+        tick_pending = 1;
+    else
+        stop_signal = sig;
     if (running)
         running->immediate_exit = 1;
+}
+
+/*
+ * A vCPU halted with interrupts disabled never runs again. With KVM's
+ * in-kernel interrupt controller HLT does not reach the monitor, so the
+ * watchdog asks KVM.
+ */
+static bool halted_for_good(struct kvm_vm *vm)
+{
+    struct kvm_mp_state mp;
+    struct kvm_regs r;
+    return ioctl(vm->vcpu_fd, KVM_GET_MP_STATE, &mp) == 0 && mp.mp_state == KVM_MP_STATE_HALTED &&
+           ioctl(vm->vcpu_fd, KVM_GET_REGS, &r) == 0 && !(r.rflags & 0x200);
 }
 
 const char *vm_stop_name(enum vm_stop s)
@@ -139,6 +156,9 @@ static void install(int sig, void (*handler)(int), struct sigaction *old)
     memset(&sa, 0, sizeof(sa));
     sa.sa_handler = handler;
     sigemptyset(&sa.sa_mask);
+    /* the watchdog's tick must not break a read in progress (the debugger's prompt);
+       KVM_RUN itself is never restarted: it returns EINTR */
+    sa.sa_flags = sig == SIGALRM ? SA_RESTART : 0;
     sigaction(sig, &sa, old);
 }
 
@@ -153,15 +173,16 @@ void vm_run(struct kvm_vm *vm, const struct vm_run_options *opt, struct vm_outco
     d.exit_detail = 0;
 
     stop_signal = 0;
+    tick_pending = 0;
     running = vm->run;
     vm->run->immediate_exit = 0;
     install(SIGALRM, on_signal, &old_alrm);
     install(SIGINT, on_signal, &old_int);
     install(SIGTERM, on_signal, &old_term);
-    if (opt->timeout_s) {
-        struct itimerval it = { .it_value = { .tv_sec = opt->timeout_s } };
-        setitimer(ITIMER_REAL, &it, NULL);
-    }
+    /* the watchdog: a tick a second, for --timeout and for a guest halted for good */
+    struct itimerval tick = { .it_interval = { .tv_sec = 1 }, .it_value = { .tv_sec = 1 } };
+    setitimer(ITIMER_REAL, &tick, NULL);
+    unsigned seconds = 0;
 
     const struct vm_hooks *hooks = opt->hooks;
     if (hooks && hooks->on_start && hooks->on_start(hooks->ctx, vm, out))
@@ -169,14 +190,26 @@ void vm_run(struct kvm_vm *vm, const struct vm_run_options *opt, struct vm_outco
     for (;;) {
         if (ioctl(vm->vcpu_fd, KVM_RUN, 0) < 0) {
             if (errno == EINTR || errno == EAGAIN) {
-                if (!stop_signal)
-                    continue;
-                out->stop = stop_signal == SIGALRM ? VM_STOP_TIMEOUT : VM_STOP_INTERRUPTED;
-                if (stop_signal == SIGALRM)
-                    snprintf(out->reason, sizeof(out->reason), "timeout: the guest ran for %u s", opt->timeout_s);
-                else
+                vm->run->immediate_exit = 0;
+                if (stop_signal) {
+                    out->stop = VM_STOP_INTERRUPTED;
                     snprintf(out->reason, sizeof(out->reason), "interrupted by signal %d", (int)stop_signal);
-                break;
+                    break;
+                }
+                if (!tick_pending)
+                    continue;
+                tick_pending = 0;
+                if (opt->timeout_s && ++seconds >= opt->timeout_s) {
+                    out->stop = VM_STOP_TIMEOUT;
+                    snprintf(out->reason, sizeof(out->reason), "timeout: the guest ran for %u s", opt->timeout_s);
+                    break;
+                }
+                if (halted_for_good(vm)) {
+                    out->stop = VM_STOP_UNEXPECTED;
+                    snprintf(out->reason, sizeof(out->reason), "the guest halted with interrupts disabled (HLT)");
+                    break;
+                }
+                continue;
             }
             out->stop = VM_STOP_KVM_FAILURE;
             snprintf(out->reason, sizeof(out->reason), "KVM_RUN: %s", strerror(errno));

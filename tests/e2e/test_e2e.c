@@ -179,9 +179,13 @@ END_TEST
 
 START_TEST(halted_guest_is_ended_by_watchdog)
 {
-    struct spawn_result r = ntvisor("run", "--timeout=3", "--kernel=build/tests/kernels/halt.elf", HELLO, NULL);
-    ck_assert_int_eq(r.status, 124);
+    /* no --timeout: the watchdog sees a vCPU halted with interrupts off */
+    struct spawn_result r = ntvisor("run", "--kernel=build/tests/kernels/halt.elf", HELLO, NULL);
+    ck_assert_int_eq(r.status, 123);
     assert_line(&r, 0, "halt: stopping");
+    assert_contains(r.err, "ntvisor: the guest halted with interrupts disabled (HLT)");
+    assert_contains(r.err, "eip=00100");   /* just past the HLT, in the tiny kernel */
+    assert_contains(r.err, "efl=00000046");   /* IF clear */
     spawn_free(&r);
 }
 END_TEST
