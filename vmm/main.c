@@ -10,9 +10,9 @@ static const struct {
 } commands[] = {
     { "run",  cmd_run,  "boot the NT guest and run a program in it" },
     { "trace", cmd_trace, "run a program and trace its system calls from the hypervisor" },
+    { "kd",   cmd_kd,   "boot a program and inspect the paused guest with WinDbg commands" },
     { "info", cmd_info, "report the KVM API, the host's virtualization, and whether it runs the guest" },
     { "lab",  cmd_lab,  "run a static command inside the SVM lab (QEMU with emulated AMD-V)" },
-    { "kd",   cmd_kd,   "boot a program and inspect the paused guest with WinDbg commands" },
 };
 
 static void usage(FILE *out)
