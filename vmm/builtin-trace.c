@@ -264,15 +264,7 @@ int cmd_trace(int argc, char **argv)
     if (!c.events_given)
         c.events = c.json ? (1u << TEV_COUNT) - 1 : ((1u << TEV_COUNT) - 1) & ~(1u << TEV_RING);
 
-    struct host_info host;
-    if (session_wants_lab(&o, &host)) {
-        char *extra[8], bufs[4][300];
-        int n = lab_args(&c, extra, bufs);
-        struct lab_file out_file = { c.output, TRACE_LAB_OUTPUT };
-        rc = session_run_in_lab(&o, "trace", extra, n, c.output ? &out_file : NULL, c.output ? 1 : 0, &host);
-        goto out;
-    }
-
+    /* an output file that cannot be written is an error now, not after the run */
     FILE *trace_out = stderr;
     if (c.output) {
         trace_out = fopen(c.output, "w");
@@ -281,6 +273,18 @@ int cmd_trace(int argc, char **argv)
             goto out;
         }
     }
+
+    struct host_info host;
+    if (session_wants_lab(&o, &host)) {
+        if (c.output)
+            fclose(trace_out);   /* the lab's copy replaces it */
+        char *extra[8], bufs[4][300];
+        int n = lab_args(&c, extra, bufs);
+        struct lab_file out_file = { c.output, TRACE_LAB_OUTPUT };
+        rc = session_run_in_lab(&o, "trace", extra, n, c.output ? &out_file : NULL, c.output ? 1 : 0, &host);
+        goto out;
+    }
+
     setvbuf(trace_out, NULL, _IOLBF, 0);   /* whole lines even if the monitor dies */
 
     struct session s;

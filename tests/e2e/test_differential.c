@@ -83,6 +83,49 @@ START_TEST(trace_output_file_comes_back)
 }
 END_TEST
 
+/*
+ * The kernel checks the monitor's "services" module like any other input: a
+ * malformed one (booted here with QEMU, which takes any file) is reported
+ * and the default build's numbering is used.
+ */
+START_TEST(malformed_services_module_is_refused)
+{
+    static const unsigned char bad[][20] = {
+        { 'N', 'O', 'P', 'E' },                                                        /* no magic */
+        { 'N', 'T', 'V', 'S', 'V', 'C', '1', 0, 0xFF, 0xFF, 0, 0 },                    /* count 65535 */
+        { 'N', 'T', 'V', 'S', 'V', 'C', '1', 0, 1, 0, 0, 0, 0xFF, 0x7F, 4, 0 },        /* slot past the routines */
+        { 'N', 'T', 'V', 'S', 'V', 'C', '1', 0, 1, 0, 0, 0, 0, 0, 3, 0 },              /* 3 argument bytes */
+    };
+    static const size_t sizes[] = { 4, 12, 16, 16 };
+    char dir[] = "/tmp/ntv-svc-XXXXXX";
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    char path[64], cwd[4096], kernel[4200], initrd[9000];
+    snprintf(path, sizeof(path), "%s/services", dir);
+    ck_assert_ptr_nonnull(getcwd(cwd, sizeof(cwd)));
+    FILE *f = fopen(path, "wb");
+    ck_assert_uint_eq(fwrite(bad[_i], 1, sizes[_i], f), sizes[_i]);
+    fclose(f);
+    snprintf(kernel, sizeof(kernel), "%s/%s", cwd, KERNEL);
+    /* QEMU gives a module "FILE ARGS" as its command line: a file named services makes "services x" */
+    snprintf(initrd, sizeof(initrd), "%s/%s,%s/build/examples/hello.exe,services x", cwd, NTDLL, cwd);
+    ck_assert_int_eq(chdir(dir), 0);
+    char *qemu = getenv("QEMU_I386") ? getenv("QEMU_I386") : "/usr/bin/qemu-system-i386";
+    char *qv[] = { qemu, "-accel", "tcg", "-display", "none", "-serial", "stdio", "-monitor", "none",
+                   "-no-reboot", "-nic", "none", "-m", "64", "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04",
+                   "-kernel", kernel, "-initrd", initrd, NULL };
+    struct spawn_result r;
+    ck_assert_int_eq(spawn_capture(qv, &r), 0);
+    ck_assert_int_eq(chdir(cwd), 0);
+    unlink(path);
+    rmdir(dir);
+    ck_assert_msg(strstr(r.out, "ntoskrnl: the services module is malformed; using the default build's numbering\n"),
+                  "console:\n%s", r.out);
+    ck_assert_ptr_nonnull(strstr(r.out, "Hello from ring 3, through NtDisplayString.\n"));
+    ck_assert_int_eq((r.status >> 1) & 0x7F, 0);
+    spawn_free(&r);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("differential");
@@ -90,6 +133,7 @@ int main(void)
     tcase_set_timeout(tc, 180);
     tcase_add_loop_test(tc, ntvisor_and_qemu_agree, 0, (int)(sizeof(cases) / sizeof(cases[0])));
     tcase_add_test(tc, trace_output_file_comes_back);
+    tcase_add_loop_test(tc, malformed_services_module_is_refused, 0, 4);
     suite_add_tcase(s, tc);
     return check_run(s);
 }

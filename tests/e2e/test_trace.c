@@ -235,6 +235,16 @@ START_TEST(trace_filters)
     ck_assert_int_eq(r.status, 2);
     ck_assert(has(r.err, "unknown event 'bogus'"));
     spawn_free(&r);
+    /* refused before the guest runs: nothing on the console */
+    r = run_trace((char *[]){ "-o", "/nonexistent-dir/trace.txt", HELLO, NULL });
+    ck_assert_int_eq(r.status, 2);
+    ck_assert(has(r.err, "ntvisor: /nonexistent-dir/trace.txt: No such file or directory"));
+    ck_assert_str_eq(r.out, "");
+    spawn_free(&r);
+    r = run_trace((char *[]){ "--deep=NtNoSuchService", HELLO, NULL });
+    ck_assert_int_eq(r.status, 2);
+    ck_assert(has(r.err, "--deep: 'NtNoSuchService' is not a service of this build"));
+    spawn_free(&r);
 }
 END_TEST
 
