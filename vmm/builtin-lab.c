@@ -5,10 +5,12 @@
  * emulated AMD-V gives kvm_amd): what `make test` uses to run the end-to-end
  * suite in one boot on hosts whose /dev/kvm cannot run the guest.
  */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include "lab.h"
 #include "ntvisor.h"
 
@@ -24,7 +26,7 @@ static void lab_usage(FILE *out)
         "working directory is /ntv/work.\n"
         "\n"
         "options:\n"
-        "  --input=HOST[:LAB]   copy a file in (default LAB: /ntv/work/HOST)\n"
+        "  --input=HOST[:LAB]   copy a file in (default LAB: /ntv/work/HOST, leading / dropped)\n"
         "  --output=LAB:HOST    copy a file back after the run, if COMMAND created it\n"
         "  --memory=MIB         lab VM memory (default 512)\n"
         "  --timeout=SECONDS    kill the lab after this long\n"
@@ -46,12 +48,20 @@ static int add_file(struct lab_file *files, size_t *n, char *spec, int input)
         b = colon + 1;
     }
     if (input) {
+        if (access(a, R_OK) != 0) {
+            fprintf(stderr, "ntvisor: lab: --input %s: %s\n", a, strerror(errno));
+            return -1;
+        }
         if (!b) {
-            size_t len = strlen(a) + sizeof("/ntv/work/");
+            /* the same relative path under the lab's working directory */
+            const char *rel = a;
+            while (*rel == '/')
+                rel++;
+            size_t len = strlen(rel) + sizeof("/ntv/work/");
             b = malloc(len);
             if (!b)
                 return -1;
-            snprintf(b, len, "/ntv/work/%s", a);
+            snprintf(b, len, "/ntv/work/%s", rel);
         }
         files[*n] = (struct lab_file){ a, b };
     } else {

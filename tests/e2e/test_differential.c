@@ -126,6 +126,28 @@ START_TEST(malformed_services_module_is_refused)
 }
 END_TEST
 
+/* ntvisor lab checks its own command line before it boots anything. */
+START_TEST(lab_command_line_is_checked)
+{
+    char *missing[] = { NTVISOR, "lab", "--input=/nonexistent-ntv-input", "--", "/bin/busybox", "true", NULL };
+    char *relative[] = { NTVISOR, "lab", "--output=relative:/tmp/x", "--", "/bin/busybox", "true", NULL };
+    char *nothing[] = { NTVISOR, "lab", NULL };
+    struct spawn_result r;
+    ck_assert_int_eq(spawn_capture(missing, &r), 0);
+    ck_assert_int_eq(r.status, 2);
+    ck_assert_ptr_nonnull(strstr(r.err, "ntvisor: lab: --input /nonexistent-ntv-input: No such file or directory"));
+    spawn_free(&r);
+    ck_assert_int_eq(spawn_capture(relative, &r), 0);
+    ck_assert_int_eq(r.status, 2);
+    ck_assert_ptr_nonnull(strstr(r.err, "'relative' is not an absolute lab path"));
+    spawn_free(&r);
+    ck_assert_int_eq(spawn_capture(nothing, &r), 0);
+    ck_assert_int_eq(r.status, 2);
+    ck_assert_ptr_nonnull(strstr(r.err, "no command given"));
+    spawn_free(&r);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("differential");
@@ -133,6 +155,7 @@ int main(void)
     tcase_set_timeout(tc, 180);
     tcase_add_loop_test(tc, ntvisor_and_qemu_agree, 0, (int)(sizeof(cases) / sizeof(cases[0])));
     tcase_add_test(tc, trace_output_file_comes_back);
+    tcase_add_test(tc, lab_command_line_is_checked);
     tcase_add_loop_test(tc, malformed_services_module_is_refused, 0, 4);
     suite_add_tcase(s, tc);
     return check_run(s);
