@@ -1,0 +1,173 @@
+/*
+ * System calls as the breakpoints see them: who calls (address space and
+ * kernel stack), the call at the dispatcher's entry, its return at IRETD or
+ * SYSEXIT, matched per thread, nested calls included.
+ */
+#include <string.h>
+#include "trace_output.h"
+#include "trace_internal.h"
+
+struct thread_state *trace_thread_of(struct tracer *t, struct kvm_vm *vm, const struct kvm_sregs *s)
+{
+    struct guest_view v;
+    uint32_t esp0 = 0;
+    trace_view_of(vm, s, &v);
+    trace_read_u32(&v, (uint32_t)s->tr.base + 4, &esp0);   /* TSS.Esp0: one kernel stack per thread */
+    for (int i = 0; i < t->n_threads; i++)
+        if (t->threads[i].esp0 == esp0)
+            return &t->threads[i];
+    if (t->n_threads == MAX_THREADS)
+        return &t->threads[MAX_THREADS - 1];
+    struct thread_state *th = &t->threads[t->n_threads++];
+    memset(th, 0, sizeof(*th));
+    th->esp0 = esp0;
+    th->tid = (unsigned)t->n_threads;
+    return th;
+}
+
+/*
+ * The image of an address space: the program's where ring 3 has called
+ * from it (a single user process), "System" where only kernel code ever has.
+ */
+const char *trace_image_of(struct tracer *t, unsigned pid, unsigned cpl)
+{
+    if (pid == 0 || pid > (unsigned)t->n_spaces)
+        return "System";
+    if (cpl == 3)
+        t->space_has_user[pid - 1] = true;
+    return t->space_has_user[pid - 1] ? t->opt.image : "System";
+}
+
+unsigned trace_space_of(struct tracer *t, uint32_t cr3)
+{
+    for (int i = 0; i < t->n_spaces; i++)
+        if (t->spaces[i] == cr3)
+            return (unsigned)i + 1;
+    if (t->n_spaces == MAX_SPACES)
+        return MAX_SPACES;
+    t->spaces[t->n_spaces++] = cr3;
+    return (unsigned)t->n_spaces;
+}
+
+void trace_on_entry(struct tracer *t, struct kvm_vm *vm, enum trace_via via)
+{
+    struct kvm_regs r;
+    struct kvm_sregs s;
+    struct guest_view v;
+    if (trace_pause_state(vm, &r, &s, &v) < 0)
+        return;
+
+    struct trace_call c;
+    memset(&c, 0, sizeof(c));
+    uint32_t eax = (uint32_t)r.rax, edx = (uint32_t)r.rdx;
+    if (via == VIA_SYSENTER) {
+        c.prev_mode = 1;
+        c.cpl = 3;
+        c.arg_ptr = edx + 8;
+        trace_read_u32(&v, edx, &c.return_rip);
+    } else {
+        uint32_t frame[2] = { 0, 0 };   /* EIP, CS pushed by INT 2Eh or the Zw stub */
+        view_read(&v, (uint32_t)r.rsp, frame, sizeof(frame));
+        c.cpl = frame[1] & 3;
+        c.prev_mode = c.cpl ? 1 : 0;
+        via = c.cpl ? VIA_INT2E : VIA_KERNEL_ZW;
+        c.arg_ptr = edx;
+        c.return_rip = frame[0];
+    }
+    c.via = via;
+    c.table = (eax >> 12) & 3;
+    c.index = eax & 0xFFF;
+    if (c.table == 0 && t->opt.services && c.index < t->opt.services->count) {
+        c.name = t->opt.services->entries[c.index].name;
+        c.argc = t->opt.services->entries[c.index].argc;
+        if (c.argc > TRACE_MAX_ARGS)
+            c.argc = TRACE_MAX_ARGS;   /* the tables allow more; no build has more */
+    }
+    c.args_ok = c.argc == 0 || view_read(&v, c.arg_ptr, c.args, c.argc * 4u);
+    c.cr3 = (uint32_t)s.cr3;
+    c.pid = trace_space_of(t, c.cr3);
+    const char *image = trace_image_of(t, c.pid, c.cpl);
+    struct thread_state *th = trace_thread_of(t, vm, &s);
+    c.tid = th->tid;
+    t->stats.syscalls++;
+
+    if (!t->booted) {
+        /* the program's entry was not seen (patch mode, or it never ran as such):
+           the first system call marks the end of boot */
+        trace_on_boot(t, vm, &s, 0);
+        trace_arm(t, vm);
+    }
+    trace_check_integrity(t, vm, &s, (uint32_t)r.rip);
+    if (c.cpl == 3)
+        trace_emit_ring(t, 3, 0, trace_via_name(via), c.return_rip);
+    c.seq = ++t->seq;
+    c.t_ns = trace_now_ns(t);
+
+    if (trace_wants(t, TEV_SYSCALL) && trace_call_shown(t, &c)) {
+        if (t->opt.json) {
+            emit_syscall_json(t->opt.out, &v, &c, image);
+        } else if (th->depth > 0 && !th->stack[th->depth - 1].announced &&
+                   trace_call_shown(t, &th->stack[th->depth - 1].call)) {
+            emit_unfinished_text(t->opt.out, &v, &th->stack[th->depth - 1].call);
+            th->stack[th->depth - 1].announced = true;
+        }
+    }
+    if (th->depth < MAX_DEPTH)
+        th->stack[th->depth++] = (struct open_call){ .call = c, .return_slot = -1 };
+    if (t->opt.on_syscall)
+        t->opt.on_syscall(t->opt.on_syscall_ctx, vm, &c);
+}
+
+void trace_finish_call(struct tracer *t, const struct guest_view *v, struct open_call *oc, uint32_t status,
+                       uint32_t rip, bool unfinished)
+{
+    uint64_t t_ns = trace_now_ns(t);
+    uint64_t seq = ++t->seq;
+    if (unfinished)
+        t->stats.unfinished++;
+    else
+        t->stats.sysrets++;
+    struct summary_row *row = trace_row_of(t, oc->call.name);
+    if (row) {
+        row->calls++;
+        if (!unfinished && (status >> 30) == 3)
+            row->errors++;
+        row->ns += unfinished ? 0 : t_ns - oc->call.t_ns;
+    }
+    if (!trace_wants(t, TEV_SYSRET) || !trace_call_shown(t, &oc->call))
+        return;
+    if (t->opt.json)
+        emit_sysret_json(t->opt.out, v, &oc->call, seq, t_ns, status, rip, unfinished);
+    else if (trace_wants(t, TEV_SYSCALL))
+        emit_call_text(t->opt.out, v, &oc->call, status, unfinished, oc->announced);
+}
+
+void trace_on_return(struct tracer *t, struct kvm_vm *vm, bool sysexit)
+{
+    struct kvm_regs r;
+    struct kvm_sregs s;
+    struct guest_view v;
+    if (trace_pause_state(vm, &r, &s, &v) < 0)
+        return;
+    uint32_t to_cpl = 3, rip = (uint32_t)r.rdx;
+    if (!sysexit) {
+        uint32_t frame[2] = { 0, 0 };   /* the IRETD's EIP and CS */
+        view_read(&v, (uint32_t)r.rsp, frame, sizeof(frame));
+        rip = frame[0];
+        to_cpl = frame[1] & 3;
+    }
+    trace_check_integrity(t, vm, &s, (uint32_t)r.rip);   /* a hook may have been placed by this very call */
+    struct thread_state *th = trace_thread_of(t, vm, &s);
+    /* a direct call whose return was not caught cannot still be running */
+    while (th->depth > 0 && th->stack[th->depth - 1].call.via == VIA_DIRECT) {
+        th->depth--;
+        bp_drop(&t->bp, vm, th->stack[th->depth].return_slot);
+        trace_finish_call(t, &v, &th->stack[th->depth], 0, 0, true);
+    }
+    if (th->depth > 0) {
+        th->depth--;
+        trace_finish_call(t, &v, &th->stack[th->depth], (uint32_t)r.rax, rip, false);
+    }
+    if (to_cpl == 3)
+        trace_emit_ring(t, 0, 3, sysexit ? "sysexit" : "iret", rip);
+}

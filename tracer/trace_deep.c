@@ -1,0 +1,166 @@
+/*
+ * --deep: breakpoints inside service routines, so that a direct Nt call made
+ * in kernel mode, which never enters KiSystemService, is seen too.
+ */
+#include <capstone/capstone.h>
+#include <stdio.h>
+#include <string.h>
+#include "trace_output.h"
+#include "trace_internal.h"
+
+/*
+ * Where a 2-byte patch can go at the start of a routine: its first
+ * instruction, or past one-byte pushes (counting what they push) to the first
+ * instruction long enough. 0 when the prologue does not allow it.
+ */
+static uint32_t patch_point(const struct guest_view *v, uint32_t routine, uint32_t *esp_delta)
+{
+    uint8_t code[64];
+    size_t n = gmem_read_virt(&v->mem, v->cr0, v->cr3, v->cr4, routine, code, sizeof(code));
+    csh cs;
+    uint32_t found = 0;
+    *esp_delta = 0;
+    if (n == 0 || cs_open(CS_ARCH_X86, CS_MODE_32, &cs) != CS_ERR_OK)
+        return 0;
+    cs_insn *insn = cs_malloc(cs);
+    const uint8_t *p = code;
+    size_t left = n;
+    uint64_t addr = routine;
+    for (int k = 0; insn && k < 8 && cs_disasm_iter(cs, &p, &left, &addr, insn); k++) {
+        if (insn->size >= 2) {
+            found = (uint32_t)insn->address;
+            break;
+        }
+        if (insn->id == X86_INS_PUSH)
+            *esp_delta += 4;
+        else if (insn->id != X86_INS_NOP)
+            break;
+    }
+    cs_free(insn, 1);
+    cs_close(&cs);
+    return found;
+}
+
+/* Whether a 2-byte patch fits the instruction at va. */
+static bool patchable(const struct guest_view *v, uint32_t va)
+{
+    uint8_t code[16];
+    size_t n = gmem_read_virt(&v->mem, v->cr0, v->cr3, v->cr4, va, code, sizeof(code));
+    csh cs;
+    bool ok = false;
+    if (n == 0 || cs_open(CS_ARCH_X86, CS_MODE_32, &cs) != CS_ERR_OK)
+        return false;
+    cs_insn *insn;
+    if (cs_disasm(cs, code, n, va, 1, &insn) == 1) {
+        ok = insn->size >= 2;
+        cs_free(insn, 1);
+    }
+    cs_close(&cs);
+    return ok;
+}
+
+void trace_place_deep(struct tracer *t, struct kvm_vm *vm, const struct guest_view *v)
+{
+    for (const char *const *name = t->opt.deep; name && *name && t->n_deep < MAX_DEEP; name++) {
+        const struct svc_entry *e = svc_table_find(t->opt.services, *name);
+        uint32_t delta, point;
+        int slot = bp_free_patch_slot(&t->bp);
+        if (!e || !t->sst_copy || e->index >= t->sst_limit || slot < 0 ||
+            !(point = patch_point(v, t->sst_copy[e->index], &delta))) {
+            fprintf(stderr, "ntvisor: --deep=%s: no breakpoint could be placed in its routine\n", *name);
+            continue;
+        }
+        t->deep[t->n_deep++] = (struct deep_point){ .index = e->index, .slot = slot, .esp_delta = delta };
+        bp_set(&t->bp, slot, point);
+    }
+    if (t->n_deep)
+        trace_arm(t, vm);
+}
+
+const struct deep_point *trace_deep_of(const struct tracer *t, int slot)
+{
+    for (int i = 0; i < t->n_deep; i++)
+        if (t->deep[i].slot == slot)
+            return &t->deep[i];
+    return NULL;
+}
+
+/* A service routine was entered: by the dispatcher, or by a direct call from kernel mode. */
+void trace_on_deep_entry(struct tracer *t, struct kvm_vm *vm, const struct deep_point *d)
+{
+    struct kvm_regs r;
+    struct kvm_sregs s;
+    struct guest_view v;
+    if (trace_pause_state(vm, &r, &s, &v) < 0)
+        return;
+    struct thread_state *th = trace_thread_of(t, vm, &s);
+    struct open_call *top = th->depth > 0 ? &th->stack[th->depth - 1] : NULL;
+    if (top && top->call.via != VIA_DIRECT && top->call.table == 0 && top->call.index == d->index &&
+        !top->reached) {
+        top->reached = true;   /* dispatched through KiSystemService: already traced */
+        return;
+    }
+
+    struct trace_call c;
+    memset(&c, 0, sizeof(c));
+    uint32_t esp = (uint32_t)r.rsp + d->esp_delta;
+    c.via = VIA_DIRECT;
+    c.cpl = 0;
+    /* a direct call keeps the previous mode of the system call it is made in */
+    c.prev_mode = top ? top->call.prev_mode : 0;
+    c.index = d->index;
+    c.name = t->opt.services->entries[d->index].name;
+    c.argc = t->opt.services->entries[d->index].argc;
+    if (c.argc > TRACE_MAX_ARGS)
+        c.argc = TRACE_MAX_ARGS;
+    c.arg_ptr = esp + 4;
+    trace_read_u32(&v, esp, &c.return_rip);
+    c.args_ok = c.argc == 0 || view_read(&v, c.arg_ptr, c.args, c.argc * 4u);
+    c.cr3 = (uint32_t)s.cr3;
+    c.pid = trace_space_of(t, c.cr3);
+    const char *image = trace_image_of(t, c.pid, c.cpl);
+    c.tid = th->tid;
+    c.seq = ++t->seq;
+    c.t_ns = trace_now_ns(t);
+    t->stats.syscalls++;
+
+    int slot = -1;
+    if (c.return_rip >= 0x80000000u && patchable(&v, c.return_rip) && (slot = bp_free_patch_slot(&t->bp)) >= 0) {
+        bp_set(&t->bp, slot, c.return_rip);
+        trace_arm(t, vm);
+    }
+    if (trace_wants(t, TEV_SYSCALL) && trace_call_shown(t, &c)) {
+        if (t->opt.json)
+            emit_syscall_json(t->opt.out, &v, &c, image);
+        else if (top && !top->announced && trace_call_shown(t, &top->call)) {
+            emit_unfinished_text(t->opt.out, &v, &top->call);
+            top->announced = true;
+        }
+    }
+    if (th->depth < MAX_DEPTH)
+        th->stack[th->depth++] = (struct open_call){ .call = c, .return_slot = slot };
+    if (t->opt.on_syscall)
+        t->opt.on_syscall(t->opt.on_syscall_ctx, vm, &c);
+}
+
+/* A direct call's one-shot return breakpoint: true if slot was one. */
+bool trace_on_direct_return(struct tracer *t, struct kvm_vm *vm, int slot)
+{
+    struct kvm_regs r;
+    struct kvm_sregs s;
+    struct guest_view v;
+    if (trace_pause_state(vm, &r, &s, &v) < 0)
+        return false;
+    struct thread_state *th = trace_thread_of(t, vm, &s);
+    for (int i = th->depth - 1; i >= 0; i--) {
+        if (th->stack[i].call.via != VIA_DIRECT || th->stack[i].return_slot != slot)
+            continue;
+        struct open_call oc = th->stack[i];
+        memmove(&th->stack[i], &th->stack[i + 1], (size_t)(th->depth - i - 1) * sizeof(th->stack[0]));
+        th->depth--;
+        bp_drop(&t->bp, vm, slot);
+        trace_finish_call(t, &v, &oc, (uint32_t)r.rax, (uint32_t)r.rip, false);
+        return true;
+    }
+    return false;
+}

@@ -1,0 +1,73 @@
+/*
+ * Integrity alerts: after boot, KVM's dirty-page log says which pages the
+ * guest wrote; the service table and IDT gate 0x2E are compared with what
+ * boot left there, and the breakpoints follow a repointed entry.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include "trace_internal.h"
+
+void trace_enable_dirty_log(struct tracer *t, struct kvm_vm *vm)
+{
+    struct kvm_userspace_memory_region region = {
+        .slot = 0, .flags = KVM_MEM_LOG_DIRTY_PAGES, .guest_phys_addr = 0,
+        .memory_size = vm->mem_size, .userspace_addr = (uintptr_t)vm->mem,
+    };
+    size_t pages = vm->mem_size / 4096;
+    t->dirty_words = (pages + 63) / 64;
+    t->dirty = calloc(t->dirty_words, 8);
+    t->dirty_log = t->dirty && ioctl(vm->vm_fd, KVM_SET_USER_MEMORY_REGION, &region) == 0;
+}
+
+bool trace_fetch_dirty(struct tracer *t, struct kvm_vm *vm)
+{
+    struct kvm_dirty_log log = { .slot = 0 };
+    if (!t->dirty_log)
+        return false;
+    memset(t->dirty, 0, t->dirty_words * 8);
+    log.dirty_bitmap = t->dirty;
+    return ioctl(vm->vm_fd, KVM_GET_DIRTY_LOG, &log) == 0;
+}
+
+static bool page_dirty(const struct tracer *t, uint64_t gpa)
+{
+    uint64_t page = gpa / 4096;
+    return page / 64 < t->dirty_words && (t->dirty[page / 64] >> (page % 64)) & 1;
+}
+
+/* Compares what was written since the last look with what boot left. */
+void trace_check_integrity(struct tracer *t, struct kvm_vm *vm, const struct kvm_sregs *s, uint32_t rip)
+{
+    if (!t->booted || !trace_fetch_dirty(t, vm))
+        return;
+    struct guest_view v;
+    trace_view_of(vm, s, &v);
+    if (t->idt_gate_gpa && page_dirty(t, t->idt_gate_gpa)) {
+        uint8_t raw[8];
+        uint32_t target, gpa;
+        if (trace_read_idt_gate(vm, s, IDT_VECTOR, raw, &target, &gpa) && memcmp(raw, t->idt_gate, 8)) {
+            char detail[96];
+            snprintf(detail, sizeof(detail), "IDT vector 0x2E now points at 0x%08x", target);
+            trace_emit_alert(t, "IDT gate 0x2E changed", detail, t->system_service, target, rip);
+            memcpy(t->idt_gate, raw, 8);
+            t->system_service = target;
+            trace_find_returns(t, &v, target);
+            trace_arm(t, vm);
+        }
+    }
+    for (uint32_t i = 0; t->sst_copy && i < t->sst_limit; i++) {
+        uint64_t gpa;
+        uint32_t now;
+        if (!gmem_translate(&v.mem, v.cr0, v.cr3, v.cr4, t->sst_base + i * 4, &gpa, NULL, NULL) ||
+            !page_dirty(t, gpa) || !trace_read_u32(&v, t->sst_base + i * 4, &now) || now == t->sst_copy[i])
+            continue;
+        char detail[128];
+        snprintf(detail, sizeof(detail), "KiServiceTable[0x%X] (%s) rewritten", i,
+                 i < t->opt.services->count ? t->opt.services->entries[i].name : "?");
+        trace_emit_alert(t, "service table entry changed", detail, t->sst_copy[i], now, rip);
+        t->sst_copy[i] = now;
+    }
+}
+

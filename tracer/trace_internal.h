@@ -1,0 +1,129 @@
+/*
+ * The tracer's insides, shared by its files: tracer.c (the vm_hooks and their
+ * life cycle), trace_learn.c (finding the entry points and the service table
+ * from outside), trace_integrity.c (alerts), trace_calls.c (calls, returns,
+ * threads), trace_deep.c (--deep), trace_msr.c (the MSR filter) and
+ * trace_summary.c (-c).
+ */
+#ifndef NTVISOR_TRACE_INTERNAL_H
+#define NTVISOR_TRACE_INTERNAL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <time.h>
+#include "../vmm/guest_mem.h"
+#include "breakpoints.h"
+#include "decode.h"
+#include "tracer.h"
+
+#define SLOT_SYSTEM_SERVICE   0
+#define SLOT_FAST_CALL_ENTRY  1
+#define SLOT_IRET             2
+#define SLOT_SYSEXIT          3     /* before boot: the program's entry point */
+
+#define MAX_THREADS     64
+#define MAX_DEPTH       32
+#define MAX_SPACES      64
+#define SWEEP_BYTES     1024
+#define IDT_VECTOR      0x2E
+
+/* SYSENTER_CS/ESP/EIP, EFER, STAR, LSTAR, CSTAR, SFMASK: the writes the MSR filter traps */
+#define N_MSRS 8
+extern const uint32_t trace_watched_msrs[N_MSRS];
+
+struct open_call {
+    struct trace_call call;
+    bool announced;         /* text: printed as <unfinished ...> */
+    bool reached;           /* deep mode: the dispatcher has called the routine */
+    int return_slot;        /* direct calls: the one-shot breakpoint on the return address, or -1 */
+};
+
+/* --deep: a breakpoint inside a service routine's prologue. */
+struct deep_point {
+    unsigned index;         /* the service */
+    int slot;
+    uint32_t esp_delta;     /* bytes the skipped prologue pushed */
+};
+#define MAX_DEEP 16
+
+struct thread_state {
+    uint32_t esp0;
+    unsigned tid;
+    struct open_call stack[MAX_DEPTH];
+    int depth;
+};
+
+struct summary_row {
+    const char *name;
+    uint64_t calls, errors, ns;
+};
+
+struct tracer {
+    struct tracer_options opt;
+    struct vm_hooks hooks;
+    struct breakpoints bp;
+    enum trace_trap trap;
+    bool selftest_pending;
+    uint32_t kernel_entry, user_entry;
+    uint32_t fast_call_entry, system_service, iret_addr, sysexit_addr;
+    uint32_t before_iret;       /* the instruction that falls into the IRETD (patch mode) */
+    uint64_t msr_value[N_MSRS];
+    bool booted;
+    struct thread_state threads[MAX_THREADS];
+    int n_threads;
+    uint32_t spaces[MAX_SPACES];
+    bool space_has_user[MAX_SPACES];    /* ring-3 code has made calls from it: the program's */
+    int n_spaces;
+    uint64_t seq;
+    struct timespec t0;
+    struct tracer_stats stats;
+    /* integrity */
+    uint8_t idt_gate[8];
+    uint32_t idt_gate_gpa;
+    uint32_t sst_base, sst_limit;          /* KiServiceTable (VA) and its length */
+    uint32_t *sst_copy;
+    uint64_t *dirty;                        /* KVM dirty-log bitmap */
+    size_t dirty_words;
+    bool dirty_log;
+    struct summary_row *rows;
+    size_t n_rows;
+    struct deep_point deep[MAX_DEEP];
+    int n_deep;
+    char error[160];
+};
+
+uint64_t trace_now_ns(const struct tracer *t);
+bool trace_wants(const struct tracer *t, enum trace_event_kind k);
+bool trace_call_shown(const struct tracer *t, const struct trace_call *c);
+int trace_get_state(struct kvm_vm *vm, struct kvm_regs *r, struct kvm_sregs *s);
+void trace_view_of(struct kvm_vm *vm, const struct kvm_sregs *s, struct guest_view *v);
+int trace_pause_state(struct kvm_vm *vm, struct kvm_regs *r, struct kvm_sregs *s, struct guest_view *v);
+bool trace_read_u32(const struct guest_view *v, uint32_t va, uint32_t *out);
+void trace_emit_ring(struct tracer *t, unsigned from, unsigned to, const char *via, uint32_t rip);
+void trace_emit_alert(struct tracer *t, const char *what, const char *detail, uint64_t old, uint64_t new_value,
+                      uint32_t rip);
+bool trace_read_idt_gate(struct kvm_vm *vm, const struct kvm_sregs *s, unsigned vector, uint8_t raw[8],
+                         uint32_t *target, uint32_t *gpa);
+void trace_find_returns(struct tracer *t, const struct guest_view *v, uint32_t start);
+int trace_arm(struct tracer *t, struct kvm_vm *vm);
+void trace_learn_system_service(struct tracer *t, struct kvm_vm *vm, const struct kvm_sregs *s);
+void trace_check_integrity(struct tracer *t, struct kvm_vm *vm, const struct kvm_sregs *s, uint32_t rip);
+void trace_enable_dirty_log(struct tracer *t, struct kvm_vm *vm);
+bool trace_fetch_dirty(struct tracer *t, struct kvm_vm *vm);
+void trace_on_boot(struct tracer *t, struct kvm_vm *vm, const struct kvm_sregs *s, uint32_t rip);
+struct thread_state *trace_thread_of(struct tracer *t, struct kvm_vm *vm, const struct kvm_sregs *s);
+const char *trace_image_of(struct tracer *t, unsigned pid, unsigned cpl);
+unsigned trace_space_of(struct tracer *t, uint32_t cr3);
+struct summary_row *trace_row_of(struct tracer *t, const char *name);
+void trace_on_entry(struct tracer *t, struct kvm_vm *vm, enum trace_via via);
+void trace_finish_call(struct tracer *t, const struct guest_view *v, struct open_call *oc, uint32_t status,
+                       uint32_t rip, bool unfinished);
+void trace_on_return(struct tracer *t, struct kvm_vm *vm, bool sysexit);
+void trace_place_deep(struct tracer *t, struct kvm_vm *vm, const struct guest_view *v);
+const struct deep_point *trace_deep_of(const struct tracer *t, int slot);
+void trace_on_deep_entry(struct tracer *t, struct kvm_vm *vm, const struct deep_point *d);
+bool trace_on_direct_return(struct tracer *t, struct kvm_vm *vm, int slot);
+int trace_handle_wrmsr(struct tracer *t, struct kvm_vm *vm);
+int trace_setup_msr_filter(struct tracer *t, struct kvm_vm *vm);
+
+#endif
