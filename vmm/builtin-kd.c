@@ -390,14 +390,6 @@ static int add_cmd(void *ctx, const char *cmd)
     return 0;
 }
 
-static const char *default_image(const char *given, const char *name, char *buf, size_t len)
-{
-    if (given)
-        return given;
-    snprintf(buf, len, "%s/guest/%s", self_dir(), name);
-    return buf;
-}
-
 /* The program's module name: its file name without the extension, as an identifier. */
 static void program_module_name(const char *path, char *out, size_t len)
 {
@@ -417,30 +409,16 @@ static void load_symbols(struct kd_run *k, const struct session_options *o)
 {
     char kbuf[PATH_MAX], nbuf[PATH_MAX], err[512], mod[40];
     symtab_init(&k->syms);
-    if (symtab_load_elf_file(&k->syms, "nt", default_image(o->kernel, "ntoskrnl.exe", kbuf, sizeof(kbuf)), err,
+    if (symtab_load_elf_file(&k->syms, "nt", session_kernel_path(o, kbuf, sizeof(kbuf)), err,
                              sizeof(err)) < 0)
         fprintf(stderr, "ntvisor: kd: no nt symbols: %s\n", err);
-    if (symtab_load_elf_file(&k->syms, "ntdll", default_image(o->ntdll, "ntdll.dll", nbuf, sizeof(nbuf)), err,
+    if (symtab_load_elf_file(&k->syms, "ntdll", session_ntdll_path(o, nbuf, sizeof(nbuf)), err,
                              sizeof(err)) < 0)
         fprintf(stderr, "ntvisor: kd: no ntdll symbols: %s\n", err);
     program_module_name(o->program, mod, sizeof(mod));
     if (symtab_load_elf_file(&k->syms, mod, o->program, err, sizeof(err)) < 0)
         fprintf(stderr, "ntvisor: kd: no symbols for the program: %s\n", err);
     symtab_add_shared_user_data(&k->syms);
-}
-
-static int program_entry(const char *path, uint32_t *entry)
-{
-    FILE *f = fopen(path, "rb");
-    uint8_t h[28];
-    if (!f)
-        return -1;
-    size_t n = fread(h, 1, sizeof(h), f);
-    fclose(f);
-    if (n != sizeof(h))
-        return -1;
-    memcpy(entry, h + 24, 4);   /* e_entry; session_boot has validated the image */
-    return 0;
 }
 
 static int parse_stop(struct kd_run *k, const char *arg)
@@ -557,11 +535,7 @@ int cmd_kd(int argc, char **argv)
     int rc = session_boot(&s, &o);
     if (rc)
         return rc;
-    if (program_entry(o.program, &k.entry) < 0) {
-        fprintf(stderr, "ntvisor: kd: cannot read the entry point of %s\n", o.program);
-        session_end(&s);
-        return NTV_EXIT_USAGE;
-    }
+    k.entry = s.program_entry;
     load_symbols(&k, &o);
     if (k.stop == STOP_SERVICE) {
         char name[96];

@@ -231,8 +231,13 @@ static const char *image_path(const char *given, const char *name, char *buf, si
     return buf;
 }
 
+const char *session_kernel_path(const struct session_options *o, char *buf, size_t len)
+{
+    return image_path(o->kernel, "ntoskrnl.exe", buf, len);
+}
+
 /* The ntdll that numbers services as the chosen build does. */
-static const char *ntdll_path_of(const struct session_options *o, char *buf, size_t len)
+const char *session_ntdll_path(const struct session_options *o, char *buf, size_t len)
 {
     char name[160];
     if (o->ntdll || !o->build || !strcmp(o->build, SVC_DEFAULT_BUILD))
@@ -321,8 +326,8 @@ int session_run_in_lab(const struct session_options *o, const char *command, cha
 
     struct lab_file inputs[4 + SESSION_MAX_FILES + SESSION_MAX_DRIVERS] = {
         { "/proc/self/exe", "/ntv/ntvisor" },
-        { image_path(o->kernel, "ntoskrnl.exe", kbuf, sizeof(kbuf)), "/ntv/guest/ntoskrnl.exe" },
-        { ntdll_path_of(o, nbuf, sizeof(nbuf)), "/ntv/guest/ntdll.dll" },
+        { session_kernel_path(o, kbuf, sizeof(kbuf)), "/ntv/guest/ntoskrnl.exe" },
+        { session_ntdll_path(o, nbuf, sizeof(nbuf)), "/ntv/guest/ntdll.dll" },
         { o->program, prog_lab },
     };
     for (int i = 0; i < o->n_files; i++)
@@ -369,8 +374,8 @@ int session_boot(struct session *s, const struct session_options *o)
 {
     char cmdline[SESSION_MAX_CMDLINE], kernel_cmdline[64], err[512];
     char kbuf[PATH_MAX], nbuf[PATH_MAX];
-    const char *kernel_path = image_path(o->kernel, "ntoskrnl.exe", kbuf, sizeof(kbuf));
-    const char *ntdll_path = ntdll_path_of(o, nbuf, sizeof(nbuf));
+    const char *kernel_path = session_kernel_path(o, kbuf, sizeof(kbuf));
+    const char *ntdll_path = session_ntdll_path(o, nbuf, sizeof(nbuf));
     struct image kernel = { 0 }, ntdll = { 0 }, program = { 0 }, files[SESSION_MAX_FILES] = { { 0 } };
     struct image drivers[SESSION_MAX_DRIVERS] = { { 0 } };
     char file_cmdline[SESSION_MAX_FILES][SESSION_MAX_FILE_NAME + 8];

@@ -65,6 +65,10 @@ void session_options_help(FILE *out);
 /* The exit-status paragraph of --help. */
 void session_exit_help(FILE *out);
 
+/* The guest images a session boots: --kernel/--ntdll, else beside ntvisor (ntdll per --build). */
+const char *session_kernel_path(const struct session_options *o, char *buf, size_t len);
+const char *session_ntdll_path(const struct session_options *o, char *buf, size_t len);
+
 /* Where the guest must run: 0 natively, 1 in the SVM lab. */
 int session_wants_lab(const struct session_options *o, struct host_info *host);
 
