@@ -132,7 +132,7 @@ $(foreach e,$(EXAMPLES),$(eval $(call USER_EXAMPLE_RULE,$(e))))
 # slot of the driver range (its place in DRIVER_SRCS) against ntoskrnl's symbol
 # table (ld -R): its calls go straight to the kernel's routines, so it is relinked
 # whenever the kernel changes. See guest/io/loader.c.
-$(BUILD)/kmode/%.c.o: %.c $(GUEST_HDRS)
+$(BUILD)/kmode/%.c.o: %.c $(GUEST_HDRS) $(wildcard examples/*/*.h)
 	@mkdir -p $(@D)
 	$(CC) $(GUEST_CFLAGS) -c -o $@ $<
 define DRIVER_RULE

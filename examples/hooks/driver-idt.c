@@ -6,9 +6,7 @@
  * frame already pushed and EAX/EDX still the caller's, so it touches neither.
  * SYSENTER calls never pass through it.
  */
-#include "../../guest/inc/zw.h"
-#include "../../guest/inc/rtl.h"
-#include "hooksioctl.h"
+#include "hookdevice.h"
 
 #define SYSTEM_SERVICE_VECTOR 0x2E
 
@@ -47,58 +45,33 @@ static void SetGateTarget(ULONG Target)
     __asm__ volatile("push %0; popf" :: "r"(flags) : "cc");
 }
 
-static NTSTATUS NTAPI HooksCreateClose(PDEVICE_OBJECT Device, PIRP Irp)
+static NTSTATUS HookInstall(void)
 {
-    (void)Device;
-    Irp->IoStatus.Status = STATUS_SUCCESS;
-    Irp->IoStatus.Information = 0;
+    if (!HookIdtOriginal) {
+        HookIdtOriginal = GateTarget();
+        SetGateTarget((ULONG)HookIdtStub);
+    }
     return STATUS_SUCCESS;
 }
 
-static NTSTATUS NTAPI HooksDeviceControl(PDEVICE_OBJECT Device, PIRP Irp)
+static NTSTATUS HookRemove(void)
 {
-    (void)Device;
-    PIO_STACK_LOCATION stack = IoGetCurrentIrpStackLocation(Irp);
-    Irp->IoStatus.Information = 0;
-    if (stack->Parameters.DeviceIoControl.OutputBufferLength < sizeof(HOOKS_STATE))
-        return Irp->IoStatus.Status = STATUS_BUFFER_TOO_SMALL;
-    switch (stack->Parameters.DeviceIoControl.IoControlCode) {
-    case IOCTL_HOOKS_INSTALL:
-        if (!HookIdtOriginal) {
-            HookIdtOriginal = GateTarget();
-            SetGateTarget((ULONG)HookIdtStub);
-        }
-        break;
-    case IOCTL_HOOKS_REMOVE:
-        if (HookIdtOriginal) {
-            SetGateTarget(HookIdtOriginal);
-            HookIdtOriginal = 0;
-        }
-        break;
-    case IOCTL_HOOKS_QUERY:
-        break;
-    default:
-        return Irp->IoStatus.Status = STATUS_INVALID_DEVICE_REQUEST;
+    if (HookIdtOriginal) {
+        SetGateTarget(HookIdtOriginal);
+        HookIdtOriginal = 0;
     }
+    return STATUS_SUCCESS;
+}
+
+static HOOKS_STATE HookState(void)
+{
     HOOKS_STATE state = { HookIdtCalls, HookIdtOriginal ? HookIdtOriginal : GateTarget(), GateTarget(),
                           SYSTEM_SERVICE_VECTOR };
-    memcpy(Irp->AssociatedIrp.SystemBuffer, &state, sizeof(state));
-    Irp->IoStatus.Information = sizeof(state);
-    return Irp->IoStatus.Status = STATUS_SUCCESS;
+    return state;
 }
 
 NTSTATUS NTAPI DriverEntry(PDRIVER_OBJECT DriverObject, PUNICODE_STRING RegistryPath)
 {
-    UNICODE_STRING deviceName, linkName;
-    PDEVICE_OBJECT device;
     (void)RegistryPath;
-    RtlInitUnicodeString(&deviceName, L"\\Device\\HooksIdt");
-    RtlInitUnicodeString(&linkName, L"\\??\\HooksIdt");
-    NTSTATUS status = IoCreateDevice(DriverObject, 0, &deviceName, FILE_DEVICE_UNKNOWN, 0, FALSE, &device);
-    if (!NT_SUCCESS(status))
-        return status;
-    DriverObject->MajorFunction[IRP_MJ_CREATE] = HooksCreateClose;
-    DriverObject->MajorFunction[IRP_MJ_CLOSE] = HooksCreateClose;
-    DriverObject->MajorFunction[IRP_MJ_DEVICE_CONTROL] = HooksDeviceControl;
-    return IoCreateSymbolicLink(&linkName, &deviceName);
+    return HookDeviceCreate(DriverObject, L"\\Device\\HooksIdt", L"\\??\\HooksIdt");
 }

@@ -3,13 +3,11 @@
  * finds NtReadFile's entry in KeServiceDescriptorTable[0] (by address, so
  * any build's numbering works), saves it and writes its own routine there;
  * the hook counts the call and calls the original, so every NtReadFile and
- * ZwReadFile still works. KiServiceTable lives in the kernel's .rodata,
- * which KSEG0 maps with writable 4 MiB pages; the write is still made with
- * CR0.WP cleared (interrupts off), as on a kernel that maps it read-only.
+ * ZwReadFile still works. KiServiceTable lives in kernel data that KSEG0
+ * maps with writable 4 MiB pages; the write is still made with CR0.WP
+ * cleared (interrupts off), as on a kernel that maps it read-only.
  */
-#include "../../guest/inc/zw.h"
-#include "../../guest/inc/rtl.h"
-#include "hooksioctl.h"
+#include "hookdevice.h"
 
 typedef NTSTATUS (NTAPI *PNT_READ_FILE)(HANDLE, HANDLE, PVOID, PVOID, PIO_STATUS_BLOCK, PVOID, ULONG,
                                         PLARGE_INTEGER, PULONG);
@@ -38,7 +36,7 @@ static void WriteServiceEntry(ULONG Index, ULONG Value)
     __asm__ volatile("push %0; popf" :: "r"(flags) : "cc");
 }
 
-static NTSTATUS Install(void)
+static NTSTATUS HookInstall(void)
 {
     if (OriginalNtReadFile)
         return STATUS_SUCCESS;
@@ -53,7 +51,7 @@ static NTSTATUS Install(void)
     return STATUS_PROCEDURE_NOT_FOUND;
 }
 
-static NTSTATUS Remove(void)
+static NTSTATUS HookRemove(void)
 {
     if (!OriginalNtReadFile)
         return STATUS_SUCCESS;
@@ -62,48 +60,16 @@ static NTSTATUS Remove(void)
     return STATUS_SUCCESS;
 }
 
-static NTSTATUS NTAPI HooksCreateClose(PDEVICE_OBJECT Device, PIRP Irp)
+static HOOKS_STATE HookState(void)
 {
-    (void)Device;
-    Irp->IoStatus.Status = STATUS_SUCCESS;
-    Irp->IoStatus.Information = 0;
-    return STATUS_SUCCESS;
-}
-
-static NTSTATUS NTAPI HooksDeviceControl(PDEVICE_OBJECT Device, PIRP Irp)
-{
-    (void)Device;
-    PIO_STACK_LOCATION stack = IoGetCurrentIrpStackLocation(Irp);
-    NTSTATUS status;
-    Irp->IoStatus.Information = 0;
-    if (stack->Parameters.DeviceIoControl.OutputBufferLength < sizeof(HOOKS_STATE))
-        return Irp->IoStatus.Status = STATUS_BUFFER_TOO_SMALL;
-    switch (stack->Parameters.DeviceIoControl.IoControlCode) {
-    case IOCTL_HOOKS_INSTALL: status = Install(); break;
-    case IOCTL_HOOKS_REMOVE:  status = Remove(); break;
-    case IOCTL_HOOKS_QUERY:   status = STATUS_SUCCESS; break;
-    default:                  return Irp->IoStatus.Status = STATUS_INVALID_DEVICE_REQUEST;
-    }
     HOOKS_STATE state = { HookCalls, (ULONG)NtReadFile, 0, HookIndex };
     if (HookIndex != ~0u)
         state.Hook = KeServiceDescriptorTable[0].Base[HookIndex];
-    memcpy(Irp->AssociatedIrp.SystemBuffer, &state, sizeof(state));
-    Irp->IoStatus.Information = sizeof(state);
-    return Irp->IoStatus.Status = status;
+    return state;
 }
 
 NTSTATUS NTAPI DriverEntry(PDRIVER_OBJECT DriverObject, PUNICODE_STRING RegistryPath)
 {
-    UNICODE_STRING deviceName, linkName;
-    PDEVICE_OBJECT device;
     (void)RegistryPath;
-    RtlInitUnicodeString(&deviceName, L"\\Device\\HooksSst");
-    RtlInitUnicodeString(&linkName, L"\\??\\HooksSst");
-    NTSTATUS status = IoCreateDevice(DriverObject, 0, &deviceName, FILE_DEVICE_UNKNOWN, 0, FALSE, &device);
-    if (!NT_SUCCESS(status))
-        return status;
-    DriverObject->MajorFunction[IRP_MJ_CREATE] = HooksCreateClose;
-    DriverObject->MajorFunction[IRP_MJ_CLOSE] = HooksCreateClose;
-    DriverObject->MajorFunction[IRP_MJ_DEVICE_CONTROL] = HooksDeviceControl;
-    return IoCreateSymbolicLink(&linkName, &deviceName);
+    return HookDeviceCreate(DriverObject, L"\\Device\\HooksSst", L"\\??\\HooksSst");
 }
