@@ -49,13 +49,14 @@ unsigned trace_space_of(struct tracer *t, uint32_t cr3)
     return (unsigned)t->n_spaces;
 }
 
-void trace_on_entry(struct tracer *t, struct kvm_vm *vm, enum trace_via via)
+/* A call at the dispatcher's entry; true when the on_syscall observer ends the guest. */
+bool trace_on_entry(struct tracer *t, struct kvm_vm *vm, enum trace_via via)
 {
     struct kvm_regs r;
     struct kvm_sregs s;
     struct guest_view v;
     if (trace_pause_state(vm, &r, &s, &v) < 0)
-        return;
+        return false;
 
     struct trace_call c;
     memset(&c, 0, sizeof(c));
@@ -114,8 +115,7 @@ void trace_on_entry(struct tracer *t, struct kvm_vm *vm, enum trace_via via)
     }
     if (th->depth < MAX_DEPTH)
         th->stack[th->depth++] = (struct open_call){ .call = c, .return_slot = -1 };
-    if (t->opt.on_syscall)
-        t->opt.on_syscall(t->opt.on_syscall_ctx, vm, &c);
+    return trace_observe(t, vm, &c);
 }
 
 void trace_finish_call(struct tracer *t, const struct guest_view *v, struct open_call *oc, uint32_t status,

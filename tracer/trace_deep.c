@@ -86,19 +86,19 @@ const struct deep_point *trace_deep_of(const struct tracer *t, int slot)
 }
 
 /* A service routine was entered: by the dispatcher, or by a direct call from kernel mode. */
-void trace_on_deep_entry(struct tracer *t, struct kvm_vm *vm, const struct deep_point *d)
+bool trace_on_deep_entry(struct tracer *t, struct kvm_vm *vm, const struct deep_point *d)
 {
     struct kvm_regs r;
     struct kvm_sregs s;
     struct guest_view v;
     if (trace_pause_state(vm, &r, &s, &v) < 0)
-        return;
+        return false;
     struct thread_state *th = trace_thread_of(t, vm, &s);
     struct open_call *top = th->depth > 0 ? &th->stack[th->depth - 1] : NULL;
     if (top && top->call.via != VIA_DIRECT && top->call.table == 0 && top->call.index == d->index &&
         !top->reached) {
         top->reached = true;   /* dispatched through KiSystemService: already traced */
-        return;
+        return false;
     }
 
     struct trace_call c;
@@ -139,8 +139,7 @@ void trace_on_deep_entry(struct tracer *t, struct kvm_vm *vm, const struct deep_
     }
     if (th->depth < MAX_DEPTH)
         th->stack[th->depth++] = (struct open_call){ .call = c, .return_slot = slot };
-    if (t->opt.on_syscall)
-        t->opt.on_syscall(t->opt.on_syscall_ctx, vm, &c);
+    return trace_observe(t, vm, &c);
 }
 
 /* A direct call's one-shot return breakpoint: true if slot was one. */

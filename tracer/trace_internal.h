@@ -115,14 +115,15 @@ struct thread_state *trace_thread_of(struct tracer *t, struct kvm_vm *vm, const 
 const char *trace_image_of(struct tracer *t, unsigned pid, unsigned cpl);
 unsigned trace_space_of(struct tracer *t, uint32_t cr3);
 struct summary_row *trace_row_of(struct tracer *t, const char *name);
-void trace_on_entry(struct tracer *t, struct kvm_vm *vm, enum trace_via via);
+bool trace_on_entry(struct tracer *t, struct kvm_vm *vm, enum trace_via via);
 void trace_finish_call(struct tracer *t, const struct guest_view *v, struct open_call *oc, uint32_t status,
                        uint32_t rip, bool unfinished);
 void trace_on_return(struct tracer *t, struct kvm_vm *vm, bool sysexit);
 void trace_place_deep(struct tracer *t, struct kvm_vm *vm, const struct guest_view *v);
 const struct deep_point *trace_deep_of(const struct tracer *t, int slot);
-void trace_on_deep_entry(struct tracer *t, struct kvm_vm *vm, const struct deep_point *d);
+bool trace_on_deep_entry(struct tracer *t, struct kvm_vm *vm, const struct deep_point *d);
 bool trace_on_direct_return(struct tracer *t, struct kvm_vm *vm, int slot);
+bool trace_observe(struct tracer *t, struct kvm_vm *vm, const struct trace_call *c);
 int trace_handle_wrmsr(struct tracer *t, struct kvm_vm *vm);
 int trace_setup_msr_filter(struct tracer *t, struct kvm_vm *vm);
 

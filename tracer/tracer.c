@@ -123,6 +123,25 @@ static int stop_with(struct vm_outcome *out, const char *what, const char *err)
     return 0;
 }
 
+/* Hands a call to the on_syscall observer, which sees the guest's own bytes, not our patches. */
+bool trace_observe(struct tracer *t, struct kvm_vm *vm, const struct trace_call *c)
+{
+    if (!t->opt.on_syscall)
+        return false;
+    bp_remove_all(&t->bp, vm);
+    bool end = t->opt.on_syscall(t->opt.on_syscall_ctx, vm, c);
+    bp_apply(&t->bp, vm, t->error, sizeof(t->error));
+    return end;
+}
+
+/* The on_syscall observer asked to end the guest where it stands. */
+static int observer_ended(struct vm_outcome *out)
+{
+    out->stop = VM_STOP_INTERRUPTED;
+    snprintf(out->reason, sizeof(out->reason), "ended at a system call by its observer");
+    return 0;
+}
+
 static int hook_start(void *ctx, struct kvm_vm *vm, struct vm_outcome *out)
 {
     struct tracer *t = ctx;
@@ -197,9 +216,9 @@ static int hook_exit(void *ctx, struct kvm_vm *vm, struct vm_outcome *out)
     if (slot >= BP_HW_SLOTS && slot != SLOT_IRET && slot != SLOT_SYSEXIT && slot != SLOT_SYSTEM_SERVICE &&
         slot != SLOT_FAST_CALL_ENTRY) {
         const struct deep_point *d = trace_deep_of(t, slot);
-        if (d)
-            trace_on_deep_entry(t, vm, d);
-        else if (trace_on_direct_return(t, vm, slot))
+        if (d && trace_on_deep_entry(t, vm, d))
+            return observer_ended(out);
+        if (!d && trace_on_direct_return(t, vm, slot))
             return 1;   /* one-shot: gone, the guest resumes at its own bytes */
         if (bp_step_over(&t->bp, vm, slot, t->error, sizeof(t->error)) < 0)
             return stop_with(out, "breakpoints", t->error);
@@ -213,10 +232,9 @@ static int hook_exit(void *ctx, struct kvm_vm *vm, struct vm_outcome *out)
             return stop_with(out, "breakpoints", t->error);
         return 1;   /* the entry breakpoint is gone: nothing to step over */
     }
-    if (addr == t->system_service)
-        trace_on_entry(t, vm, VIA_INT2E);
-    else if (addr == t->fast_call_entry)
-        trace_on_entry(t, vm, VIA_SYSENTER);
+    if ((addr == t->system_service && trace_on_entry(t, vm, VIA_INT2E)) ||
+        (addr == t->fast_call_entry && trace_on_entry(t, vm, VIA_SYSENTER)))
+        return observer_ended(out);
     else if (addr == t->iret_addr && t->trap == TRACE_TRAP_HW_BREAKPOINT)
         trace_on_return(t, vm, false);
     else if (addr == t->sysexit_addr)

@@ -45,8 +45,9 @@ struct trace_call {
 
 struct tracer;
 
-/* Called at every system-call entry, with the vCPU paused (the debugger stops here). */
-typedef void (*tracer_syscall_fn)(void *ctx, struct kvm_vm *vm, const struct trace_call *call);
+/* Called at every system-call entry, with the vCPU paused there (the debugger stops here);
+   true ends the guest (vm_run returns VM_STOP_INTERRUPTED). */
+typedef bool (*tracer_syscall_fn)(void *ctx, struct kvm_vm *vm, const struct trace_call *call);
 
 struct tracer_options {
     const struct svc_table *services;   /* the build's table, for names and argc */

@@ -17,10 +17,10 @@
  * intercepted; kernel-address breakpoints and single steps are reliable.
  * So `boot` breaks on nt!KiExitToUserMode (the kernel's way into a new
  * process) and single-steps to the first ring-3 instruction. The system-call
- * stops then learn the entries the way the tracer does -- MSR 0x176
- * (KiFastCallEntry) and IDT vector 0x2E (KiSystemService) -- break on both,
- * and go on past a hit by single-stepping its first instruction with the
- * breakpoints off (interrupts blocked where KVM can), then re-arming them.
+ * stops are the tracer's (tracer/tracer.h): it learns KiFastCallEntry and
+ * KiSystemService from outside, traps every call -- by debug registers, or
+ * by patched instructions where those do not fire -- and calls kd at each
+ * entry, with the vCPU paused there.
  *
  * `g` goes on to the next stop (the exit is always one, interactively); `q`
  * ends the guest. -c commands after a `g` run at the next stop.
@@ -44,22 +44,21 @@
 #include "../tracer/kd_kvm.h"
 #include "../tracer/kd_layout.h"
 #include "../tracer/kd_line.h"
+#include "../tracer/service_table.h"
+#include "../tracer/tracer.h"
 
 #define KD_MAX_SCRIPT  (64u << 10)
-#define MSR_SYSENTER_EIP 0x176
-#define IDT_SYSTEM_SERVICE 0x2E
 
 enum stop_kind { STOP_BOOT, STOP_EXIT, STOP_FIRST_SYSCALL, STOP_SERVICE };
 #define KD_MAX_STEPS_TO_ENTRY 10000
-enum phase { PH_NONE, PH_LOADER, PH_TO_ENTRY, PH_SYSCALLS, PH_STEPPING, PH_DONE };
+enum phase { PH_NONE, PH_LOADER, PH_TO_ENTRY, PH_DONE };
 
 struct kd_run {
     enum stop_kind stop;
     char service[80];            /* STOP_SERVICE: "NtReadFile" */
-    uint32_t service_addr;       /* nt!NtReadFile */
-    int service_index;           /* in KiServiceTable; -1 unknown */
     uint32_t entry;              /* the program's ELF entry */
-    uint32_t ki_system_service, ki_fast_call_entry;
+    struct tracer *tracer;       /* system-call stops */
+    const struct vm_hooks *tracer_hooks;
     enum phase phase;
     bool no_block_irq;           /* KVM refused KVM_GUESTDBG_BLOCKIRQ */
     uint32_t exit_to_user;       /* nt!KiExitToUserMode: how the kernel enters the program */
@@ -136,53 +135,6 @@ static int hw_set(struct kd_run *k, struct kvm_vm *vm, const uint32_t *addrs, un
     (void)k;
 #endif
     return ioctl(vm->vcpu_fd, KVM_SET_GUEST_DEBUG, &dbg);
-}
-
-static int arm_syscalls(struct kd_run *k, struct kvm_vm *vm, bool step)
-{
-    uint32_t a[2];
-    unsigned n = 0;
-    if (k->ki_system_service)
-        a[n++] = k->ki_system_service;
-    if (k->ki_fast_call_entry && k->ki_fast_call_entry != k->ki_system_service)
-        a[n++] = k->ki_fast_call_entry;
-    return hw_set(k, vm, a, step ? 0 : n, step);
-}
-
-/* At the program's entry the kernel has set up the IDT and the SYSENTER MSRs: learn the entries. */
-static void learn_entries(struct kd_run *k, struct kvm_vm *vm)
-{
-    uint64_t msr;
-    if (kd_kvm_read_msr(vm, MSR_SYSENTER_EIP, &msr) == 0)
-        k->ki_fast_call_entry = (uint32_t)msr;
-    const struct kvm_sregs *s = &k->kk.sregs;
-    struct guest_mem g = { vm->mem, vm->mem_size };
-    uint8_t raw[8];
-    if (s->idt.limit >= IDT_SYSTEM_SERVICE * 8 + 7 &&
-        gmem_read_virt(&g, (uint32_t)s->cr0, (uint32_t)s->cr3, (uint32_t)s->cr4,
-                       (uint32_t)s->idt.base + IDT_SYSTEM_SERVICE * 8, raw, 8) == 8) {
-        struct x86_desc d;
-        x86_desc_decode(raw, &d);
-        if (d.present && x86_desc_kind_is_gate(d.kind))
-            k->ki_system_service = d.offset;
-    }
-    if (k->stop == STOP_SERVICE) {
-        /* its index: where KiServiceTable holds nt!<Service> */
-        uint32_t sdt, base, limit, fn;
-        k->service_index = -1;
-        if (symtab_lookup(&k->syms, "nt!KeServiceDescriptorTable", &sdt) &&
-            kd_read_u32(&k->kd, sdt + KD_KSERVICE_TABLE_BASE, &base) &&
-            kd_read_u32(&k->kd, sdt + KD_KSERVICE_TABLE_LIMIT, &limit)) {
-            for (uint32_t i = 0; i < limit && i < KD_MAX_SERVICES; i++) {
-                if (kd_read_u32(&k->kd, base + 4 * i, &fn) && fn == k->service_addr) {
-                    k->service_index = (int)i;
-                    break;
-                }
-            }
-        }
-        if (k->service_index < 0)
-            fprintf(stdout, "*** kd: nt!%s is not in KiServiceTable: no call of it can stop\n", k->service);
-    }
 }
 
 /* ---------------------------------------------------------------- commands at a stop */
@@ -262,29 +214,15 @@ static int kd_on_start(void *ctx, struct kvm_vm *vm, struct vm_outcome *out)
     return 0;
 }
 
-/* The vCPU is at the program's first instruction. */
+/* The vCPU is at the program's first instruction (--stop=boot). */
 static int at_entry(struct kd_run *k, struct kvm_vm *vm, struct vm_outcome *out)
 {
     if (kd_kvm_attach(&k->kk, vm) < 0)
         return fail_run(out, "reading the vCPU");
-    if (k->stop == STOP_BOOT) {
-        hw_set(k, vm, NULL, 0, false);
-        k->phase = PH_DONE;
-        enum kd_action a = at_stop(k, vm, "the program's entry point (--stop=boot)");
-        return a == KD_QUIT ? quit(k, out) : 1;
-    }
-    learn_entries(k, vm);
-    if ((k->stop == STOP_SERVICE && k->service_index < 0) || !k->ki_system_service) {
-        if (!k->ki_system_service)
-            fprintf(stdout, "*** kd: IDT[0x2E] is not a present gate: no system-call stop\n");
-        hw_set(k, vm, NULL, 0, false);
-        k->phase = PH_DONE;
-        return 1;
-    }
-    k->phase = PH_SYSCALLS;
-    if (arm_syscalls(k, vm, false) < 0)
-        return fail_run(out, "breakpoints on the system-call entries");
-    return 1;
+    hw_set(k, vm, NULL, 0, false);
+    k->phase = PH_DONE;
+    enum kd_action a = at_stop(k, vm, "the program's entry point (--stop=boot)");
+    return a == KD_QUIT ? quit(k, out) : 1;
 }
 
 static int kd_on_exit(void *ctx, struct kvm_vm *vm, struct vm_outcome *out)
@@ -321,41 +259,51 @@ static int kd_on_exit(void *ctx, struct kvm_vm *vm, struct vm_outcome *out)
             k->phase = PH_DONE;
         }
         return 1;
-    case PH_SYSCALLS: {
-        if (pc != k->ki_system_service && pc != k->ki_fast_call_entry)
-            return -1;
-        uint32_t eax = (uint32_t)regs.rax;
-        unsigned index = eax & 0xFFF, table = (eax >> 12) & 3;
-        bool mine = k->stop == STOP_FIRST_SYSCALL ||
-                    (table == 0 && k->service_index >= 0 && index == (unsigned)k->service_index);
-        if (mine) {
-            char what[200];
-            snprintf(what, sizeof(what), "system call %s0x%x via %s (--stop=%s)", table ? "table 1, " : "", index,
-                     pc == k->ki_fast_call_entry ? "SYSENTER, nt!KiFastCallEntry" : "nt!KiSystemService",
-                     k->stop == STOP_FIRST_SYSCALL ? "first-syscall" : k->service);
-            enum kd_action a = at_stop(k, vm, what);
-            if (a == KD_QUIT)
-                return quit(k, out);
-            if (k->stop == STOP_FIRST_SYSCALL) {
-                hw_set(k, vm, NULL, 0, false);
-                k->phase = PH_DONE;
-                return 1;
-            }
-        }
-        /* step over the entry's first instruction with the breakpoints off, then re-arm */
-        k->phase = PH_STEPPING;
-        if (arm_syscalls(k, vm, true) < 0)
-            return fail_run(out, "single-step (KVM_SET_GUEST_DEBUG)");
-        return 1;
-    }
-    case PH_STEPPING:
-        k->phase = PH_SYSCALLS;
-        if (arm_syscalls(k, vm, false) < 0)
-            return fail_run(out, "re-arming the breakpoints");
-        return 1;
     default:
         return -1;
     }
+}
+
+/*
+ * --stop=first-syscall|<Service>: the tracer's observer. The program's first
+ * call from ring 3, or every call of the service, is a stop.
+ */
+static bool kd_at_syscall(void *ctx, struct kvm_vm *vm, const struct trace_call *c)
+{
+    struct kd_run *k = ctx;
+    bool mine = k->stop == STOP_FIRST_SYSCALL ? c->cpl == 3 && k->stops == 0
+                                              : c->table == 0 && c->name && !strcmp(c->name, k->service);
+    if (!mine)
+        return false;
+    char what[200];
+    snprintf(what, sizeof(what), "system call %s0x%x via %s (--stop=%s)", c->table ? "table 1, " : "", c->index,
+             c->via == VIA_SYSENTER ? "SYSENTER, nt!KiFastCallEntry" : "nt!KiSystemService",
+             k->stop == STOP_FIRST_SYSCALL ? "first-syscall" : k->service);
+    if (at_stop(k, vm, what) != KD_QUIT)
+        return false;
+    k->quit = true;
+    return true;
+}
+
+static int kd_sys_on_start(void *ctx, struct kvm_vm *vm, struct vm_outcome *out)
+{
+    struct kd_run *k = ctx;
+    return k->tracer_hooks->on_start(k->tracer_hooks->ctx, vm, out);
+}
+
+static int kd_sys_on_exit(void *ctx, struct kvm_vm *vm, struct vm_outcome *out)
+{
+    struct kd_run *k = ctx;
+    return k->tracer_hooks->on_exit(k->tracer_hooks->ctx, vm, out);
+}
+
+static void kd_on_stop(void *ctx, struct kvm_vm *vm, const struct vm_outcome *out);
+
+static void kd_sys_on_stop(void *ctx, struct kvm_vm *vm, const struct vm_outcome *out)
+{
+    struct kd_run *k = ctx;
+    k->tracer_hooks->on_stop(k->tracer_hooks->ctx, vm, out);   /* takes its patches out first */
+    kd_on_stop(ctx, vm, out);
 }
 
 static void kd_on_stop(void *ctx, struct kvm_vm *vm, const struct vm_outcome *out)
@@ -474,7 +422,6 @@ int cmd_kd(int argc, char **argv)
     static struct kd_run k;
     memset(&k, 0, sizeof(k));
     k.stop = STOP_BOOT;
-    k.service_index = -1;
     const char *script = NULL, *stop_arg = "boot";
     optind = 1;
     opterr = 0;
@@ -540,7 +487,8 @@ int cmd_kd(int argc, char **argv)
     if (k.stop == STOP_SERVICE) {
         char name[96];
         snprintf(name, sizeof(name), "nt!%s", k.service);
-        if (!symtab_lookup(&k.syms, name, &k.service_addr)) {
+        uint32_t service_addr;
+        if (!symtab_lookup(&k.syms, name, &service_addr)) {
             fprintf(stderr, "ntvisor: kd: --stop=%s: the kernel has no symbol %s\n", stop_arg, name);
             symtab_free(&k.syms);
             session_end(&s);
@@ -559,6 +507,7 @@ int cmd_kd(int argc, char **argv)
         session_end(&s);
         return NTV_EXIT_MONITOR;
     }
+    struct svc_table services = { 0 };   /* the build's names, for the system-call stops */
     if (script) {
         if (kd_split_commands(script, add_cmd, &k) < 0) {
             fprintf(stderr, "ntvisor: kd: out of memory\n");
@@ -574,6 +523,26 @@ int cmd_kd(int argc, char **argv)
     }
 
     struct vm_hooks hooks = { .ctx = &k, .on_start = kd_on_start, .on_exit = kd_on_exit, .on_stop = kd_on_stop };
+    if (k.stop == STOP_FIRST_SYSCALL || k.stop == STOP_SERVICE) {
+        char err[200];
+        if (svc_table_builtin(o.build, &services, err, sizeof(err)) < 0) {
+            fprintf(stderr, "ntvisor: kd: %s\n", err);
+            rc = NTV_EXIT_MONITOR;
+            goto out;
+        }
+        const char *base = strrchr(o.program, '/');
+        struct tracer_options to = { .services = &services, .image = base ? base + 1 : o.program,
+                                     .on_syscall = kd_at_syscall, .on_syscall_ctx = &k };
+        k.tracer = tracer_new(&to);
+        if (!k.tracer) {
+            rc = NTV_EXIT_MONITOR;
+            goto out;
+        }
+        tracer_set_user_entry(k.tracer, s.program_entry);
+        k.tracer_hooks = tracer_hooks(k.tracer);
+        hooks = (struct vm_hooks){ .ctx = &k, .on_start = kd_sys_on_start, .on_exit = kd_sys_on_exit,
+                                   .on_stop = kd_sys_on_stop };
+    }
     struct vm_run_options ro = { .console = stdout, .timeout_s = o.timeout_s, .hooks = &hooks };
     struct vm_outcome outcome;
     vm_run(&s.vm, &ro, &outcome);
@@ -585,6 +554,8 @@ int cmd_kd(int argc, char **argv)
         rc = session_finish(&s, &outcome);
     }
 out:
+    tracer_free(k.tracer);
+    svc_table_free(&services);
     kd_free(&k.kd);
     kd_line_free(&k.line);
     for (size_t i = 0; i < k.n_cmds; i++)

@@ -619,6 +619,31 @@ START_TEST(trace_work_item_handles)
 }
 END_TEST
 
+/*
+ * kd's system-call stops are the tracer's: with debug registers ruled out they
+ * come through patched instructions, and kd sees the guest's own bytes.
+ */
+START_TEST(kd_stops_through_the_tracers_patches)
+{
+    setenv("NTVISOR_TRAP", "patch", 1);
+    char *argv[] = { NTVISOR, "kd", "--syscall=int2e", "--stop=NtDisplayString", "-c",
+                     "u nt!KiSystemService L1; g; r eax; q", HELLO, NULL };
+    struct spawn_result r;
+    ck_assert_int_eq(spawn_capture(argv, &r), 0);
+    unsetenv("NTVISOR_TRAP");
+    ck_assert_msg(r.status == 0, "status %d; stderr:\n%s", r.status, r.err);
+    ck_assert(has(r.out, "*** kd: stop 1: system call 0x43 via nt!KiSystemService (--stop=NtDisplayString)"));
+    ck_assert(has(r.out, "kd> u nt!KiSystemService L1\nnt!KiSystemService:\n"));
+    ck_assert(has(r.out, "6a00             push    0x0\n"));
+    ck_assert_ptr_null(strstr(r.out, "out     0xf8"));
+    const char *hello = strstr(r.out, "Hello from ring 3, through NtDisplayString.\n");
+    const char *stop2 = strstr(r.out, "*** kd: stop 2: system call 0x43 via nt!KiSystemService");
+    ck_assert(hello && stop2 && hello < stop2);
+    ck_assert(has(stop2, "kd> r eax\neax=00000043\n"));
+    spawn_free(&r);
+}
+END_TEST
+
 Suite *trace_suite(void)
 {
     Suite *s = suite_create("trace");
@@ -636,6 +661,7 @@ Suite *trace_suite(void)
     tcase_add_test(tc, trace_alerts_on_hooks);
     tcase_add_test(tc, trace_kernel_zw_and_direct_calls);
     tcase_add_test(tc, trace_work_item_handles);
+    tcase_add_test(tc, kd_stops_through_the_tracers_patches);
     suite_add_tcase(s, tc);
     return s;
 }
