@@ -36,22 +36,10 @@ static int kvm_get_regs(void *ctx, struct kd_regs *r)
     return 0;
 }
 
-int kd_kvm_read_msr(struct kvm_vm *vm, uint32_t index, uint64_t *value)
-{
-    struct { struct kvm_msrs hdr; struct kvm_msr_entry e; } m;
-    memset(&m, 0, sizeof(m));
-    m.hdr.nmsrs = 1;
-    m.e.index = index;
-    if (ioctl(vm->vcpu_fd, KVM_GET_MSRS, &m) != 1)
-        return -1;
-    *value = m.e.data;
-    return 0;
-}
-
 static int kvm_read_msr(void *ctx, uint32_t index, uint64_t *value)
 {
     struct kd_kvm *k = ctx;
-    return kd_kvm_read_msr(k->vm, index, value);
+    return kvm_get_msr(k->vm, index, value);
 }
 
 int kd_kvm_attach(struct kd_kvm *k, struct kvm_vm *vm)

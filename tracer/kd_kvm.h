@@ -17,6 +17,5 @@ struct kd_kvm {
 /* Binds to vm and reads the vCPU's state (call at every stop); -1 if KVM fails. */
 int kd_kvm_attach(struct kd_kvm *k, struct kvm_vm *vm);
 /* One MSR through KVM_GET_MSRS; -1 if KVM does not return it. */
-int kd_kvm_read_msr(struct kvm_vm *vm, uint32_t index, uint64_t *value);
 
 #endif

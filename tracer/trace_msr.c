@@ -27,6 +27,7 @@ static const char *msr_name(uint32_t index)
     }
     return "?";
 }
+
 int trace_handle_wrmsr(struct tracer *t, struct kvm_vm *vm)
 {
     struct kvm_run *run = vm->run;
@@ -35,16 +36,8 @@ int trace_handle_wrmsr(struct tracer *t, struct kvm_vm *vm)
     size_t k;
     for (k = 0; k < N_MSRS && trace_watched_msrs[k] != index; k++)
         ;
-    struct {
-        struct kvm_msrs hdr;
-        struct kvm_msr_entry e;
-    } m;
-    memset(&m, 0, sizeof(m));
-    m.hdr.nmsrs = 1;
-    m.e.index = index;
-    m.e.data = value;
     /* the filter only reports the write: it is applied here */
-    run->msr.error = ioctl(vm->vcpu_fd, KVM_SET_MSRS, &m) == 1 ? 0 : 1;
+    run->msr.error = kvm_set_msr(vm, index, value) == 0 ? 0 : 1;
 
     struct kvm_regs r;
     struct kvm_sregs s;
@@ -103,16 +96,7 @@ int trace_setup_msr_filter(struct tracer *t, struct kvm_vm *vm)
         return -1;
     }
     /* the values before the guest writes any */
-    for (size_t i = 0; i < N_MSRS; i++) {
-        struct {
-            struct kvm_msrs hdr;
-            struct kvm_msr_entry e;
-        } m;
-        memset(&m, 0, sizeof(m));
-        m.hdr.nmsrs = 1;
-        m.e.index = trace_watched_msrs[i];
-        if (ioctl(vm->vcpu_fd, KVM_GET_MSRS, &m) == 1)
-            t->msr_value[i] = m.e.data;
-    }
+    for (size_t i = 0; i < N_MSRS; i++)
+        kvm_get_msr(vm, trace_watched_msrs[i], &t->msr_value[i]);
     return 0;
 }

@@ -195,3 +195,30 @@ void kvm_vm_destroy(struct kvm_vm *vm)
     vm->mem = NULL;
     vm->vcpu_fd = vm->vm_fd = vm->kvm_fd = -1;
 }
+
+struct one_msr {
+    struct kvm_msrs hdr;
+    struct kvm_msr_entry e;
+};
+
+int kvm_get_msr(struct kvm_vm *vm, uint32_t index, uint64_t *value)
+{
+    struct one_msr m;
+    memset(&m, 0, sizeof(m));
+    m.hdr.nmsrs = 1;
+    m.e.index = index;
+    if (ioctl(vm->vcpu_fd, KVM_GET_MSRS, &m) != 1)
+        return -1;
+    *value = m.e.data;
+    return 0;
+}
+
+int kvm_set_msr(struct kvm_vm *vm, uint32_t index, uint64_t value)
+{
+    struct one_msr m;
+    memset(&m, 0, sizeof(m));
+    m.hdr.nmsrs = 1;
+    m.e.index = index;
+    m.e.data = value;
+    return ioctl(vm->vcpu_fd, KVM_SET_MSRS, &m) == 1 ? 0 : -1;
+}

@@ -24,6 +24,9 @@ enum kvm_error { KVM_ERR_NONE, KVM_ERR_NO_DEVICE, KVM_ERR_PERMISSION, KVM_ERR_VE
 int kvm_vm_create(struct kvm_vm *vm, const char *path, size_t mem_size, enum kvm_error *why,
                   char *err, size_t errlen);
 void kvm_vm_destroy(struct kvm_vm *vm);
+/* One MSR of the vCPU: 0, or -1 when KVM refuses it. */
+int kvm_get_msr(struct kvm_vm *vm, uint32_t index, uint64_t *value);
+int kvm_set_msr(struct kvm_vm *vm, uint32_t index, uint64_t value);
 int kvm_api_version(const char *path, char *err, size_t errlen);
 
 #endif
