@@ -78,19 +78,8 @@ bool trace_on_entry(struct tracer *t, struct kvm_vm *vm, enum trace_via via)
     c.via = via;
     c.table = (eax >> 12) & 3;
     c.index = eax & 0xFFF;
-    if (c.table == 0 && t->opt.services && c.index < t->opt.services->count) {
-        c.name = t->opt.services->entries[c.index].name;
-        c.argc = t->opt.services->entries[c.index].argc;
-        if (c.argc > TRACE_MAX_ARGS)
-            c.argc = TRACE_MAX_ARGS;   /* the tables allow more; no build has more */
-    }
-    c.args_ok = c.argc == 0 || view_read(&v, c.arg_ptr, c.args, c.argc * 4u);
-    c.cr3 = (uint32_t)s.cr3;
-    c.pid = trace_space_of(t, c.cr3);
-    const char *image = trace_image_of(t, c.pid, c.cpl);
     struct thread_state *th = trace_thread_of(t, vm, &s);
-    c.tid = th->tid;
-    t->stats.syscalls++;
+    trace_identify_call(t, &v, &s, th, &c);
 
     if (!t->booted) {
         /* the program's entry was not seen (patch mode, or it never ran as such):
@@ -101,21 +90,43 @@ bool trace_on_entry(struct tracer *t, struct kvm_vm *vm, enum trace_via via)
     trace_check_integrity(t, vm, &s, (uint32_t)r.rip);
     if (c.cpl == 3)
         trace_emit_ring(t, 3, 0, trace_via_name(via), c.return_rip);
-    c.seq = ++t->seq;
-    c.t_ns = trace_now_ns(t);
+    return trace_open_call(t, vm, &v, th, &c, -1);
+}
 
-    if (trace_wants(t, TEV_SYSCALL) && trace_call_shown(t, &c)) {
+void trace_identify_call(struct tracer *t, const struct guest_view *v, const struct kvm_sregs *s,
+                         const struct thread_state *th, struct trace_call *c)
+{
+    if (c->table == 0 && t->opt.services && c->index < t->opt.services->count) {
+        c->name = t->opt.services->entries[c->index].name;
+        c->argc = t->opt.services->entries[c->index].argc;
+        if (c->argc > TRACE_MAX_ARGS)
+            c->argc = TRACE_MAX_ARGS;   /* the tables allow more; no build has more */
+    }
+    c->args_ok = c->argc == 0 || view_read(v, c->arg_ptr, c->args, c->argc * 4u);
+    c->cr3 = (uint32_t)s->cr3;
+    c->pid = trace_space_of(t, c->cr3);
+    c->tid = th->tid;
+    t->stats.syscalls++;
+}
+
+bool trace_open_call(struct tracer *t, struct kvm_vm *vm, const struct guest_view *v, struct thread_state *th,
+                     struct trace_call *c, int return_slot)
+{
+    const char *image = trace_image_of(t, c->pid, c->cpl);
+    c->seq = ++t->seq;
+    c->t_ns = trace_now_ns(t);
+    if (trace_wants(t, TEV_SYSCALL) && trace_call_shown(t, c)) {
+        struct open_call *top = th->depth > 0 ? &th->stack[th->depth - 1] : NULL;
         if (t->opt.json) {
-            emit_syscall_json(t->opt.out, &v, &c, image);
-        } else if (th->depth > 0 && !th->stack[th->depth - 1].announced &&
-                   trace_call_shown(t, &th->stack[th->depth - 1].call)) {
-            emit_unfinished_text(t->opt.out, &v, &th->stack[th->depth - 1].call);
-            th->stack[th->depth - 1].announced = true;
+            emit_syscall_json(t->opt.out, v, c, image);
+        } else if (top && !top->announced && trace_call_shown(t, &top->call)) {
+            emit_unfinished_text(t->opt.out, v, &top->call);   /* text shows a call whole, at its return */
+            top->announced = true;
         }
     }
     if (th->depth < MAX_DEPTH)
-        th->stack[th->depth++] = (struct open_call){ .call = c, .return_slot = -1 };
-    return trace_observe(t, vm, &c);
+        th->stack[th->depth++] = (struct open_call){ .call = *c, .return_slot = return_slot };
+    return trace_observe(t, vm, c);
 }
 
 void trace_finish_call(struct tracer *t, const struct guest_view *v, struct open_call *oc, uint32_t status,

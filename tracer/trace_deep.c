@@ -109,37 +109,16 @@ bool trace_on_deep_entry(struct tracer *t, struct kvm_vm *vm, const struct deep_
     /* a direct call keeps the previous mode of the system call it is made in */
     c.prev_mode = top ? top->call.prev_mode : 0;
     c.index = d->index;
-    c.name = t->opt.services->entries[d->index].name;
-    c.argc = t->opt.services->entries[d->index].argc;
-    if (c.argc > TRACE_MAX_ARGS)
-        c.argc = TRACE_MAX_ARGS;
     c.arg_ptr = esp + 4;
     trace_read_u32(&v, esp, &c.return_rip);
-    c.args_ok = c.argc == 0 || view_read(&v, c.arg_ptr, c.args, c.argc * 4u);
-    c.cr3 = (uint32_t)s.cr3;
-    c.pid = trace_space_of(t, c.cr3);
-    const char *image = trace_image_of(t, c.pid, c.cpl);
-    c.tid = th->tid;
-    c.seq = ++t->seq;
-    c.t_ns = trace_now_ns(t);
-    t->stats.syscalls++;
+    trace_identify_call(t, &v, &s, th, &c);
 
     int slot = -1;
     if (c.return_rip >= 0x80000000u && patchable(&v, c.return_rip) && (slot = bp_free_patch_slot(&t->bp)) >= 0) {
         bp_set(&t->bp, slot, c.return_rip);
         trace_arm(t, vm);
     }
-    if (trace_wants(t, TEV_SYSCALL) && trace_call_shown(t, &c)) {
-        if (t->opt.json)
-            emit_syscall_json(t->opt.out, &v, &c, image);
-        else if (top && !top->announced && trace_call_shown(t, &top->call)) {
-            emit_unfinished_text(t->opt.out, &v, &top->call);
-            top->announced = true;
-        }
-    }
-    if (th->depth < MAX_DEPTH)
-        th->stack[th->depth++] = (struct open_call){ .call = c, .return_slot = slot };
-    return trace_observe(t, vm, &c);
+    return trace_open_call(t, vm, &v, th, &c, slot);
 }
 
 /* A direct call's one-shot return breakpoint: true if slot was one. */

@@ -116,6 +116,12 @@ const char *trace_image_of(struct tracer *t, unsigned pid, unsigned cpl);
 unsigned trace_space_of(struct tracer *t, uint32_t cr3);
 struct summary_row *trace_row_of(struct tracer *t, const char *name);
 bool trace_on_entry(struct tracer *t, struct kvm_vm *vm, enum trace_via via);
+/* What every entry point fills the same way: the service by its number, its argument words, who calls. */
+void trace_identify_call(struct tracer *t, const struct guest_view *v, const struct kvm_sregs *s,
+                         const struct thread_state *th, struct trace_call *c);
+/* The call is open: reported, stacked on its thread, shown to the observer; true ends the guest. */
+bool trace_open_call(struct tracer *t, struct kvm_vm *vm, const struct guest_view *v, struct thread_state *th,
+                     struct trace_call *c, int return_slot);
 void trace_finish_call(struct tracer *t, const struct guest_view *v, struct open_call *oc, uint32_t status,
                        uint32_t rip, bool unfinished);
 void trace_on_return(struct tracer *t, struct kvm_vm *vm, bool sysexit);
