@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include "ntstatus_names.h"
+#include "symbols.h"
 #include "trace_output.h"
 #include "trace_internal.h"
 
@@ -93,12 +94,23 @@ void trace_emit_ring(struct tracer *t, unsigned from, unsigned to, const char *v
         fprintf(t->opt.out, "--- ring %u -> %u via %s at 0x%08x ---\n", from, to, via, rip);
 }
 
+/* An address in an alert, named by the kernel's symbols where ntvisor has them. */
+static void alert_symbol(const struct tracer *t, uint64_t addr, char *buf, size_t len)
+{
+    buf[0] = '\0';
+    if (t->opt.symbols && addr <= 0xFFFFFFFFu && !symtab_format(t->opt.symbols, (uint32_t)addr, buf, len))
+        snprintf(buf, len, "outside nt");
+}
+
 void trace_emit_alert(struct tracer *t, const char *what, const char *detail, uint64_t old, uint64_t new_value,
                       uint32_t rip)
 {
     t->stats.alerts++;
     if (!trace_wants(t, TEV_ALERT))
         return;
+    char old_name[160], new_name[160];
+    alert_symbol(t, old, old_name, sizeof(old_name));
+    alert_symbol(t, new_value, new_name, sizeof(new_name));
     uint64_t seq = ++t->seq;
     if (t->opt.json) {
         fprintf(t->opt.out, "{\"seq\":%llu,\"t_ns\":%llu,\"vcpu\":0,\"ev\":\"alert\",\"what\":",
@@ -106,11 +118,16 @@ void trace_emit_alert(struct tracer *t, const char *what, const char *detail, ui
         json_string(t->opt.out, what);
         fprintf(t->opt.out, ",\"detail\":");
         json_string(t->opt.out, detail);
-        fprintf(t->opt.out, ",\"old\":\"0x%llx\",\"new\":\"0x%llx\",\"rip\":\"0x%08x\"}\n",
-                (unsigned long long)old, (unsigned long long)new_value, rip);
+        fprintf(t->opt.out, ",\"old\":\"0x%llx\",\"new\":\"0x%llx\",\"old_symbol\":",
+                (unsigned long long)old, (unsigned long long)new_value);
+        json_string(t->opt.out, old_name[0] ? old_name : NULL);
+        fprintf(t->opt.out, ",\"new_symbol\":");
+        json_string(t->opt.out, new_name[0] ? new_name : NULL);
+        fprintf(t->opt.out, ",\"rip\":\"0x%08x\"}\n", rip);
     } else {
-        fprintf(t->opt.out, "!!! alert: %s: %s: 0x%llx -> 0x%llx (rip 0x%08x) !!!\n", what, detail,
-                (unsigned long long)old, (unsigned long long)new_value, rip);
+        fprintf(t->opt.out, "!!! alert: %s: %s: 0x%llx%s%s%s -> 0x%llx%s%s%s (rip 0x%08x) !!!\n", what, detail,
+                (unsigned long long)old, old_name[0] ? " (" : "", old_name, old_name[0] ? ")" : "",
+                (unsigned long long)new_value, new_name[0] ? " (" : "", new_name, new_name[0] ? ")" : "", rip);
     }
 }
 

@@ -18,6 +18,8 @@
 #include "../vmm/vm_run.h"
 #include "service_table.h"
 
+struct symtab;
+
 /* How breakpoints reach the monitor. */
 enum trace_trap { TRACE_TRAP_HW_BREAKPOINT, TRACE_TRAP_PATCH };
 
@@ -62,6 +64,7 @@ struct tracer_options {
     FILE *summary_out;
     const char *const *deep;            /* --deep: services whose routines are watched too, so
                                            direct Nt calls from kernel mode are seen (via=direct) */
+    const struct symtab *symbols;       /* the kernel's, to name addresses in alerts; may be NULL */
     tracer_syscall_fn on_syscall;       /* may be NULL */
     void *on_syscall_ctx;
 };

@@ -7,9 +7,11 @@
  * tampered with after boot.
  */
 #include <errno.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include "../tracer/service_table.h"
+#include "../tracer/symbols.h"
 #include "../tracer/tracer.h"
 #include "ntvisor.h"
 #include "session.h"
@@ -294,6 +296,12 @@ int cmd_trace(int argc, char **argv)
             fclose(trace_out);
         goto out;
     }
+    /* kernel symbols, where the kernel image has them, name the addresses of alerts */
+    static struct symtab symbols;
+    char kbuf[PATH_MAX], serr[256];
+    symtab_init(&symbols);
+    bool have_symbols = symtab_load_elf_file(&symbols, "nt", session_kernel_path(&o, kbuf, sizeof(kbuf)), serr,
+                                             sizeof(serr)) == 0;
     struct tracer_options to = {
         .services = &services, .out = trace_out, .json = c.json,
         .image = image_base(o.image_name ? o.image_name : o.program),
@@ -301,9 +309,11 @@ int cmd_trace(int argc, char **argv)
         .trace_not = c.filter && c.negate ? c.names : NULL,
         .events = c.events, .summary = c.summary,
         .deep = c.deep ? c.deep_names : NULL,
+        .symbols = have_symbols ? &symbols : NULL,
     };
     struct tracer *t = tracer_new(&to);
     if (!t) {
+        symtab_free(&symbols);
         session_end(&s);
         rc = NTV_EXIT_MONITOR;
         goto out;
@@ -316,6 +326,7 @@ int cmd_trace(int argc, char **argv)
         tracer_print_summary(t, trace_out);
     rc = session_finish(&s, &outcome);
     tracer_free(t);
+    symtab_free(&symbols);
     session_end(&s);
     if (c.output && fclose(trace_out) != 0) {
         fprintf(stderr, "ntvisor: %s: %s\n", c.output, strerror(errno));

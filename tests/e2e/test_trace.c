@@ -458,6 +458,8 @@ START_TEST(trace_alerts_on_hooks)
             installed_old = hex_field(t.line[i], "old");
             installed_new = hex_field(t.line[i], "new");
             ck_assert(installed_old >= 0x80000000ull && installed_new != installed_old);
+            /* named by the kernel's symbols: the routine replaced, and a hook outside the kernel */
+            ck_assert(has(t.line[i], "\"old_symbol\":\"nt!NtReadFile\",\"new_symbol\":\"outside nt\""));
         } else {
             /* the hook removed: the entry is back where it was */
             ck_assert_uint_eq(hex_field(t.line[i], "old"), installed_new);
@@ -481,6 +483,7 @@ START_TEST(trace_alerts_on_hooks)
         reads += has(t.line[i], "\"ev\":\"syscall\"") && has(t.line[i], "\"name\":\"NtReadFile\"");
     }
     ck_assert_int_eq(eip_writes, 3);   /* boot, the hook, its removal */
+    ck_assert(has(t.text, "\"old_symbol\":\"nt!KiFastCallEntry\",\"new_symbol\":\"outside nt\""));
     ck_assert_int_eq(alerts, 2);
     ck_assert_int_eq(reads, 4);        /* traced through the hook's entry too */
     free_trace(&t);
