@@ -13,7 +13,7 @@
 #include <stdint.h>
 #include "../vmm/kvm.h"
 
-#define BP_SLOTS     24
+#define BP_SLOTS     128
 #define BP_HW_SLOTS  4
 
 enum bp_mechanism { BP_HARDWARE, BP_PATCH };

@@ -58,6 +58,21 @@ struct summary_row {
     uint64_t calls, errors, ns;
 };
 
+/* An exception or interrupt handler watched for ring changes (--events with ring). */
+struct trap_point {
+    int slot;
+    unsigned vector;
+    bool error_code;        /* the CPU pushed one: the frame starts a word higher */
+};
+#define MAX_TRAPS 64
+
+/* An IRETD those handlers return by, caught at the instruction before it (a patch needs 2 bytes). */
+struct trap_return {
+    int slot;
+    uint32_t iret;
+};
+#define MAX_TRAP_RETURNS 8
+
 struct tracer {
     struct tracer_options opt;
     struct vm_hooks hooks;
@@ -89,6 +104,11 @@ struct tracer {
     size_t n_rows;
     struct deep_point deep[MAX_DEEP];
     int n_deep;
+    struct trap_point traps[MAX_TRAPS];
+    int n_traps;
+    struct trap_return trap_returns[MAX_TRAP_RETURNS];
+    int n_trap_returns;
+    int trap_from_user;            /* vector of the exception/interrupt taken in ring 3, -1 if none */
     char error[160];
 };
 
@@ -129,6 +149,11 @@ void trace_place_deep(struct tracer *t, struct kvm_vm *vm, const struct guest_vi
 const struct deep_point *trace_deep_of(const struct tracer *t, int slot);
 bool trace_on_deep_entry(struct tracer *t, struct kvm_vm *vm, const struct deep_point *d);
 bool trace_on_direct_return(struct tracer *t, struct kvm_vm *vm, int slot);
+void trace_place_traps(struct tracer *t, struct kvm_vm *vm, const struct kvm_sregs *s);
+bool trace_on_trap_hit(struct tracer *t, struct kvm_vm *vm, int slot);
+void trace_on_trap_stepped(struct tracer *t, struct kvm_vm *vm, int slot);
+void trace_emit_ring_vector(struct tracer *t, unsigned from, unsigned to, const char *via, unsigned vector,
+                            uint32_t rip);
 bool trace_observe(struct tracer *t, struct kvm_vm *vm, const struct trace_call *c);
 int trace_handle_wrmsr(struct tracer *t, struct kvm_vm *vm);
 int trace_setup_msr_filter(struct tracer *t, struct kvm_vm *vm);

@@ -147,6 +147,8 @@ void trace_on_boot(struct tracer *t, struct kvm_vm *vm, const struct kvm_sregs *
         locate_service_table(t, &v);
     if (t->opt.deep)
         trace_place_deep(t, vm, &v);
+    if (trace_wants(t, TEV_RING))
+        trace_place_traps(t, vm, s);
     trace_fetch_dirty(t, vm);     /* what boot wrote is not an alert */
     if (rip)
         trace_emit_ring(t, 0, 3, "iret", rip);

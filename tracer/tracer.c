@@ -94,6 +94,23 @@ void trace_emit_ring(struct tracer *t, unsigned from, unsigned to, const char *v
         fprintf(t->opt.out, "--- ring %u -> %u via %s at 0x%08x ---\n", from, to, via, rip);
 }
 
+/* A ring change by an exception or interrupt: the vector says which. */
+void trace_emit_ring_vector(struct tracer *t, unsigned from, unsigned to, const char *via, unsigned vector,
+                            uint32_t rip)
+{
+    t->stats.ring_changes++;
+    if (!trace_wants(t, TEV_RING))
+        return;
+    uint64_t seq = ++t->seq;
+    if (t->opt.json)
+        fprintf(t->opt.out, "{\"seq\":%llu,\"t_ns\":%llu,\"vcpu\":0,\"ev\":\"ring\",\"from\":%u,\"to\":%u,"
+                            "\"via\":\"%s\",\"vector\":%u,\"rip\":\"0x%08x\"}\n",
+                (unsigned long long)seq, (unsigned long long)trace_now_ns(t), from, to, via, vector, rip);
+    else
+        fprintf(t->opt.out, "--- ring %u -> %u via %s%s0x%02x at 0x%08x ---\n", from, to, via,
+                to == 3 ? " ending " : " ", vector, rip);
+}
+
 /* An address in an alert, named by the kernel's symbols where ntvisor has them. */
 static void alert_symbol(const struct tracer *t, uint64_t addr, char *buf, size_t len)
 {
@@ -224,6 +241,8 @@ static int hook_exit(void *ctx, struct kvm_vm *vm, struct vm_outcome *out)
     case BP_STEPPED:
         if (slot == SLOT_IRET)
             trace_on_return(t, vm, false);   /* now at the IRETD, with its frame on the stack */
+        else
+            trace_on_trap_stepped(t, vm, slot);
         return 1;
     case BP_HIT:
         break;
@@ -232,6 +251,11 @@ static int hook_exit(void *ctx, struct kvm_vm *vm, struct vm_outcome *out)
     uint32_t addr = t->bp.slot[slot].addr;
     if (slot >= BP_HW_SLOTS && slot != SLOT_IRET && slot != SLOT_SYSEXIT && slot != SLOT_SYSTEM_SERVICE &&
         slot != SLOT_FAST_CALL_ENTRY) {
+        if (trace_on_trap_hit(t, vm, slot)) {
+            if (bp_step_over(&t->bp, vm, slot, t->error, sizeof(t->error)) < 0)
+                return stop_with(out, "breakpoints", t->error);
+            return 1;
+        }
         const struct deep_point *d = trace_deep_of(t, slot);
         if (d && trace_on_deep_entry(t, vm, d))
             return observer_ended(out);
@@ -315,6 +339,7 @@ struct tracer *tracer_new(const struct tracer_options *opt)
     if (!t)
         return NULL;
     t->opt = *opt;
+    t->trap_from_user = -1;
     t->hooks = (struct vm_hooks){ .ctx = t, .on_start = hook_start, .on_exit = hook_exit, .on_stop = hook_stop };
     return t;
 }

@@ -22,6 +22,7 @@
 #define HOOKS    "build/examples/hooks.exe"
 #define NTZW     "build/examples/ntzw.exe"
 #define NTVLOG   "build/examples/ntvlog.exe"
+#define FAULTS   "build/tests/guest/faults.exe"
 #define TRACE    "/tmp/ntv-trace.out"
 #define MAX_LINES 4096
 
@@ -119,7 +120,8 @@ static void check_hello_trace(const char *mechanism, const char *via, const char
     char via_field[40], ring_in[80], ring_out[80];
     snprintf(via_field, sizeof(via_field), "\"via\":\"%s\"", via);
     snprintf(ring_in, sizeof(ring_in), "\"ev\":\"ring\",\"from\":3,\"to\":0,\"via\":\"%s\"", via);
-    snprintf(ring_out, sizeof(ring_out), "\"ev\":\"ring\",\"from\":0,\"to\":3,\"via\":\"%s\"", back);
+    /* the system call's return, not the IRETD that ends an interrupt (that one names its vector) */
+    snprintf(ring_out, sizeof(ring_out), "\"ev\":\"ring\",\"from\":0,\"to\":3,\"via\":\"%s\",\"rip\"", back);
     int msr = 0, calls = 0, rets = 0, unfinished = 0, rings_in = 0, rings_out = 0, exits = 0;
     long long last_seq = 0, last_call_seq = 0;
     for (int i = 0; i < t.n; i++) {
@@ -623,6 +625,55 @@ START_TEST(trace_work_item_handles)
 END_TEST
 
 /*
+ * Exceptions taken in ring 3 are ring changes too: the trace names the vector
+ * and the faulting EIP, and that EIP is the one the kernel itself reports.
+ * An interrupt's return names the vector it ends.
+ */
+static const struct { const char *kind; unsigned vector, status; } ring3_exceptions[] = {
+    { "kernel-read", 14, 0xC0000005 }, { "ud2", 6, 0xC000001D }, { "divide", 0, 0xC0000094 },
+};
+
+START_TEST(trace_ring3_exceptions)
+{
+    const char *kind = ring3_exceptions[_i].kind;
+    struct spawn_result r = run_trace((char *[]){ "--format=json", "-o", TRACE, "--events=ring", FAULTS,
+                                                  (char *)kind, NULL });
+    ck_assert_msg(r.status == (int)(ring3_exceptions[_i].status & 0xFF), "%s: status %d; stderr:\n%s",
+                  kind, r.status, r.err);
+    const char *report = strstr(r.out, "unhandled exception ");
+    ck_assert_msg(report != NULL, "%s: no kernel report in:\n%s", kind, r.out);
+    unsigned code, eip;
+    ck_assert_int_eq(sscanf(report, "unhandled exception %x at %x", &code, &eip), 2);
+    ck_assert_uint_eq(code, ring3_exceptions[_i].status);
+
+    struct trace t;
+    read_trace(TRACE, &t);
+    char expect[120];
+    snprintf(expect, sizeof(expect), "\"from\":3,\"to\":0,\"via\":\"exception\",\"vector\":%u,\"rip\":\"0x%08x\"",
+             ring3_exceptions[_i].vector, eip);
+    int exceptions = 0, matching = 0;
+    for (int i = 0; i < t.n; i++) {
+        const char *l = t.line[i];
+        ck_assert(json_valid(l));
+        ck_assert(has(l, "\"ev\":\"ring\""));
+        if (has(l, "\"via\":\"exception\"")) {
+            exceptions++;
+            matching += has(l, expect);
+        }
+        if (has(l, "\"via\":\"iret\",\"vector\":")) {
+            ck_assert(has(l, "\"from\":0,\"to\":3,"));
+            ck_assert_msg(!has(l, "\"vector\":14,") && !has(l, "\"vector\":6,") && !has(l, "\"vector\":0,"),
+                          "the process ended in its exception, yet: %s", l);
+        }
+    }
+    ck_assert_int_eq(exceptions, 1);
+    ck_assert_msg(matching == 1, "%s: no %s in the trace", kind, expect);
+    free_trace(&t);
+    spawn_free(&r);
+}
+END_TEST
+
+/*
  * kd's system-call stops are the tracer's: with debug registers ruled out they
  * come through patched instructions, and kd sees the guest's own bytes.
  */
@@ -664,6 +715,7 @@ Suite *trace_suite(void)
     tcase_add_test(tc, trace_alerts_on_hooks);
     tcase_add_test(tc, trace_kernel_zw_and_direct_calls);
     tcase_add_test(tc, trace_work_item_handles);
+    tcase_add_loop_test(tc, trace_ring3_exceptions, 0, sizeof(ring3_exceptions) / sizeof(ring3_exceptions[0]));
     tcase_add_test(tc, kd_stops_through_the_tracers_patches);
     suite_add_tcase(s, tc);
     return s;
