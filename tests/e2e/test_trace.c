@@ -674,6 +674,40 @@ START_TEST(trace_ring3_exceptions)
 END_TEST
 
 /*
+ * Every way into ring 0 has its way back: across system calls, interrupts and
+ * their returns, each ring event starts at the level the previous one reached,
+ * and each interrupt taken in ring 3 is ended by an IRETD naming its vector.
+ */
+START_TEST(trace_ring_events_alternate)
+{
+    struct spawn_result r = run_trace((char *[]){ "--format=json", "-o", TRACE, "--events=ring", OBJECTS, NULL });
+    ck_assert_msg(r.status == 0, "status %d; stderr:\n%s", r.status, r.err);
+    struct trace t;
+    read_trace(TRACE, &t);
+    int level = -1, entries = 0, interrupts = 0, interrupt_returns = 0;
+    for (int i = 0; i < t.n; i++) {
+        const char *l = t.line[i];
+        ck_assert(json_valid(l));
+        unsigned from, to;
+        const char *levels = strstr(l, "\"from\":");
+        ck_assert_msg(levels != NULL, "not a ring event: %s", l);
+        ck_assert_int_eq(sscanf(levels, "\"from\":%u,\"to\":%u", &from, &to), 2);
+        ck_assert_msg(level < 0 || (int)from == level, "line %d starts in ring %u after ring %d: %s", i, from,
+                      level, l);
+        ck_assert_uint_ne(from, to);
+        level = (int)to;
+        entries += to == 0;
+        interrupts += has(l, "\"via\":\"interrupt\"");
+        interrupt_returns += has(l, "\"via\":\"iret\",\"vector\":");
+    }
+    ck_assert_int_gt(entries, 10);
+    ck_assert_int_eq(interrupts, interrupt_returns);
+    free_trace(&t);
+    spawn_free(&r);
+}
+END_TEST
+
+/*
  * kd's system-call stops are the tracer's: with debug registers ruled out they
  * come through patched instructions, and kd sees the guest's own bytes.
  */
@@ -715,6 +749,7 @@ Suite *trace_suite(void)
     tcase_add_test(tc, trace_alerts_on_hooks);
     tcase_add_test(tc, trace_kernel_zw_and_direct_calls);
     tcase_add_test(tc, trace_work_item_handles);
+    tcase_add_test(tc, trace_ring_events_alternate);
     tcase_add_loop_test(tc, trace_ring3_exceptions, 0, sizeof(ring3_exceptions) / sizeof(ring3_exceptions[0]));
     tcase_add_test(tc, kd_stops_through_the_tracers_patches);
     suite_add_tcase(s, tc);
