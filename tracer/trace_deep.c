@@ -13,10 +13,11 @@
  * instruction, or past one-byte pushes (counting what they push) to the first
  * instruction long enough. 0 when the prologue does not allow it.
  */
-static uint32_t patch_point(const struct guest_view *v, uint32_t routine, uint32_t *esp_delta)
+static uint32_t patch_point(const struct tracer *t, const struct guest_view *v, uint32_t routine,
+                            uint32_t *esp_delta)
 {
     uint8_t code[64];
-    size_t n = gmem_read_virt(&v->mem, v->cr0, v->cr3, v->cr4, routine, code, sizeof(code));
+    size_t n = trace_read_code(t, v, routine, code, sizeof(code));
     csh cs;
     uint32_t found = 0;
     *esp_delta = 0;
@@ -41,24 +42,6 @@ static uint32_t patch_point(const struct guest_view *v, uint32_t routine, uint32
     return found;
 }
 
-/* Whether a 2-byte patch fits the instruction at va. */
-static bool patchable(const struct guest_view *v, uint32_t va)
-{
-    uint8_t code[16];
-    size_t n = gmem_read_virt(&v->mem, v->cr0, v->cr3, v->cr4, va, code, sizeof(code));
-    csh cs;
-    bool ok = false;
-    if (n == 0 || cs_open(CS_ARCH_X86, CS_MODE_32, &cs) != CS_ERR_OK)
-        return false;
-    cs_insn *insn;
-    if (cs_disasm(cs, code, n, va, 1, &insn) == 1) {
-        ok = insn->size >= 2;
-        cs_free(insn, 1);
-    }
-    cs_close(&cs);
-    return ok;
-}
-
 void trace_place_deep(struct tracer *t, struct kvm_vm *vm, const struct guest_view *v)
 {
     for (const char *const *name = t->opt.deep; name && *name && t->n_deep < MAX_DEEP; name++) {
@@ -66,7 +49,7 @@ void trace_place_deep(struct tracer *t, struct kvm_vm *vm, const struct guest_vi
         uint32_t delta, point;
         int slot = bp_free_patch_slot(&t->bp);
         if (!e || !t->sst_copy || e->index >= t->sst_limit || slot < 0 ||
-            !(point = patch_point(v, t->sst_copy[e->index], &delta))) {
+            !(point = patch_point(t, v, t->sst_copy[e->index], &delta))) {
             fprintf(stderr, "ntvisor: --deep=%s: no breakpoint could be placed in its routine\n", *name);
             continue;
         }
@@ -114,7 +97,7 @@ bool trace_on_deep_entry(struct tracer *t, struct kvm_vm *vm, const struct deep_
     trace_identify_call(t, &v, &s, th, &c);
 
     int slot = -1;
-    if (c.return_rip >= 0x80000000u && patchable(&v, c.return_rip) && (slot = bp_free_patch_slot(&t->bp)) >= 0) {
+    if (c.return_rip >= 0x80000000u && trace_patch_fits(t, &v, c.return_rip) && (slot = bp_free_patch_slot(&t->bp)) >= 0) {
         bp_set(&t->bp, slot, c.return_rip);
         trace_arm(t, vm);
     }

@@ -119,6 +119,10 @@ int trace_get_state(struct kvm_vm *vm, struct kvm_regs *r, struct kvm_sregs *s);
 void trace_view_of(struct kvm_vm *vm, const struct kvm_sregs *s, struct guest_view *v);
 int trace_pause_state(struct kvm_vm *vm, struct kvm_regs *r, struct kvm_sregs *s, struct guest_view *v);
 bool trace_read_u32(const struct guest_view *v, uint32_t va, uint32_t *out);
+/* The guest's own code at va, with the tracer's patched breakpoints undone in the copy. */
+size_t trace_read_code(const struct tracer *t, const struct guest_view *v, uint32_t va, uint8_t *code, size_t len);
+/* Whether a 2-byte patched breakpoint fits the instruction at va. */
+bool trace_patch_fits(const struct tracer *t, const struct guest_view *v, uint32_t va);
 void trace_emit_ring(struct tracer *t, unsigned from, unsigned to, const char *via, uint32_t rip);
 void trace_emit_alert(struct tracer *t, const char *what, const char *detail, uint64_t old, uint64_t new_value,
                       uint32_t rip);

@@ -29,14 +29,7 @@ bool trace_read_idt_gate(struct kvm_vm *vm, const struct kvm_sregs *s, unsigned 
 void trace_find_returns(struct tracer *t, const struct guest_view *v, uint32_t start)
 {
     uint8_t code[SWEEP_BYTES];
-    size_t n = gmem_read_virt(&v->mem, v->cr0, v->cr3, v->cr4, start, code, sizeof(code));
-    /* decode the guest's own bytes, not our patches */
-    for (int i = 0; i < BP_SLOTS; i++) {
-        const struct bp_slot *bs = &t->bp.slot[i];
-        for (unsigned k = 0; bs->patched && k < 2; k++)
-            if (bs->patched_addr + k >= start && bs->patched_addr + k - start < n)
-                code[bs->patched_addr + k - start] = bs->saved[k];
-    }
+    size_t n = trace_read_code(t, v, start, code, sizeof(code));
     csh cs;
     if (n == 0 || cs_open(CS_ARCH_X86, CS_MODE_32, &cs) != CS_ERR_OK)
         return;

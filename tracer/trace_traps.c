@@ -23,20 +23,6 @@ static bool pushes_error_code(unsigned vector)
     }
 }
 
-/* The length of the instruction at va, or 0 if it cannot be read and decoded. */
-static unsigned insn_size(csh cs, const struct guest_view *v, uint32_t va)
-{
-    uint8_t code[16];
-    size_t n = gmem_read_virt(&v->mem, v->cr0, v->cr3, v->cr4, va, code, sizeof(code));
-    cs_insn *insn;
-    unsigned size = 0;
-    if (n && cs_disasm(cs, code, n, va, 1, &insn) == 1) {
-        size = insn->size;
-        cs_free(insn, 1);
-    }
-    return size;
-}
-
 static void add_return(struct tracer *t, uint32_t iret, uint32_t before)
 {
     for (int i = 0; i < t->n_trap_returns; i++)
@@ -55,7 +41,7 @@ static void find_trap_return(struct tracer *t, csh cs, const struct guest_view *
     cs_insn *insn = cs_malloc(cs);
     for (int jumps = 0; insn && jumps <= TRAP_MAX_JUMPS; jumps++) {
         uint8_t code[TRAP_SWEEP_BYTES];
-        size_t n = gmem_read_virt(&v->mem, v->cr0, v->cr3, v->cr4, start, code, sizeof(code));
+        size_t n = trace_read_code(t, v, start, code, sizeof(code));
         const uint8_t *p = code;
         size_t left = n;
         uint64_t addr = start;
@@ -104,11 +90,11 @@ void trace_place_traps(struct tracer *t, struct kvm_vm *vm, const struct kvm_sre
         if (type != 0x0E && type != 0x0F)   /* 32-bit interrupt or trap gates only */
             continue;
         int slot = bp_free_patch_slot(&t->bp);
-        if (slot < 0 || insn_size(cs, &v, target) < 2)
+        if (slot < 0 || !trace_patch_fits(t, &v, target))
             continue;
         bp_set(&t->bp, slot, target);
         t->traps[t->n_traps++] = (struct trap_point){ .slot = slot, .vector = vector,
-                                                      .error_code = vector < 32 && pushes_error_code(vector) };
+                                                      .error_code = pushes_error_code(vector) };
         find_trap_return(t, cs, &v, target);
     }
     cs_close(&cs);
