@@ -38,6 +38,22 @@ int bp_free_patch_slot(const struct breakpoints *b)
     return -1;
 }
 
+/*
+ * The flags of a single step. An interrupt delivered mid-step would run its
+ * handler first, save the step's TF in its frame and leave a pending step
+ * behind a second patch hit; KVM can hold interrupts off for the step.
+ */
+static uint32_t step_control(struct breakpoints *b, struct kvm_vm *vm)
+{
+    if (!b->step_control) {
+        int allowed = ioctl(vm->vm_fd, KVM_CHECK_EXTENSION, KVM_CAP_SET_GUEST_DEBUG2);
+        b->step_control = KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_SINGLESTEP;
+        if (allowed > 0 && (allowed & KVM_GUESTDBG_BLOCKIRQ))
+            b->step_control |= KVM_GUESTDBG_BLOCKIRQ;
+    }
+    return b->step_control;
+}
+
 /* KVM_SET_GUEST_DEBUG with the hardware slots, and single-step if asked. */
 static int program_debug(struct breakpoints *b, struct kvm_vm *vm, bool singlestep, char *err, size_t errlen)
 {
@@ -53,7 +69,7 @@ static int program_debug(struct breakpoints *b, struct kvm_vm *vm, bool singlest
         }
     }
     if (singlestep)
-        dbg.control |= KVM_GUESTDBG_ENABLE | KVM_GUESTDBG_SINGLESTEP;
+        dbg.control |= step_control(b, vm);
     if (ioctl(vm->vcpu_fd, KVM_SET_GUEST_DEBUG, &dbg) < 0) {
         snprintf(err, errlen, "KVM_SET_GUEST_DEBUG: %s", strerror(errno));
         return -1;

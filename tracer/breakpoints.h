@@ -31,6 +31,7 @@ struct breakpoints {
     enum bp_mechanism mech; /* of slots 0-3; slots 4 and up are always patches */
     struct bp_slot slot[BP_SLOTS];
     int stepping;           /* slot being single-stepped over, or -1 */
+    uint32_t step_control;  /* KVM_SET_GUEST_DEBUG flags for a step; 0 until asked */
     uint64_t hits;
 };
 
