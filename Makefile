@@ -1,9 +1,10 @@
 # ntvisor: one entry point.
-#   make          build the monitor, the guest kernel, ntdll and the examples
-#   make run      boot examples/hello and exit with its status
+#   make          build the monitor, the guest kernel, ntdll and the examples (make -j2 works)
+#   make run      the tour: trace examples/tour (README)
 #   make test     the whole test suite (Check)
 #   make bench    benchmarks (not tests)
 #   make lab      build the SVM lab (only needed where /dev/kvm cannot run the guest)
+#   make V=1      show each command in full
 
 BUILD    ?= build
 LAB_DIR  ?= $(HOME)/.cache/ntvisor/lab
@@ -22,11 +23,19 @@ SAN_FLAGS    := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit
 CHECK_LIBS   := $(shell pkg-config --libs check 2>/dev/null || echo -lcheck)
 CHECK_CFLAGS := $(shell pkg-config --cflags check 2>/dev/null)
 
-VMM_SRCS    := $(filter-out vmm/lab_init.c,$(wildcard vmm/*.c))
-TRACER_SRCS := $(wildcard tracer/*.c)
-HOST_SRCS   := $(VMM_SRCS) $(TRACER_SRCS)
-HOST_HDRS   := $(wildcard vmm/*.h tracer/*.h include/*/*.h)
-LIB_SRCS    := $(filter-out vmm/main.c,$(HOST_SRCS))
+
+# quiet by default: one short line per step
+ifeq ($(V),1)
+Q_CC :=
+Q_LD :=
+Q_AR :=
+Q_GEN :=
+else
+Q_CC  = @printf '  CC    %s\n' $<;
+Q_LD  = @printf '  LD    %s\n' $@;
+Q_AR  = @printf '  AR    %s\n' $@;
+Q_GEN = @printf '  GEN   %s\n' $@;
+endif
 
 # ---------------------------------------------------------------- guest code
 GUEST_CFLAGS := -m32 -march=i686 -std=gnu11 -O2 -g -Wall -Wextra -Werror -ffreestanding \
@@ -66,52 +75,53 @@ GUEST_IMAGES := $(BUILD)/guest/ntoskrnl.exe $(BUILD)/guest/ntdll.dll $(NTDLL_BUI
 .SECONDARY:
 all: $(BUILD)/ntvisor $(GUEST_IMAGES) $(EXAMPLE_EXES) $(DRIVER_SYS)
 
-$(BUILD)/gensvc: guest/tools/gensvc.c tracer/service_table.c tracer/service_table.h
-	@mkdir -p $(@D)
-	$(CC) $(HOST_CFLAGS) -o $@ guest/tools/gensvc.c tracer/service_table.c
+# the guest's generator uses the shared NT knowledge (ntdb/), not the tracer
+GENSVC_OBJS := $(BUILD)/obj/guest/tools/gensvc.o $(BUILD)/obj/ntdb/service_table.o
+$(BUILD)/gensvc: $(GENSVC_OBJS)
+	$(Q_LD)$(CC) -o $@ $(GENSVC_OBJS)
 
 $(BUILD)/guest/gen/KiServiceTable.S: $(BUILD)/gensvc $(NT_TABLES)
 	@mkdir -p $(@D)
-	$(BUILD)/gensvc kernel-table $(BUILD_TABLE) $(NT_TABLES) > $@.tmp && mv $@.tmp $@
+	$(Q_GEN)$(BUILD)/gensvc kernel-table $(BUILD_TABLE) $(NT_TABLES) > $@.tmp && mv $@.tmp $@
 $(BUILD)/guest/gen/ZwStubs.S: $(BUILD)/gensvc $(NT_TABLES)
 	@mkdir -p $(@D)
-	$(BUILD)/gensvc kernel-zw $(BUILD_TABLE) $(NT_TABLES) > $@.tmp && mv $@.tmp $@
+	$(Q_GEN)$(BUILD)/gensvc kernel-zw $(BUILD_TABLE) $(NT_TABLES) > $@.tmp && mv $@.tmp $@
 $(BUILD)/guest/gen/ntdll.S: $(BUILD)/gensvc $(NT_TABLES)
 	@mkdir -p $(@D)
-	$(BUILD)/gensvc ntdll $(BUILD_TABLE) $(NT_TABLES) > $@.tmp && mv $@.tmp $@
+	$(Q_GEN)$(BUILD)/gensvc ntdll $(BUILD_TABLE) $(NT_TABLES) > $@.tmp && mv $@.tmp $@
 $(BUILD)/guest/ntdll-exports.ld: $(BUILD)/gensvc $(NT_TABLES)
 	@mkdir -p $(@D)
-	$(BUILD)/gensvc ntdll-exports 0x77F50000 $(NT_TABLES) > $@.tmp && mv $@.tmp $@
+	$(Q_GEN)$(BUILD)/gensvc ntdll-exports 0x77F50000 $(NT_TABLES) > $@.tmp && mv $@.tmp $@
 
 $(BUILD)/guest/%.c.o: guest/%.c $(GUEST_HDRS)
 	@mkdir -p $(@D)
-	$(CC) $(GUEST_CFLAGS) -c -o $@ $<
+	$(Q_CC)$(CC) $(GUEST_CFLAGS) -c -o $@ $<
 $(BUILD)/guest/%.S.o: guest/%.S $(GUEST_HDRS)
 	@mkdir -p $(@D)
-	$(CC) $(GUEST_CFLAGS) -c -o $@ $<
+	$(Q_CC)$(CC) $(GUEST_CFLAGS) -c -o $@ $<
 $(BUILD)/guest/gen/%.S.o: $(BUILD)/guest/gen/%.S
-	$(CC) $(GUEST_CFLAGS) -c -o $@ $<
+	$(Q_CC)$(CC) $(GUEST_CFLAGS) -c -o $@ $<
 
 $(BUILD)/guest/ntoskrnl.exe: $(KERNEL_OBJS) guest/ntoskrnl.ld
-	$(CC) $(GUEST_LDFLAGS) -T guest/ntoskrnl.ld -o $@ $(KERNEL_OBJS) $(LIBGCC32)
+	$(Q_LD)$(CC) $(GUEST_LDFLAGS) -T guest/ntoskrnl.ld -o $@ $(KERNEL_OBJS) $(LIBGCC32)
 
 $(BUILD)/guest/ntdll.dll: $(BUILD)/guest/gen/ntdll.S.o guest/ntdll/ntdll.ld
-	$(CC) $(GUEST_LDFLAGS) -T guest/ntdll/ntdll.ld -o $@ $<
+	$(Q_LD)$(CC) $(GUEST_LDFLAGS) -T guest/ntdll/ntdll.ld -o $@ $<
 $(BUILD)/guest/gen/ntdll-%.S: $(BUILD)/gensvc $(NT_TABLES)
 	@mkdir -p $(@D)
-	$(BUILD)/gensvc ntdll data/nt-syscalls/$*.i386.ssdt.tsv $(NT_TABLES) > $@.tmp && mv $@.tmp $@
+	$(Q_GEN)$(BUILD)/gensvc ntdll data/nt-syscalls/$*.i386.ssdt.tsv $(NT_TABLES) > $@.tmp && mv $@.tmp $@
 $(BUILD)/guest/ntdll-%.dll: $(BUILD)/guest/gen/ntdll-%.S.o guest/ntdll/ntdll.ld
-	$(CC) $(GUEST_LDFLAGS) -T guest/ntdll/ntdll.ld -o $@ $<
+	$(Q_LD)$(CC) $(GUEST_LDFLAGS) -T guest/ntdll/ntdll.ld -o $@ $<
 
 # user-mode runtime (start-up, printf, Rtl), linked into every program
 $(BUILD)/user/%.c.o: %.c $(GUEST_HDRS)
 	@mkdir -p $(@D)
-	$(CC) $(GUEST_CFLAGS) -c -o $@ $<
+	$(Q_CC)$(CC) $(GUEST_CFLAGS) -c -o $@ $<
 $(BUILD)/user/%.S.o: %.S
 	@mkdir -p $(@D)
-	$(CC) $(GUEST_CFLAGS) -c -o $@ $<
+	$(Q_CC)$(CC) $(GUEST_CFLAGS) -c -o $@ $<
 $(BUILD)/guest/libntrt.a: $(NTRT_OBJS)
-	rm -f $@ && ar rcs $@ $^
+	$(Q_AR)rm -f $@ && ar rcs $@ $^
 
 USER_LINK = $(CC) $(GUEST_LDFLAGS) -T guest/ntdll/program.ld -o $@ $(filter %.o,$^) \
             $(BUILD)/guest/libntrt.a $(BUILD)/guest/ntdll-exports.ld $(LIBGCC32)
@@ -119,11 +129,11 @@ USER_DEPS = $(BUILD)/guest/libntrt.a $(BUILD)/guest/ntdll-exports.ld guest/ntdll
 
 $(BUILD)/examples/%.exe: $(BUILD)/user/examples/%.c.o $(USER_DEPS)
 	@mkdir -p $(@D)
-	$(USER_LINK)
+	$(Q_LD)$(USER_LINK)
 define USER_EXAMPLE_RULE
 $(BUILD)/user/examples/$(1).c.o: examples/$(1)/$(1).c $(GUEST_HDRS)
 	@mkdir -p $$(@D)
-	$(CC) $(GUEST_CFLAGS) -c -o $$@ $$<
+	$$(Q_CC)$(CC) $(GUEST_CFLAGS) -c -o $$@ $$<
 endef
 $(foreach e,$(EXAMPLES),$(eval $(call USER_EXAMPLE_RULE,$(e))))
 
@@ -134,18 +144,18 @@ $(foreach e,$(EXAMPLES),$(eval $(call USER_EXAMPLE_RULE,$(e))))
 # whenever the kernel changes. See guest/io/loader.c.
 $(BUILD)/kmode/%.c.o: %.c $(GUEST_HDRS) $(wildcard examples/*/*.h)
 	@mkdir -p $(@D)
-	$(CC) $(GUEST_CFLAGS) -c -o $@ $<
+	$(Q_CC)$(CC) $(GUEST_CFLAGS) -c -o $@ $<
 define DRIVER_RULE
 $(BUILD)/examples/$(call driver_name,$(1)).sys: $(BUILD)/kmode/$(1).o guest/driver.ld $(BUILD)/guest/ntoskrnl.exe
 	@mkdir -p $$(@D)
-	$(CC) $(GUEST_LDFLAGS) -T guest/driver.ld -Wl,--defsym=DRIVER_SLOT=$(2) \
+	$$(Q_LD)$(CC) $(GUEST_LDFLAGS) -T guest/driver.ld -Wl,--defsym=DRIVER_SLOT=$(2) \
 	    -Wl,-R,$(BUILD)/guest/ntoskrnl.exe -o $$@ $$< $(LIBGCC32)
 endef
 DRIVER_SLOTS :=
 $(foreach d,$(DRIVER_SRCS),$(eval $(call DRIVER_RULE,$(d),$(words $(DRIVER_SLOTS))))$(eval DRIVER_SLOTS += x))
 $(BUILD)/tests/guest/%.exe: $(BUILD)/user/tests/guest/%.c.o $(USER_DEPS)
 	@mkdir -p $(@D)
-	$(USER_LINK)
+	$(Q_LD)$(USER_LINK)
 
 clean:
 	rm -rf $(BUILD)
@@ -155,33 +165,25 @@ distclean: clean
 # ---------------------------------------------------------------- the monitor
 include mk/lab.mk
 
-# every i386 service table, built into the monitor
+# every i386 service table, built into the monitor (ntdb)
 $(BUILD)/gen/svc_builtin_tables.c: $(BUILD)/gensvc $(NT_TABLES)
 	@mkdir -p $(@D)
-	$(BUILD)/gensvc embed $(NT_TABLES) > $@.tmp && mv $@.tmp $@
+	$(Q_GEN)$(BUILD)/gensvc embed $(NT_TABLES) > $@.tmp && mv $@.tmp $@
 
-# ntvisor is static: the very same binary runs on the host and inside the SVM lab
-$(BUILD)/ntvisor: $(HOST_SRCS) $(HOST_HDRS) $(BUILD)/gen/svc_builtin_tables.c
-	@mkdir -p $(@D)
-	$(CC) $(HOST_CFLAGS) -Itracer -static -o $@ $(HOST_SRCS) $(BUILD)/gen/svc_builtin_tables.c -lcapstone
+include mk/host.mk
 
 # tiny kernels for the monitor's failure paths
 TEST_KERNELS := $(patsubst tests/kernels/%.S,$(BUILD)/tests/kernels/%.elf,$(wildcard tests/kernels/*.S))
 $(BUILD)/tests/kernels/%.elf: tests/kernels/%.S tests/kernels/multiboot.inc tests/kernels/kernel.ld
 	@mkdir -p $(@D)
-	$(CC) $(GUEST_CFLAGS) $(GUEST_LDFLAGS) -T tests/kernels/kernel.ld -o $@ $<
+	$(Q_LD)$(CC) $(GUEST_CFLAGS) $(GUEST_LDFLAGS) -T tests/kernels/kernel.ld -o $@ $<
 
 # ---------------------------------------------------------------- tests
-UNIT_TESTS := $(BUILD)/tests/test_kvm
--include mk/unit.mk
--include mk/tracer-unit.mk
--include mk/bench.mk
--include mk/kd.mk
--include mk/guest-unit.mk
-
-$(BUILD)/tests/test_kvm: tests/test_kvm.c vmm/kvm.c vmm/kvm.h
-	@mkdir -p $(@D)
-	$(CC) $(HOST_CFLAGS) -O1 -Ivmm $(SAN_FLAGS) $(CHECK_CFLAGS) -o $@ tests/test_kvm.c vmm/kvm.c $(CHECK_LIBS)
+UNIT_TESTS :=
+include mk/unit.mk
+include mk/bench.mk
+include mk/kd.mk
+include mk/guest-unit.mk
 
 E2E_GUEST  := $(BUILD)/ntvisor $(GUEST_IMAGES) $(EXAMPLE_EXES) $(DRIVER_SYS) $(TEST_GUEST_EXES) $(TEST_KERNELS)
 E2E_INPUTS := $(E2E_GUEST) $(BUILD)/tests/e2e
@@ -190,11 +192,11 @@ E2E_INPUTS := $(E2E_GUEST) $(BUILD)/tests/e2e
 E2E_SRCS := $(filter-out tests/e2e/test_differential.c,$(wildcard tests/e2e/*.c))
 $(BUILD)/tests/e2e: $(E2E_SRCS) $(wildcard tests/e2e/*.h)
 	@mkdir -p $(@D)
-	$(CC) $(HOST_CFLAGS) $(CHECK_CFLAGS) -static -o $@ $(E2E_SRCS) \
+	$(Q_LD)$(CC) $(HOST_CFLAGS) $(CHECK_CFLAGS) -static -o $@ $(E2E_SRCS) \
 	    $(shell pkg-config --libs --static check 2>/dev/null || echo -lcheck)
 $(BUILD)/tests/differential: tests/e2e/test_differential.c tests/e2e/spawn.c tests/e2e/spawn.h
 	@mkdir -p $(@D)
-	$(CC) $(HOST_CFLAGS) $(CHECK_CFLAGS) -o $@ tests/e2e/test_differential.c tests/e2e/spawn.c $(CHECK_LIBS)
+	$(Q_LD)$(CC) $(HOST_CFLAGS) $(CHECK_CFLAGS) -o $@ tests/e2e/test_differential.c tests/e2e/spawn.c $(CHECK_LIBS)
 
 # The lab is built only where the host needs it.
 NEED_LAB = ! $(BUILD)/ntvisor info --native

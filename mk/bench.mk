@@ -15,11 +15,11 @@ BENCH_GUEST := $(BUILD)/bench/syscalls.exe $(BUILD)/bench/nullexit.elf
 
 $(BUILD)/bench/%.exe: $(BUILD)/user/bench/%.c.o $(USER_DEPS)
 	@mkdir -p $(@D)
-	$(USER_LINK)
+	$(Q_LD)$(USER_LINK)
 
 $(BUILD)/bench/%.elf: bench/%.S tests/kernels/multiboot.inc tests/kernels/kernel.ld include/ntvisor/abi.h
 	@mkdir -p $(@D)
-	$(CC) $(GUEST_CFLAGS) $(GUEST_LDFLAGS) -T tests/kernels/kernel.ld -o $@ $<
+	$(Q_LD)$(CC) $(GUEST_CFLAGS) $(GUEST_LDFLAGS) -T tests/kernels/kernel.ld -o $@ $<
 
 bench: $(BUILD)/ntvisor $(GUEST_IMAGES) $(BENCH_GUEST) lab-if-needed
 	@NTVISOR_LAB_DIR=$(LAB_DIR) BUILD=$(BUILD) bench/run.sh $(N)

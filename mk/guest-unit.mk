@@ -12,4 +12,4 @@ UNIT_TESTS += $(BUILD)/tests/test_ob
 
 $(BUILD)/tests/test_ob: tests/test_ob.c $(OB_HOST_SRCS) $(OB_HOST_HDRS) mk/guest-unit.mk
 	@mkdir -p $(@D)
-	$(CC) $(GUEST_UNIT_CFLAGS) $(SAN_FLAGS) $(CHECK_CFLAGS) -o $@ tests/test_ob.c $(OB_HOST_SRCS) $(CHECK_LIBS)
+	$(Q_LD)$(CC) $(GUEST_UNIT_CFLAGS) $(SAN_FLAGS) $(CHECK_CFLAGS) -o $@ tests/test_ob.c $(OB_HOST_SRCS) $(CHECK_LIBS)

@@ -2,7 +2,7 @@
 # build-lab.sh OUTDIR INIT_BINARY
 #
 # Builds the "SVM lab": a Debian kernel plus a tiny initramfs in which
-# kvm_amd runs on QEMU's emulated AMD-V (see vmm/lab.c, vmm/lab_init.c).
+# kvm_amd runs on QEMU's emulated AMD-V (see vmm/lab/lab.c, vmm/lab/lab_init.c).
 #
 # Produces in OUTDIR:
 #   vmlinux         uncompressed kernel ELF (QEMU boots it via PVH, fast)

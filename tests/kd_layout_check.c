@@ -1,14 +1,14 @@
 /*
  * Compiled (never run) with the guest's flags: fails the build when kd's
- * mirror of the guest's structures (tracer/kd_layout.h) no longer matches
+ * mirror of the guest's structures (kd/kd_layout.h) no longer matches
  * guest/inc/ke.h, ps.h and ob.h.
  */
 #include <stddef.h>
 #include "../guest/inc/ps.h"
 #include "../guest/inc/ob.h"
-#include "../tracer/kd_layout.h"
+#include "../kd/kd_layout.h"
 
-#define SAME(a, b) _Static_assert((a) == (b), #a " != " #b ": update tracer/kd_layout.h and kd_nt.c")
+#define SAME(a, b) _Static_assert((a) == (b), #a " != " #b ": update kd/kd_layout.h and kd_nt.c")
 
 SAME(offsetof(KTHREAD, PreviousMode), KD_KTHREAD_PREVIOUS_MODE);
 SAME(sizeof(((KTHREAD *)0)->PreviousMode), 1);

@@ -1,6 +1,6 @@
 /*
  * Check suite for the tracer's decoders (tracer/decode.c), its output
- * (tracer/trace_output.c) and the NTSTATUS names (tracer/ntstatus_names.c),
+ * (tracer/trace_output.c) and the NTSTATUS names (ntdb/ntstatus_names.c),
  * fed hostile guest input.
  *
  * Guest memory is a malloc'd buffer of exactly MEM_SIZE bytes (ASan catches
@@ -34,11 +34,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "decode.h"
-#include "guest_mem.h"
-#include "ntstatus_names.h"
-#include "service_table.h"
-#include "trace_output.h"
+#include "tracer/decode.h"
+#include "vmm/guest_mem.h"
+#include "ntdb/ntstatus_names.h"
+#include "ntdb/service_table.h"
+#include "tracer/trace_output.h"
 #include <nt/ntstatus.h>
 
 #define MEM_SIZE  0x400000u

@@ -11,8 +11,8 @@
 #include <string.h>
 #include <time.h>
 
-#include "console.h"
-#include "rtc.h"
+#include "vmm/console.h"
+#include "vmm/rtc.h"
 
 #define COM1 0x3F8
 enum { THR = 0, IER = 1, IIR = 2, LCR = 3, MCR = 4, LSR = 5, MSR = 6, SCR = 7 };

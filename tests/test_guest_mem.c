@@ -41,7 +41,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "guest_mem.h"
+#include "vmm/guest_mem.h"
 
 #define MEM_SIZE  0x800000u
 #define CR0_PG    0x80000000u

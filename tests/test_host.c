@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "host.h"
+#include "vmm/host.h"
 
 /* Two processors, as /proc/cpuinfo prints them (abridged). */
 #define CPU(flags)                                                                          \

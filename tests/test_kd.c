@@ -1,5 +1,5 @@
 /*
- * kd's decoders and commands against a fake target (tracer/kd.h): fixed
+ * kd's decoders and commands against a fake target (kd/kd.h): fixed
  * guest bytes at fixed addresses, fixed registers and MSRs, symbol tables
  * built in the test or from hand-made (and hostile) ELF images.
  */
@@ -9,10 +9,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "disasm.h"
-#include "kd.h"
-#include "kd_layout.h"
-#include "symbols.h"
+#include "ntdb/disasm.h"
+#include "kd/kd.h"
+#include "kd/kd_layout.h"
+#include "ntdb/symbols.h"
 
 /* ---------------------------------------------------------------- the fake target */
 

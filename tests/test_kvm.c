@@ -2,7 +2,7 @@
 #include <check.h>
 #include "check_run.h"
 #include <string.h>
-#include "kvm.h"
+#include "vmm/kvm.h"
 
 START_TEST(missing_device_is_reported)
 {

@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "multiboot.h"
+#include "vmm/multiboot.h"
 
 /* ---------------------------------------------------------------- helpers */
 

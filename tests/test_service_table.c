@@ -1,4 +1,4 @@
-/* Check suite for tracer/service_table.c: every shipped table in
+/* Check suite for ntdb/service_table.c: every shipped table in
  * data/nt-syscalls/ loads with known values, and hostile text and files are
  * rejected with the offending line number. Parsed text is always copied into
  * a malloc'd buffer of exactly its length (no terminating NUL), so ASan
@@ -15,7 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "service_table.h"
+#include "ntdb/service_table.h"
 
 #ifndef NT_SYSCALLS_DIR
 #define NT_SYSCALLS_DIR "data/nt-syscalls"

@@ -1,4 +1,4 @@
-/* Check suite for vmm/x86_desc.c. Expected values come from the descriptor
+/* Check suite for ntdb/x86_desc.c. Expected values come from the descriptor
  * layouts in the Intel SDM vol. 3A (3.4.5, 3.5, 5.8.3, 6.11, 7.2.2), written
  * out as literal bytes here rather than derived from x86_desc.h. */
 #include <check.h>
@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "x86_desc.h"
+#include "ntdb/x86_desc.h"
 
 static const uint8_t INT_GATE[8]  = { 0xc0, 0x62, 0x08, 0x00, 0x00, 0xee, 0x46, 0x80 };
 static const uint8_t FLAT_CODE[8] = { 0xff, 0xff, 0x00, 0x00, 0x00, 0x9b, 0xcf, 0x00 };

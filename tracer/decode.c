@@ -2,7 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "decode.h"
-#include "ntstatus_names.h"
+#include "ntdb/ntstatus_names.h"
 
 #define H(n)        { n, ARG_HANDLE, -1 }
 #define U(n)        { n, ARG_ULONG, -1 }

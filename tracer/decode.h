@@ -9,7 +9,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include "../vmm/guest_mem.h"
+#include "vmm/guest_mem.h"
 
 /* The caller's view of memory: guest memory through its own page tables. */
 struct guest_view {

@@ -11,8 +11,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <time.h>
-#include "../vmm/guest_mem.h"
-#include "breakpoints.h"
+#include "vmm/guest_mem.h"
+#include "vmm/breakpoints.h"
 #include "decode.h"
 #include "tracer.h"
 

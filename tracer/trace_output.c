@@ -1,6 +1,6 @@
 /* Trace output: one event per line, in either format. */
 #include <string.h>
-#include "ntstatus_names.h"
+#include "ntdb/ntstatus_names.h"
 #include "trace_output.h"
 
 #define TEXT_ARG_MAX 1024

@@ -12,8 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
-#include "ntstatus_names.h"
-#include "symbols.h"
+#include "ntdb/ntstatus_names.h"
+#include "ntdb/symbols.h"
 #include "trace_output.h"
 #include "trace_internal.h"
 

@@ -14,9 +14,9 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
-#include "../vmm/kvm.h"
-#include "../vmm/vm_run.h"
-#include "service_table.h"
+#include "vmm/kvm.h"
+#include "vmm/vm_run.h"
+#include "ntdb/service_table.h"
 
 struct symtab;
 

@@ -1,4 +1,4 @@
-/* The ntvisor command: subcommands, exit codes, and what they share. */
+/* What every part of the ntvisor command shares: exit codes, input files, where its images are. */
 #ifndef NTVISOR_NTVISOR_H
 #define NTVISOR_NTVISOR_H
 
@@ -15,12 +15,6 @@
 
 #define NTV_IN_LAB_ENV   "NTVISOR_IN_LAB"
 #define NTV_LAB_DIR_ENV  "NTVISOR_LAB_DIR"
-
-int cmd_run(int argc, char **argv);
-int cmd_trace(int argc, char **argv);
-int cmd_info(int argc, char **argv);
-int cmd_lab(int argc, char **argv);
-int cmd_kd(int argc, char **argv);
 
 /* Reads a whole file of at most max bytes. */
 int read_file(const char *path, size_t max, uint8_t **data, size_t *size, char *err, size_t errlen);

@@ -8,7 +8,7 @@
 #include "multiboot.h"
 #include "ntvisor.h"
 #include "session.h"
-#include "../tracer/service_table.h"
+#include "ntdb/service_table.h"
 #include "vcpu.h"
 
 #define SESSION_MAX_IMAGE       (32u << 20)

@@ -11,7 +11,7 @@
 #include <stdio.h>
 #include "host.h"
 #include "kvm.h"
-#include "lab.h"
+#include "vmm/lab/lab.h"
 #include "vm_run.h"
 
 #define SESSION_DEFAULT_MEMORY_MIB  64

@@ -1,6 +1,6 @@
 /* Kernel core (Ke/Ki): trap frames, threads, system service tables. */
 /* ntvisor kd mirrors KTRAP_FRAME, KTHREAD, KSERVICE_TABLE_DESCRIPTOR and EPROCESS in
-   tracer/kd_layout.h; tests/kd_layout_check.c fails the build if they drift apart. */
+   kd/kd_layout.h; tests/kd_layout_check.c fails the build if they drift apart. */
 #ifndef GUEST_KE_H
 #define GUEST_KE_H
 
@@ -217,7 +217,7 @@ typedef VOID (NTAPI *PKSTART_ROUTINE)(PVOID StartContext);
 /*
  * What the dispatcher keeps per thread. NT keeps these in KTHREAD itself;
  * here they follow it (ETHREAD's second member), so that KTHREAD keeps the
- * layout kd mirrors (tracer/kd_layout.h). Every thread is an ETHREAD.
+ * layout kd mirrors (kd/kd_layout.h). Every thread is an ETHREAD.
  */
 typedef struct _KSCHEDULING_STATE {
     ULONG KernelStack;              /* saved ESP while switched out */

@@ -13,7 +13,7 @@
  * lives in obref.c and close.c.
  *
  * ntvisor kd mirrors HANDLE_TABLE, HANDLE_TABLE_ENTRY, OBJECT_HEADER and
- * OBJECT_TYPE.Name in tracer/kd_layout.h (checked by tests/kd_layout_check.c).
+ * OBJECT_TYPE.Name in kd/kd_layout.h (checked by tests/kd_layout_check.c).
  */
 #ifndef GUEST_OB_H
 #define GUEST_OB_H

@@ -1,5 +1,5 @@
 /* Processes and threads. */
-/* ntvisor kd mirrors EPROCESS in tracer/kd_layout.h (checked by tests/kd_layout_check.c). */
+/* ntvisor kd mirrors EPROCESS in kd/kd_layout.h (checked by tests/kd_layout_check.c). */
 #ifndef GUEST_PS_H
 #define GUEST_PS_H
 

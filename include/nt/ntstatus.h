@@ -1,6 +1,6 @@
 /*
  * NTSTATUS values ntvisor's kernel returns and its tracer names
- * (tracer/ntstatus_names.c lists every one of them by name).
+ * (ntdb/ntstatus_names.c lists every one of them by name).
  */
 #ifndef NT_NTSTATUS_H
 #define NT_NTSTATUS_H

@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include "disasm.h"
+#include "ntdb/disasm.h"
 #include "kd.h"
 
 #define KD_MAX_LINE 1024

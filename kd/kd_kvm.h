@@ -4,7 +4,7 @@
 
 #include <linux/kvm.h>
 #include "kd.h"
-#include "../vmm/kvm.h"
+#include "vmm/kvm.h"
 
 struct kd_kvm {
     struct kvm_vm *vm;

@@ -2,7 +2,7 @@
  * ntvisor kd [-c "cmd; cmd"] [--stop=boot|exit|first-syscall|<Service>] [options] <program> [args...]
  *
  * Boots the guest like `run`, pauses it at the stop point, and runs WinDbg
- * commands (tracer/kd.h) against the paused vCPU and guest memory. Stops:
+ * commands (kd/kd.h) against the paused vCPU and guest memory. Stops:
  *   boot           the program's first user-mode instruction (its ELF entry)
  *   exit           the guest has ended, its state intact (vm_hooks.on_stop)
  *   first-syscall  the program's first system call, at the dispatcher's
@@ -35,17 +35,18 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
-#include "ntvisor.h"
-#include "session.h"
-#include "guest_mem.h"
-#include "x86_desc.h"
+#include "builtin.h"
+#include "vmm/ntvisor.h"
+#include "vmm/session.h"
+#include "vmm/guest_mem.h"
+#include "ntdb/x86_desc.h"
 #include <nt/layout.h>
-#include "../tracer/kd.h"
-#include "../tracer/kd_kvm.h"
-#include "../tracer/kd_layout.h"
-#include "../tracer/kd_line.h"
-#include "../tracer/service_table.h"
-#include "../tracer/tracer.h"
+#include "kd/kd.h"
+#include "kd/kd_kvm.h"
+#include "kd/kd_layout.h"
+#include "kd/kd_line.h"
+#include "ntdb/service_table.h"
+#include "tracer/tracer.h"
 
 #define KD_MAX_SCRIPT  (64u << 10)
 

@@ -11,7 +11,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
-#include "../vmm/kvm.h"
+#include "kvm.h"
 
 #define BP_SLOTS     128
 #define BP_HW_SLOTS  4

@@ -4,7 +4,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <ntvisor/abi.h>
-#include "../vmm/guest_mem.h"
+#include "guest_mem.h"
 #include "breakpoints.h"
 
 #define EFLAGS_RF       0x10000u

@@ -11,8 +11,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include "lab.h"
-#include "ntvisor.h"
+#include "vmm/lab/lab.h"
+#include "builtin.h"
+#include "vmm/ntvisor.h"
 
 #define LAB_MAX_FILES 256
 

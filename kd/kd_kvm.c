@@ -2,7 +2,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include "kd_kvm.h"
-#include "../vmm/guest_mem.h"
+#include "vmm/guest_mem.h"
 
 static size_t kvm_read_virt(void *ctx, uint32_t va, void *buf, size_t len)
 {

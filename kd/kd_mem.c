@@ -1,7 +1,7 @@
 /* kd: guest memory as code (u) and as bytes, words and dwords (db, dw, dd). */
 #include <ctype.h>
 #include <string.h>
-#include "disasm.h"
+#include "ntdb/disasm.h"
 #include "kd.h"
 
 #define KD_U_DEFAULT   8

@@ -3,7 +3,7 @@
  * emulated AMD-V. Used where the host's /dev/kvm cannot run our guest.
  *
  * The lab itself (kernel + base initramfs) is built by scripts/build-lab.sh
- * (`make lab`); the lab's /init is vmm/lab_init.c. */
+ * (`make lab`); the lab's /init is vmm/lab/lab_init.c. */
 #ifndef NTVISOR_LAB_H
 #define NTVISOR_LAB_H
 

@@ -15,7 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
-#include "symbols.h"
+#include "ntdb/symbols.h"
 
 /* The vCPU state kd shows. */
 struct kd_regs {

@@ -8,8 +8,9 @@
  */
 #include <stdio.h>
 #include <string.h>
-#include "ntvisor.h"
-#include "session.h"
+#include "builtin.h"
+#include "vmm/ntvisor.h"
+#include "vmm/session.h"
 
 static void run_usage(FILE *out)
 {

@@ -2,10 +2,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "host.h"
-#include "lab.h"
-#include "ntvisor.h"
-#include "kvm.h"
+#include "vmm/host.h"
+#include "vmm/lab/lab.h"
+#include "builtin.h"
+#include "vmm/ntvisor.h"
+#include "vmm/kvm.h"
 
 int cmd_info(int argc, char **argv)
 {

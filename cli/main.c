@@ -1,7 +1,8 @@
 /* ntvisor: a hypervisor-backed NT system-call tracer. One builtin per subcommand. */
 #include <stdio.h>
 #include <string.h>
-#include "ntvisor.h"
+#include "builtin.h"
+#include "vmm/ntvisor.h"
 
 static const struct {
     const char *name;

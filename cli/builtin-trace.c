@@ -10,11 +10,12 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
-#include "../tracer/service_table.h"
-#include "../tracer/symbols.h"
-#include "../tracer/tracer.h"
-#include "ntvisor.h"
-#include "session.h"
+#include "ntdb/service_table.h"
+#include "ntdb/symbols.h"
+#include "tracer/tracer.h"
+#include "builtin.h"
+#include "vmm/ntvisor.h"
+#include "vmm/session.h"
 
 #define TRACE_MAX_NAMES 64
 #define TRACE_LAB_OUTPUT "/ntv/work/ntvisor-trace.out"

@@ -8,7 +8,7 @@
 #include <string.h>
 #include <strings.h>
 #include "kd.h"
-#include "../vmm/x86_desc.h"
+#include "ntdb/x86_desc.h"
 
 enum table { T_GDT, T_IDT, T_LDT };
 static const char *const table_names[] = { "GDT", "IDT", "LDT" };
