@@ -50,6 +50,7 @@ $(BUILD)/san/$(BUILD)/gen/%.o: $(BUILD)/gen/%.c
 
 # ntvisor is static: the very same binary runs on the host and inside the SVM lab
 $(BUILD)/ntvisor: $(call obj_of,$(CLI_SRCS)) $(HOST_LIBS)
+	@mkdir -p $(@D)
 	$(Q_LD)$(CC) -static -o $@ $(call obj_of,$(CLI_SRCS)) $(HOST_LIBS) $(HOST_LDLIBS)
 
 HOST_ALL_SRCS := $(CLI_SRCS) $(foreach r,$(HOST_ROOMS),$(call room_srcs,$(r)))

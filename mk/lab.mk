@@ -21,6 +21,7 @@ $(LAB_DIR)/.stamp: $(BUILD)/lab/init scripts/build-lab.sh
 lab: $(LAB_DIR)/.stamp
 
 $(BUILD)/tests/test_lab: $(BUILD)/obj/tests/test_lab.o $(BUILD)/obj/libvmm.a $(BUILD)/obj/libntdb.a
+	@mkdir -p $(@D)
 	$(Q_LD)$(CC) -o $@ $^ $(LAB_CHECK_FLAGS)
 
 test-lab: $(BUILD)/tests/test_lab $(LAB_DIR)/.stamp

@@ -14,4 +14,5 @@ HOST_UNIT_NAMES := $(filter-out test_ob test_lab,$(patsubst tests/%.c,%,$(wildca
 UNIT_TESTS += $(addprefix $(BUILD)/tests/,$(HOST_UNIT_NAMES))
 
 $(BUILD)/tests/test_%: $(BUILD)/san/tests/test_%.o $(SAN_LIBS)
+	@mkdir -p $(@D)
 	$(Q_LD)$(CC) $(SAN_FLAGS) -o $@ $< $(SAN_LIBS) $(HOST_LDLIBS) $(CHECK_LIBS)
