@@ -168,6 +168,33 @@ START_TEST(probe_is_consistent)
 }
 END_TEST
 
+
+/* Legacy-mode SYSCALL: an AMD vendor and CPUID 0x80000001 EDX bit 11, both. */
+START_TEST(legacy_syscall_needs_amd_and_the_bit)
+{
+    ck_assert(host_cpu_has_legacy_syscall("AuthenticAMD", 1u << 11));
+    ck_assert(host_cpu_has_legacy_syscall("AuthenticAMD", 0xFFFFFFFFu));
+    ck_assert(!host_cpu_has_legacy_syscall("AuthenticAMD", ~(1u << 11)));
+    /* Intel sets the bit for 64-bit mode only: SYSCALL elsewhere is #UD */
+    ck_assert(!host_cpu_has_legacy_syscall("GenuineIntel", 1u << 11));
+    ck_assert(!host_cpu_has_legacy_syscall("GenuineIntel", 0));
+    ck_assert(!host_cpu_has_legacy_syscall("", 1u << 11));
+    ck_assert(!host_cpu_has_legacy_syscall("AuthenticAM", 1u << 11));
+}
+END_TEST
+
+/* The probe agrees with the pure decision on this machine's own CPUID. */
+START_TEST(legacy_syscall_probe_is_consistent)
+{
+    char vendor[13];
+    bool yes = host_has_legacy_syscall(vendor);
+    ck_assert_int_eq(vendor[12], 0);
+    ck_assert_int_eq(strlen(vendor), 12);
+    if (strcmp(vendor, "AuthenticAMD"))
+        ck_assert(!yes);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("host");
@@ -183,6 +210,8 @@ static Suite *suite(void)
     tcase_add_test(tc, empty_text);
     tcase_add_test(tc, virt_names);
     tcase_add_test(tc, probe_is_consistent);
+    tcase_add_test(tc, legacy_syscall_needs_amd_and_the_bit);
+    tcase_add_test(tc, legacy_syscall_probe_is_consistent);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -3,6 +3,7 @@
  * cannot run our guest: it refuses 32-bit paging and turns ring-3 INT n
  * into #UD. Only VMX or SVM hardware virtualization runs it natively.
  */
+#include <cpuid.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -75,4 +76,26 @@ void host_probe(struct host_info *info)
     host_classify(cpuinfo ? cpuinfo : "", access("/sys/module/kvm_pvm", F_OK) == 0,
                   access("/dev/kvm", F_OK) == 0, info);
     free(cpuinfo);
+}
+
+#define CPUID_EXT_FEATURES     0x80000001u
+#define CPUID_EXT_EDX_SYSCALL  (1u << 11)
+
+bool host_cpu_has_legacy_syscall(const char *vendor, uint32_t ext_features_edx)
+{
+    return !strncmp(vendor, "AuthenticAMD", 12) && (ext_features_edx & CPUID_EXT_EDX_SYSCALL);
+}
+
+bool host_has_legacy_syscall(char vendor[13])
+{
+    unsigned a, b, c, d;
+    memset(vendor, 0, 13);
+    if (!__get_cpuid(0, &a, &b, &c, &d))
+        return false;
+    memcpy(vendor, &b, 4);
+    memcpy(vendor + 4, &d, 4);
+    memcpy(vendor + 8, &c, 4);
+    if (!__get_cpuid(CPUID_EXT_FEATURES, &a, &b, &c, &d))
+        return false;
+    return host_cpu_has_legacy_syscall(vendor, d);
 }

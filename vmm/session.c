@@ -81,8 +81,8 @@ int session_option(struct session_options *o, int code, const char *arg)
 {
     switch (code) {
     case SESSION_OPT_SYSCALL:
-        if (strcmp(arg, "auto") && strcmp(arg, "int2e") && strcmp(arg, "sysenter")) {
-            fprintf(stderr, "ntvisor: --syscall must be auto, int2e or sysenter, not '%s'\n", arg);
+        if (strcmp(arg, "auto") && strcmp(arg, "int2e") && strcmp(arg, "sysenter") && strcmp(arg, "syscall")) {
+            fprintf(stderr, "ntvisor: --syscall must be auto, int2e, sysenter or syscall, not '%s'\n", arg);
             return -1;
         }
         o->syscall = arg;
@@ -169,8 +169,9 @@ int session_program(struct session_options *o, int argc, char **argv, int first,
 void session_options_help(FILE *out)
 {
     fprintf(out,
-        "  --syscall=auto|int2e|sysenter  SharedUserData!SystemCallStub: INT 2Eh or\n"
-        "                                 SYSENTER (auto: SYSENTER when the CPU has SEP)\n"
+        "  --syscall=auto|int2e|sysenter|syscall  SharedUserData!SystemCallStub: INT 2Eh,\n"
+        "                     SYSENTER (Intel, and AMD since K7) or SYSCALL (AMD only outside\n"
+        "                     64-bit mode); auto: SYSENTER when the CPU has SEP, else INT 2Eh\n"
         "  --memory=MIB       guest memory, %d..%d MiB (default %d)\n"
         "  --timeout=SECONDS  end the guest after this long (default: no limit)\n"
         "  --kernel=FILE      guest kernel (default: guest/ntoskrnl.exe beside ntvisor)\n"
@@ -370,6 +371,17 @@ static int load_image(const char *path, struct image *img)
     return 0;
 }
 
+/* A mechanism the guest's CPU lacks is a usage error here, never a guest that dies of #UD. */
+static int check_cpu_mechanism(const struct session_options *o)
+{
+    char vendor[13];
+    if (strcmp(o->syscall, "syscall") || host_has_legacy_syscall(vendor))
+        return 0;
+    fprintf(stderr, "ntvisor: --syscall=syscall needs a CPU with SYSCALL outside 64-bit mode (AMD); "
+                    "this one is %s\n", vendor[0] ? vendor : "unknown");
+    return -1;
+}
+
 int session_boot(struct session *s, const struct session_options *o)
 {
     char cmdline[SESSION_MAX_CMDLINE], kernel_cmdline[64], err[512];
@@ -383,7 +395,7 @@ int session_boot(struct session *s, const struct session_options *o)
     int rc = NTV_EXIT_USAGE;
 
     memset(s, 0, sizeof(*s));
-    if (build_cmdline(o, cmdline, sizeof(cmdline)) < 0)
+    if (build_cmdline(o, cmdline, sizeof(cmdline)) < 0 || check_cpu_mechanism(o) < 0)
         return NTV_EXIT_USAGE;
     snprintf(kernel_cmdline, sizeof(kernel_cmdline), "syscall=%s", o->syscall);
     if (load_image(kernel_path, &kernel) < 0 || load_image(ntdll_path, &ntdll) < 0 ||

@@ -32,10 +32,15 @@
 #define MSR_SYSENTER_CS   0x174
 #define MSR_SYSENTER_ESP  0x175
 #define MSR_SYSENTER_EIP  0x176
+#define MSR_EFER          0xC0000080
+#define MSR_STAR          0xC0000081   /* SYSCALL EIP (31:0), SYSCALL CS (47:32), SYSRET CS (63:48) */
+#define EFER_SCE          0x00000001   /* SYSCALL/SYSRET enabled */
 
 #define CPUID_1_EDX_PSE   (1u << 3)
 #define CPUID_1_EDX_TSC   (1u << 4)
 #define CPUID_1_EDX_SEP   (1u << 11)
+#define CPUID_EXT_FEATURES          0x80000001u
+#define CPUID_EXT_EDX_SYSCALL       (1u << 11)   /* outside 64-bit mode only on AMD: Intel raises #UD */
 
 #ifndef __ASSEMBLER__
 #include "ntdef.h"
@@ -43,6 +48,13 @@
 static inline void WRITE_PORT_UCHAR(USHORT port, UCHAR v) { __asm__ volatile("outb %0, %1" :: "a"(v), "Nd"(port)); }
 static inline void WRITE_PORT_ULONG(USHORT port, ULONG v) { __asm__ volatile("outl %0, %1" :: "a"(v), "Nd"(port)); }
 static inline UCHAR READ_PORT_UCHAR(USHORT port) { UCHAR v; __asm__ volatile("inb %1, %0" : "=a"(v) : "Nd"(port)); return v; }
+
+static inline ULONGLONG __readmsr(ULONG msr)
+{
+    ULONG lo, hi;
+    __asm__ volatile("rdmsr" : "=a"(lo), "=d"(hi) : "c"(msr));
+    return ((ULONGLONG)hi << 32) | lo;
+}
 
 static inline void __writemsr(ULONG msr, ULONGLONG v)
 {

@@ -28,6 +28,7 @@
 #define KTRAP_FRAME_LENGTH         0x48
 
 #define KTHREAD_PREVIOUS_MODE      0x00   /* offset of KTHREAD.PreviousMode */
+#define KTSS_ESP0                  0x04   /* offset of KTSS.Esp0: KiFastCallEntry loads it */
 
 /* KSERVICE_TABLE_DESCRIPTOR: Base, Count, Limit, Number (argument table) */
 #define KSERVICE_TABLE_BASE        0x00
@@ -83,6 +84,7 @@ typedef struct _KTSS {
     ULONG  NotUsed1[22];
     USHORT T, IoMapBase;
 } __attribute__((packed)) KTSS, *PKTSS;
+_Static_assert(__builtin_offsetof(KTSS, Esp0) == KTSS_ESP0, "KTSS_ESP0");
 
 extern KSERVICE_TABLE_DESCRIPTOR KeServiceDescriptorTable[NUMBER_SERVICE_TABLES];
 extern ULONG KiServiceTable[];
@@ -103,6 +105,7 @@ void KiInitializeProcessor(PVOID InitialStack);
 void KiSetKernelStack(PVOID StackTop);
 void KiSetInterruptGate(ULONG Vector, PVOID Handler);
 BOOLEAN KiHasFastSystemCall(void);
+BOOLEAN KiHasAmdSystemCall(void);
 
 extern void KiClockInterruptEntry(void);
 
@@ -125,7 +128,10 @@ __attribute__((noreturn)) void KeBugCheckEx(ULONG Code, ULONG_PTR P1, ULONG_PTR 
 __attribute__((noreturn)) void KeBugCheckWithTf(ULONG Code, ULONG_PTR P1, ULONG_PTR P2, ULONG_PTR P3, PKTRAP_FRAME TrapFrame);
 
 /* ke/sysstub.c */
-typedef enum { SyscallAuto, SyscallInt2e, SyscallSysenter } KI_SYSCALL_MECHANISM;
+typedef enum { SyscallAuto, SyscallInt2e, SyscallSysenter, SyscallSyscall } KI_SYSCALL_MECHANISM;
+/* The mechanism the kernel uses for a request: never SyscallAuto; says so when it cannot honour it. */
+KI_SYSCALL_MECHANISM KiSelectSystemCallMechanism(KI_SYSCALL_MECHANISM Requested);
+void KiLoadFastSyscallMachineSpecificRegisters(KI_SYSCALL_MECHANISM Mechanism);
 void KiInitializeUserSharedData(KI_SYSCALL_MECHANISM Mechanism);
 
 /* ke/clock.c: the clock interrupt, every KE_CLOCK_INCREMENT of interrupt time */

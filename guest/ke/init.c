@@ -70,6 +70,8 @@ static KI_SYSCALL_MECHANISM KiParseSyscallOption(const char *CommandLine)
                 return SyscallInt2e;
             if (!strncmp(v, "sysenter", 8) && (v[8] == ' ' || !v[8]))
                 return SyscallSysenter;
+            if (!strncmp(v, "syscall", 7) && (v[7] == ' ' || !v[7]))
+                return SyscallSyscall;
         }
     }
     return SyscallAuto;
@@ -156,7 +158,8 @@ void KiSystemStartup(ULONG Magic, ULONG InfoPhys)
     KiReserve(InfoPhys, sizeof(*info));
 
     const char *cmdline = (info->Flags & MB_INFO_CMDLINE) ? KiBootString(info->Cmdline) : 0;
-    KI_SYSCALL_MECHANISM mechanism = KiParseSyscallOption(cmdline);
+    KI_SYSCALL_MECHANISM mechanism = KiSelectSystemCallMechanism(KiParseSyscallOption(cmdline));
+    KiLoadFastSyscallMachineSpecificRegisters(mechanism);
 
     if (!(info->Flags & MB_INFO_MODS) || info->ModsCount < NTV_MODULE_COUNT_MIN ||
         info->ModsCount > 64 || !KiRangeOk(info->ModsAddr, info->ModsCount * sizeof(MULTIBOOT_MODULE)))

@@ -15,12 +15,29 @@ ULONG KiUserSharedDataPhysical;
 
 /* mov edx, esp; sysenter; ret  -- KiFastSystemCall, with KiFastSystemCallRet at +4 */
 static const UCHAR KiFastSystemCallCode[] = { 0x8B, 0xD4, 0x0F, 0x34, 0xC3 };
+/* mov edx, esp; syscall; ret  -- KiFastSystemCallAmdK6: the same shape, so the same return point */
+static const UCHAR KiFastSystemCallAmdK6Code[] = { 0x8B, 0xD4, 0x0F, 0x05, 0xC3 };
 /*
  * lea edx, [esp+8]; int 2Eh; ret  -- KiIntSystemCall. The ntdll stub reached
  * this code with CALL, so [esp] and [esp+4] are return addresses and the
  * arguments start at [esp+8].
  */
 static const UCHAR KiIntSystemCallCode[] = { 0x8D, 0x54, 0x24, 0x08, 0xCD, 0x2E, 0xC3 };
+
+KI_SYSCALL_MECHANISM KiSelectSystemCallMechanism(KI_SYSCALL_MECHANISM Requested)
+{
+    BOOLEAN sep = KiHasFastSystemCall();
+    if (Requested == SyscallSyscall && !KiHasAmdSystemCall()) {
+        DbgPrint("ntoskrnl: syscall=syscall requested but this CPU has no legacy-mode SYSCALL; using %s\n",
+                 sep ? "SYSENTER" : "INT 2Eh");
+        Requested = SyscallAuto;
+    }
+    if (Requested == SyscallSysenter && !sep)
+        DbgPrint("ntoskrnl: syscall=sysenter requested but this CPU has no SEP; using INT 2Eh\n");
+    if (Requested == SyscallInt2e || Requested == SyscallSyscall)
+        return Requested;
+    return sep ? SyscallSysenter : SyscallInt2e;
+}
 
 void KiInitializeUserSharedData(KI_SYSCALL_MECHANISM Mechanism)
 {
@@ -33,14 +50,11 @@ void KiInitializeUserSharedData(KI_SYSCALL_MECHANISM Mechanism)
     *(PULONG)(shared + KUSER_NT_MAJOR_VERSION) = 5;
     *(PULONG)(shared + KUSER_NT_MINOR_VERSION) = 1;
 
-    BOOLEAN fast = KiHasFastSystemCall();
-    if (Mechanism == SyscallSysenter && !fast)
-        DbgPrint("ntoskrnl: syscall=sysenter requested but this CPU has no SEP; using INT 2Eh\n");
-    if (Mechanism == SyscallInt2e)
-        fast = FALSE;
-
-    if (fast)
-        memcpy(shared + USER_SHARED_SYSTEM_CALL, KiFastSystemCallCode, sizeof(KiFastSystemCallCode));
+    PUCHAR stub = shared + USER_SHARED_SYSTEM_CALL;
+    if (Mechanism == SyscallSyscall)
+        memcpy(stub, KiFastSystemCallAmdK6Code, sizeof(KiFastSystemCallAmdK6Code));
+    else if (Mechanism == SyscallSysenter)
+        memcpy(stub, KiFastSystemCallCode, sizeof(KiFastSystemCallCode));
     else
-        memcpy(shared + USER_SHARED_SYSTEM_CALL, KiIntSystemCallCode, sizeof(KiIntSystemCallCode));
+        memcpy(stub, KiIntSystemCallCode, sizeof(KiIntSystemCallCode));
 }

@@ -16,14 +16,21 @@
 #define KERNEL  "build/guest/ntoskrnl.exe"
 #define NTDLL   "build/guest/ntdll.dll"
 
+/* QEMU's CPU model for each case: SYSCALL outside 64-bit mode needs an AMD one */
+#define QEMU_INTEL_CPU "qemu32"
+#define QEMU_AMD_CPU   "phenom"
+
 static const struct {
-    const char *syscall, *program, *arg;
+    const char *syscall, *program, *arg, *cpu;
 } cases[] = {
-    { "int2e", "build/examples/hello.exe", "0" },
-    { "sysenter", "build/examples/hello.exe", "42" },
-    { "int2e", "build/tests/guest/services.exe", NULL },
-    { "sysenter", "build/tests/guest/services.exe", NULL },
-    { "sysenter", "build/tests/guest/faults.exe", "kernel-read" },
+    { "int2e", "build/examples/hello.exe", "0", QEMU_INTEL_CPU },
+    { "sysenter", "build/examples/hello.exe", "42", QEMU_INTEL_CPU },
+    { "int2e", "build/tests/guest/services.exe", NULL, QEMU_INTEL_CPU },
+    { "sysenter", "build/tests/guest/services.exe", NULL, QEMU_INTEL_CPU },
+    { "sysenter", "build/tests/guest/faults.exe", "kernel-read", QEMU_INTEL_CPU },
+    { "syscall", "build/examples/hello.exe", "5", QEMU_AMD_CPU },
+    { "syscall", "build/tests/guest/services.exe", NULL, QEMU_AMD_CPU },
+    { "syscall", "build/tests/guest/faults.exe", "kernel-read", QEMU_AMD_CPU },
 };
 
 START_TEST(ntvisor_and_qemu_agree)
@@ -40,14 +47,17 @@ START_TEST(ntvisor_and_qemu_agree)
     ck_assert_int_eq(spawn_capture(nv, &a), 0);
 
     char *qemu = getenv("QEMU_I386") ? getenv("QEMU_I386") : "/usr/bin/qemu-system-i386";
-    char *qv[] = { qemu, "-accel", "tcg", "-display", "none", "-serial", "stdio", "-monitor", "none",
-                   "-no-reboot", "-nic", "none", "-m", "64",
+    char *qv[] = { qemu, "-accel", "tcg", "-cpu", (char *)cases[_i].cpu, "-display", "none", "-serial", "stdio",
+                   "-monitor", "none", "-no-reboot", "-nic", "none", "-m", "64",
                    "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04",
                    "-kernel", KERNEL, "-initrd", initrd, "-append", append, NULL };
     struct spawn_result b;
     ck_assert_int_eq(spawn_capture(qv, &b), 0);
 
     ck_assert_msg(a.out_len > 0, "ntvisor printed nothing; stderr:\n%s", a.err);
+    /* both really used the mechanism asked for: the kernel says so when it falls back */
+    ck_assert_msg(!strstr(a.out, "requested but") && !strstr(b.out, "requested but"),
+                  "a fallback\n--- ntvisor:\n%s--- qemu:\n%s", a.out, b.out);
     ck_assert_msg(strcmp(a.out, b.out) == 0, "console output differs\n--- ntvisor:\n%s--- qemu:\n%s--- qemu stderr:\n%s",
                   a.out, b.out, b.err);
     /* isa-debug-exit: QEMU exits with ((value << 1) | 1) & 0xFF, losing the status byte's top bit */
@@ -59,6 +69,24 @@ START_TEST(ntvisor_and_qemu_agree)
 END_TEST
 
 /* An output file asked for on this host comes back whole, also when the guest runs in the SVM lab. */
+/* The kernel's own check: asked for SYSCALL on a CPU without it (Intel's), it says so and uses SYSENTER. */
+START_TEST(kernel_falls_back_without_legacy_syscall)
+{
+    char *qemu = getenv("QEMU_I386") ? getenv("QEMU_I386") : "/usr/bin/qemu-system-i386";
+    char *qv[] = { qemu, "-accel", "tcg", "-cpu", QEMU_INTEL_CPU, "-display", "none", "-serial", "stdio",
+                   "-monitor", "none", "-no-reboot", "-nic", "none", "-m", "64",
+                   "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04", "-kernel", KERNEL,
+                   "-initrd", NTDLL ",build/tests/guest/services.exe", "-append", "syscall=syscall", NULL };
+    struct spawn_result b;
+    ck_assert_int_eq(spawn_capture(qv, &b), 0);
+    ck_assert_msg(strstr(b.out, "ntoskrnl: syscall=syscall requested but this CPU has no legacy-mode SYSCALL; "
+                                "using SYSENTER\nSystemCallStub 8b d4 0f 34 c3\n"),
+                  "no fallback:\n%s", b.out);
+    ck_assert_int_eq(b.status, 1);   /* status 0 through isa-debug-exit */
+    spawn_free(&b);
+}
+END_TEST
+
 START_TEST(trace_output_file_comes_back)
 {
     const char *path = "/tmp/ntv-handoff-trace.json";
@@ -154,6 +182,7 @@ int main(void)
     TCase *tc = tcase_create("ntvisor-vs-qemu");
     tcase_set_timeout(tc, 180);
     tcase_add_loop_test(tc, ntvisor_and_qemu_agree, 0, (int)(sizeof(cases) / sizeof(cases[0])));
+    tcase_add_test(tc, kernel_falls_back_without_legacy_syscall);
     tcase_add_test(tc, trace_output_file_comes_back);
     tcase_add_test(tc, lab_command_line_is_checked);
     tcase_add_loop_test(tc, malformed_services_module_is_refused, 0, 4);

@@ -1,7 +1,8 @@
 /*
  * Processor initialization: NT's GDT selectors, the IDT (exceptions and the
  * DPL-3 INT 2Eh gate to KiSystemService), the TSS with the ring-0 stack, and
- * the SYSENTER MSRs pointing at KiFastCallEntry.
+ * the MSRs of the fast system call: SYSENTER's, or STAR and EFER.SCE for
+ * AMD's SYSCALL, both pointing at KiFastCallEntry.
  */
 #include "../../inc/ke.h"
 
@@ -100,6 +101,43 @@ BOOLEAN KiHasFastSystemCall(void)
     return (r[3] & CPUID_1_EDX_SEP) != 0;
 }
 
+/* SYSCALL outside 64-bit mode is AMD's (K6 and later); Intel CPUs set the CPUID bit but raise #UD. */
+BOOLEAN KiHasAmdSystemCall(void)
+{
+    ULONG r[4];
+    __cpuid(0, r);
+    BOOLEAN amd = r[1] == 0x68747541 && r[3] == 0x69746E65 && r[2] == 0x444D4163;   /* "AuthenticAMD" */
+    __cpuid(CPUID_EXT_FEATURES & 0x80000000u, r);
+    if (!amd || r[0] < CPUID_EXT_FEATURES)
+        return FALSE;
+    __cpuid(CPUID_EXT_FEATURES, r);
+    return (r[3] & CPUID_EXT_EDX_SYSCALL) != 0;
+}
+
+/* KiServiceExit returns by SYSEXIT when TRUE, by SYSRET (KiSystemCallExit3) when FALSE. */
+BOOLEAN KiFastSystemCallIsIA32 = TRUE;
+
+/*
+ * Arms the chosen mechanism. SYSENTER: CS (SS = CS + 8), ESP = &KiTss, EIP;
+ * written whenever the CPU has SEP, as before SYSCALL existed here. SYSCALL:
+ * STAR holds the entry and both code selectors (SYSRET gives ring 3
+ * KGDT_R3_CODE and, at +8, KGDT_R3_DATA), and EFER.SCE turns it on.
+ */
+void KiLoadFastSyscallMachineSpecificRegisters(KI_SYSCALL_MECHANISM Mechanism)
+{
+    if (Mechanism == SyscallSyscall) {
+        ULONGLONG star = (ULONGLONG)(KGDT_R3_CODE | RPL_USER) << 48 | (ULONGLONG)KGDT_R0_CODE << 32 |
+                         (ULONG)KiFastCallEntry;
+        __writemsr(MSR_STAR, star);
+        __writemsr(MSR_EFER, __readmsr(MSR_EFER) | EFER_SCE);
+        KiFastSystemCallIsIA32 = FALSE;
+    } else if (KiHasFastSystemCall()) {
+        __writemsr(MSR_SYSENTER_CS, KGDT_R0_CODE);
+        __writemsr(MSR_SYSENTER_ESP, (ULONG)&KiTss);
+        __writemsr(MSR_SYSENTER_EIP, (ULONG)KiFastCallEntry);
+    }
+}
+
 void KiSetInterruptGate(ULONG Vector, PVOID Handler)
 {
     KiSetIdtGate(Vector, Handler, 0);
@@ -115,11 +153,4 @@ void KiInitializeProcessor(PVOID InitialStack)
     KiInitializeGdt();
     KiInitializeIdt();
     KiInitializeTss(InitialStack);
-
-    /* SYSENTER: CS (SS = CS + 8), ESP = &KiTss so KiFastCallEntry can load Esp0, EIP */
-    if (KiHasFastSystemCall()) {
-        __writemsr(MSR_SYSENTER_CS, KGDT_R0_CODE);
-        __writemsr(MSR_SYSENTER_ESP, (ULONG)&KiTss);
-        __writemsr(MSR_SYSENTER_EIP, (ULONG)KiFastCallEntry);
-    }
 }

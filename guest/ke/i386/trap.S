@@ -1,7 +1,7 @@
 /*
  * Trap entry and system service dispatch: the CPU exception stubs,
  * KiSystemService (INT 2Eh and kernel-mode Zw calls), KiFastCallEntry
- * (SYSENTER), KiServiceExit, and KiSafeCopy. Every entry builds the same
+ * (SYSENTER, and AMD's SYSCALL), KiServiceExit, and KiSafeCopy. Every entry builds the same
  * KTRAP_FRAME (ke.h) and points EBP at it.
  */
 #include <nt/layout.h>
@@ -186,13 +186,15 @@ KiServiceExit:
     mov KTRAP_FRAME_PREVIOUS_MODE(%ebp), %ecx
     movb %cl, KTHREAD_PREVIOUS_MODE(%esi)
 
-    /* back to the SYSENTER stub's `ret` with SYSEXIT, otherwise IRETD */
+    /* back to the fast stub's `ret` with SYSEXIT (or SYSRET), otherwise IRETD */
     testl $1, KTRAP_FRAME_CS(%ebp)
     jz KiServiceExitIret
     cmpl $KI_FAST_SYSTEM_CALL_RET, KTRAP_FRAME_EIP(%ebp)
     jne KiServiceExitIret
     testl $EFLAGS_TF, KTRAP_FRAME_EFLAGS(%ebp)
     jnz KiServiceExitIret
+    cmpb $0, KiFastSystemCallIsIA32
+    je KiSystemCallExit3
 
     .globl KiSystemCallExit2
 KiSystemCallExit2:
@@ -216,6 +218,33 @@ KiSystemCallExit2:
 KiSystemCallSysExit:
     sysexit
 
+/*
+ * KiSystemCallExit3: SYSRET, for calls that came by SYSCALL. Legacy-mode
+ * SYSRET takes EIP from ECX and sets IF, but leaves ESP and the other flags
+ * alone: restore the caller's flags with interrupts still off, then its stack.
+ */
+    .globl KiSystemCallExit3
+KiSystemCallExit3:
+    lea 4(%ebp), %esp
+    pop %fs
+    pop %es
+    pop %ds
+    pop %edx
+    add $4, %esp                         /* ECX: set below for SYSRET */
+    pop %eax
+    pop %edi
+    pop %esi
+    pop %ebx
+    pop %ebp
+    mov 8(%esp), %ecx                    /* EIP */
+    add $16, %esp                        /* TrapNumber, ErrCode, EIP, CS */
+    andl $~EFLAGS_IF, (%esp)
+    popfl
+    mov (%esp), %esp                     /* the caller's ESP; SS is still the kernel's */
+    .globl KiSystemCallSysRet
+KiSystemCallSysRet:
+    sysret
+
     .globl KiServiceExitIret
 KiServiceExitIret:
     KI_EXIT_TRAP
@@ -230,16 +259,17 @@ KiSystemServiceAccessViolation:
     jmp KiServiceExit
 
 /*
- * KiFastCallEntry: SYSENTER. MSR 0x175 points at KiTss, so the first load
- * fetches the thread's kernel stack; then build the frame INT 2Eh would have
- * built (returning to KiFastSystemCallRet) and join KiSystemService. EDX is
- * the user ESP: [EDX] and [EDX+4] are the two return addresses, arguments
- * follow.
+ * KiFastCallEntry: SYSENTER, or SYSCALL on AMD (STAR points here too, as on
+ * NT). SYSENTER loads ESP from MSR 0x175; SYSCALL leaves the caller's, so the
+ * first load takes the thread's kernel stack from KiTss.Esp0 either way (SS
+ * is the kernel's after both). Then build the frame INT 2Eh would have built
+ * (returning to KiFastSystemCallRet) and join KiSystemService. EDX is the
+ * user ESP: [EDX] and [EDX+4] are the two return addresses, arguments follow.
  */
     .globl KiFastCallEntry
     .align 16
 KiFastCallEntry:
-    mov 4(%esp), %esp                    /* KiTss.Esp0 */
+    mov %ss:KiTss + KTSS_ESP0, %esp
     push $(KGDT_R3_DATA | RPL_USER)      /* SS */
     push %edx                            /* ESP */
     pushfl

@@ -1,0 +1,175 @@
+/*
+ * The third 32-bit mechanism: SYSCALL/SYSRET (AMD, outside 64-bit mode).
+ * Under --syscall=syscall the kernel writes STAR and EFER.SCE, puts
+ * `mov edx, esp; syscall; ret` at SharedUserData!SystemCallStub, and returns
+ * by SYSRET; programs must behave exactly as under INT 2Eh and SYSENTER. On a
+ * CPU without legacy-mode SYSCALL (Intel) ntvisor must refuse the option
+ * before the guest runs. Which of the two this host is, CPUID says.
+ */
+#include <check.h>
+#include <cpuid.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+#include "spawn.h"
+
+#define NTVISOR  "build/ntvisor"
+#define HELLO    "build/examples/hello.exe"
+#define TOUR     "build/examples/tour.exe"
+#define SERVICES "build/tests/guest/services.exe"
+#define NTZW_SYS "build/examples/ntzw.sys"
+#define REFUSAL  "ntvisor: --syscall=syscall needs a CPU with SYSCALL outside 64-bit mode (AMD)"
+
+/* The question ntvisor asks, asked independently: AMD's vendor and CPUID 0x80000001 EDX bit 11. */
+static bool cpu_has_legacy_syscall(void)
+{
+    unsigned a, b, c, d;
+    char vendor[13] = { 0 };
+    if (!__get_cpuid(0, &a, &b, &c, &d))
+        return false;
+    memcpy(vendor, &b, 4);
+    memcpy(vendor + 4, &d, 4);
+    memcpy(vendor + 8, &c, 4);
+    return !strcmp(vendor, "AuthenticAMD") && __get_cpuid(0x80000001u, &a, &b, &c, &d) && (d & (1u << 11));
+}
+
+static struct spawn_result ntvisor(const char *first, ...)
+{
+    char *argv[32];
+    int n = 0;
+    argv[n++] = NTVISOR;
+    va_list ap;
+    va_start(ap, first);
+    for (const char *a = first; a && n < 31; a = va_arg(ap, const char *))
+        argv[n++] = (char *)a;
+    va_end(ap);
+    argv[n] = NULL;
+    struct spawn_result r;
+    ck_assert_int_eq(spawn_capture(argv, &r), 0);
+    return r;
+}
+
+/* true: this CPU runs the mechanism, and r is the guest's run; false: ntvisor refused, as it must. */
+static bool ran_or_refused(const struct spawn_result *r)
+{
+    if (cpu_has_legacy_syscall()) {
+        ck_assert_msg(!strstr(r->err, REFUSAL), "refused on a CPU that has legacy SYSCALL:\n%s", r->err);
+        ck_assert_msg(!strstr(r->out, "requested but"), "the kernel fell back:\n%s", r->out);
+        return true;
+    }
+    ck_assert_int_eq(r->status, 2);
+    ck_assert_msg(strstr(r->err, REFUSAL) != NULL, "no refusal on a CPU without legacy SYSCALL:\n%s", r->err);
+    ck_assert_int_eq(r->out_len, 0);
+    return false;
+}
+
+/* The console of the same run under SYSENTER and under SYSCALL is the same, byte for byte. */
+static void check_same_console(const char *program, const char *extra)
+{
+    struct spawn_result a = ntvisor("run", "--syscall=sysenter", program, extra, NULL);
+    struct spawn_result b = ntvisor("run", "--syscall=syscall", program, extra, NULL);
+    if (ran_or_refused(&b)) {
+        ck_assert_int_eq(a.status, b.status);
+        ck_assert_msg(!strcmp(a.out, b.out), "console differs\n--- sysenter:\n%s--- syscall:\n%s", a.out, b.out);
+    }
+    spawn_free(&a);
+    spawn_free(&b);
+}
+
+START_TEST(hello_syscall) { check_same_console(HELLO, "17"); }
+END_TEST
+
+START_TEST(services_syscall)
+{
+    struct spawn_result a = ntvisor("run", "--syscall=sysenter", SERVICES, NULL);
+    struct spawn_result b = ntvisor("run", "--syscall=syscall", SERVICES, NULL);
+    if (ran_or_refused(&b)) {
+        ck_assert_int_eq(b.status, 0);
+        char line[256];
+        ck_assert_int_eq(nth_line(b.out, 0, line, sizeof(line)), 0);
+        ck_assert_str_eq(line, "SystemCallStub 8b d4 0f 05 c3");   /* mov edx,esp; syscall; ret */
+        /* every other line is what SYSENTER gives: argument probing, limits, statuses */
+        const char *ra = strchr(a.out, '\n'), *rb = strchr(b.out, '\n');
+        ck_assert(ra && rb);
+        ck_assert_msg(!strcmp(ra, rb), "services differ\n--- sysenter:\n%s--- syscall:\n%s", a.out, b.out);
+    }
+    spawn_free(&a);
+    spawn_free(&b);
+}
+END_TEST
+
+START_TEST(tour_syscall) { check_same_console(TOUR, NULL); }
+END_TEST
+
+/* The tour with its driver: Nt and Zw from kernel mode, whatever the user-mode mechanism. */
+START_TEST(tour_with_driver_syscall)
+{
+    struct spawn_result a = ntvisor("run", "--syscall=sysenter", "--driver=" NTZW_SYS, TOUR, NULL);
+    struct spawn_result b = ntvisor("run", "--syscall=syscall", "--driver=" NTZW_SYS, TOUR, NULL);
+    if (ran_or_refused(&b)) {
+        ck_assert_int_eq(a.status, b.status);
+        ck_assert_msg(!strcmp(a.out, b.out), "console differs\n--- sysenter:\n%s--- syscall:\n%s", a.out, b.out);
+    }
+    spawn_free(&a);
+    spawn_free(&b);
+}
+END_TEST
+
+/* kd: STAR's EIP field is nt!KiFastCallEntry, EFER.SCE is on, and the stub is SYSCALL's. */
+START_TEST(kd_shows_the_syscall_mechanism)
+{
+    struct spawn_result r = ntvisor("kd", "--syscall=syscall", "--stop=exit", "-c",
+                                    "rdmsr c0000081; rdmsr c0000080; u SharedUserData!SystemCallStub L3; q",
+                                    HELLO, NULL);
+    if (ran_or_refused(&r)) {
+        ck_assert_msg(r.status == 0, "status %d, stderr:\n%s", r.status, r.err);
+        unsigned hi = 0, lo = 0, efer_hi = 0, efer_lo = 0;
+        const char *m = strstr(r.out, "msr[c0000081] = ");
+        ck_assert_msg(m != NULL, "no STAR in:\n%s", r.out);
+        ck_assert_int_eq(sscanf(m, "msr[c0000081] = %8x:%8x", &hi, &lo), 2);
+        ck_assert_uint_eq(hi, 0x001b0008);   /* SYSRET CS KGDT_R3_CODE|3, SYSCALL CS KGDT_R0_CODE */
+        m = strstr(r.out, "msr[c0000080] = ");
+        ck_assert_msg(m != NULL, "no EFER in:\n%s", r.out);
+        ck_assert_int_eq(sscanf(m, "msr[c0000080] = %8x:%8x", &efer_hi, &efer_lo), 2);
+        ck_assert_uint_eq(efer_lo & 1, 1);   /* SCE */
+        ck_assert_msg(strstr(r.out, "7ffe0300 8bd4             mov     edx,esp\n7ffe0302 0f05             syscall\n"
+                                    "7ffe0304 c3               ret\n"),
+                      "stub:\n%s", r.out);
+        spawn_free(&r);
+
+        /* ln of STAR's EIP names the entry NT points STAR at */
+        char cmd[64];
+        snprintf(cmd, sizeof(cmd), "ln %08x; q", lo);
+        r = ntvisor("kd", "--syscall=syscall", "--stop=exit", "-c", cmd, HELLO, NULL);
+        ck_assert_msg(strstr(r.out, "Exact matches:\n    nt!KiFastCallEntry\n"), "ln:\n%s", r.out);
+    }
+    spawn_free(&r);
+}
+END_TEST
+
+/* Under SYSENTER nothing of SYSCALL's is armed: existing traces stay as they were. */
+START_TEST(sysenter_leaves_star_alone)
+{
+    struct spawn_result r = ntvisor("kd", "--syscall=sysenter", "--stop=exit", "-c", "rdmsr c0000081; q", HELLO,
+                                    NULL);
+    ck_assert_msg(r.status == 0, "status %d, stderr:\n%s", r.status, r.err);
+    ck_assert_msg(strstr(r.out, "msr[c0000081] = 00000000:00000000"), "STAR:\n%s", r.out);
+    spawn_free(&r);
+}
+END_TEST
+
+Suite *syscall_suite(void)
+{
+    Suite *s = suite_create("syscall");
+    TCase *tc = tcase_create("syscall");
+    tcase_set_timeout(tc, 120);
+    tcase_add_test(tc, hello_syscall);
+    tcase_add_test(tc, services_syscall);
+    tcase_add_test(tc, tour_syscall);
+    tcase_add_test(tc, tour_with_driver_syscall);
+    tcase_add_test(tc, kd_shows_the_syscall_mechanism);
+    tcase_add_test(tc, sysenter_leaves_star_alone);
+    suite_add_tcase(s, tc);
+    return s;
+}
