@@ -10,7 +10,7 @@
 
 LAB_CHECK_FLAGS := $(shell pkg-config --cflags --libs check 2>/dev/null || echo -lcheck)
 
-$(BUILD)/lab/init: vmm/lab/lab_init.c vmm/lab/lab.h mk/lab.mk
+$(BUILD)/lab/init: vmm/lab/lab_init.c vmm/lab/protocol.h mk/lab.mk
 	@mkdir -p $(@D)
 	$(Q_CC)$(CC) $(HOST_CFLAGS) -static -s -o $@ vmm/lab/lab_init.c
 
@@ -21,6 +21,7 @@ $(LAB_DIR)/.stamp: $(BUILD)/lab/init scripts/build-lab.sh
 lab: $(LAB_DIR)/.stamp
 
 $(BUILD)/tests/test_lab: $(BUILD)/obj/tests/test_lab.o $(BUILD)/obj/libvmm.a $(BUILD)/obj/libntdb.a
+	@mkdir -p $(@D)
 	$(Q_LD)$(CC) -o $@ $^ $(LAB_CHECK_FLAGS)
 
 test-lab: $(BUILD)/tests/test_lab $(LAB_DIR)/.stamp

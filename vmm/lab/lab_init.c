@@ -1,4 +1,4 @@
-/* lab_init: /init of the SVM lab (see vmm/lab/lab.h for the protocol).
+/* lab_init: /init of the SVM lab (see vmm/lab/protocol.h for the protocol).
  *
  * Mounts proc, sysfs, devtmpfs; loads the .ko files in /lib/modules-ntv in name order;
  * checks /dev/kvm; runs the command from /ntv/argv (env additions from
@@ -28,7 +28,7 @@
 #include <termios.h>
 #include <unistd.h>
 
-#include "lab.h"
+#include "protocol.h"
 
 #define MOD_DIR "/lib/modules-ntv"
 
