@@ -6,7 +6,8 @@
  * (`make lab`); the lab's /init is vmm/lab/lab_init.c. The host side is one
  * idea per file: cpio.c (the per-run initramfs), qemu.c (starting QEMU),
  * relay.c (streams and signals while it runs), result.c (the result stream),
- * tail.c (the console's tail when it failed), and lab.c gluing them into lab_run. */
+ * tail.c (the console's tail when it failed), argmap.c (command lines with
+ * their files mapped to lab paths), and lab.c gluing them into lab_run. */
 #ifndef NTVISOR_LAB_H
 #define NTVISOR_LAB_H
 
