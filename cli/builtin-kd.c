@@ -38,6 +38,7 @@
 #include "builtin.h"
 #include "vmm/ntvisor.h"
 #include "vmm/session.h"
+#include "vmm/session_lab.h"
 #include "vmm/guest_mem.h"
 #include "ntdb/x86_desc.h"
 #include <nt/layout.h>
@@ -471,10 +472,10 @@ int cmd_kd(int argc, char **argv)
             if (!script)
                 return NTV_EXIT_MONITOR;
         }
-        char stop_opt[128];
-        snprintf(stop_opt, sizeof(stop_opt), "--stop=%s", stop_arg);
-        char *extra[] = { "-c", (char *)script, stop_opt };
-        int rc = session_run_in_lab(&o, "kd", extra, 3, NULL, 0, &host);
+        /* the command line goes in as given; a script read from stdin is added as -c */
+        char *extra[] = { "-c", (char *)script };
+        struct session_lab_extra x = { .args = extra, .n_args = stdin_script ? 2 : 0 };
+        int rc = session_run_in_lab(&o, argc, argv, &x, &host);
         free(stdin_script);
         return rc;
     }

@@ -11,6 +11,7 @@
 #include "builtin.h"
 #include "vmm/ntvisor.h"
 #include "vmm/session.h"
+#include "vmm/session_lab.h"
 
 static void run_usage(FILE *out)
 {
@@ -58,7 +59,7 @@ int cmd_run(int argc, char **argv)
 
     struct host_info host;
     if (session_wants_lab(&o, &host))
-        return session_run_in_lab(&o, "run", NULL, 0, NULL, 0, &host);
+        return session_run_in_lab(&o, argc, argv, NULL, &host);
 
     struct session s;
     int rc = session_boot(&s, &o);

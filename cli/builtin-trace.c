@@ -16,9 +16,9 @@
 #include "builtin.h"
 #include "vmm/ntvisor.h"
 #include "vmm/session.h"
+#include "vmm/session_lab.h"
 
 #define TRACE_MAX_NAMES 64
-#define TRACE_LAB_OUTPUT "/ntv/work/ntvisor-trace.out"
 
 struct trace_cli {
     bool json, summary;
@@ -27,7 +27,6 @@ struct trace_cli {
     const char *names[TRACE_MAX_NAMES + 1];
     bool negate;
     unsigned events;
-    const char *events_arg;
     bool events_given;
     char *deep;                         /* --deep=... as given */
     const char *deep_names[TRACE_MAX_NAMES + 1];
@@ -146,40 +145,7 @@ static int parse_events(struct trace_cli *c, const char *arg)
         return -1;
     }
     c->events_given = true;
-    c->events_arg = arg;
     return 0;
-}
-
-/* The options to hand to ntvisor inside the lab; -o becomes a lab path copied back. */
-static int lab_args(const struct trace_cli *c, char **argv, char bufs[4][300])
-{
-    int n = 0;
-    argv[n++] = c->json ? "--format=json" : "--format=text";
-    if (c->summary)
-        argv[n++] = "-c";
-    if (c->output) {
-        snprintf(bufs[0], sizeof(bufs[0]), "--output=%s", TRACE_LAB_OUTPUT);
-        argv[n++] = bufs[0];
-    }
-    if (c->filter) {
-        snprintf(bufs[1], sizeof(bufs[1]), "-etrace=%s%s", c->negate ? "!" : "", "");
-        /* the names were split in place: rebuild the list */
-        size_t len = strlen(bufs[1]);
-        for (int i = 0; c->names[i] && len < sizeof(bufs[1]); i++)
-            len += (size_t)snprintf(bufs[1] + len, sizeof(bufs[1]) - len, "%s%s", i ? "," : "", c->names[i]);
-        argv[n++] = bufs[1];
-    }
-    if (c->events_given) {
-        snprintf(bufs[2], sizeof(bufs[2]), "--events=%s", c->events_arg);
-        argv[n++] = bufs[2];
-    }
-    if (c->deep) {
-        size_t len = (size_t)snprintf(bufs[3], sizeof(bufs[3]), "--deep=");
-        for (int i = 0; c->deep_names[i] && len < sizeof(bufs[3]); i++)
-            len += (size_t)snprintf(bufs[3] + len, sizeof(bufs[3]) - len, "%s%s", i ? "," : "", c->deep_names[i]);
-        argv[n++] = bufs[3];
-    }
-    return n;
 }
 
 /* The guest names a process by its image file name, without the path. */
@@ -281,10 +247,9 @@ int cmd_trace(int argc, char **argv)
     if (session_wants_lab(&o, &host)) {
         if (c.output)
             fclose(trace_out);   /* the lab's copy replaces it */
-        char *extra[8], bufs[4][300];
-        int n = lab_args(&c, extra, bufs);
-        struct lab_file out_file = { c.output, TRACE_LAB_OUTPUT };
-        rc = session_run_in_lab(&o, "trace", extra, n, c.output ? &out_file : NULL, c.output ? 1 : 0, &host);
+        /* the command line goes in as given; -o names the lab's copy, brought back here */
+        struct session_lab_extra x = { .outputs = &c.output, .n_outputs = c.output ? 1 : 0 };
+        rc = session_run_in_lab(&o, argc, argv, &x, &host);
         goto out;
     }
 

@@ -10,7 +10,7 @@
 
 LAB_CHECK_FLAGS := $(shell pkg-config --cflags --libs check 2>/dev/null || echo -lcheck)
 
-$(BUILD)/lab/init: vmm/lab/lab_init.c vmm/lab/lab.h mk/lab.mk
+$(BUILD)/lab/init: vmm/lab/lab_init.c vmm/lab/protocol.h mk/lab.mk
 	@mkdir -p $(@D)
 	$(Q_CC)$(CC) $(HOST_CFLAGS) -static -s -o $@ vmm/lab/lab_init.c
 

@@ -1,4 +1,4 @@
-/* Check suite for vmm/lab/lab.c: unit tests of the cpio writer and the result
+/* Check suite for the SVM lab (vmm/lab/): unit tests of the cpio writer and the result
  * parser (hostile input), and tests that boot the real SVM lab.
  * The lab directory comes from $NTVISOR_LAB_DIR (set by `make test-lab`);
  * without it the boot tests fail with a hint. */
@@ -17,7 +17,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "vmm/lab/cpio.h"
 #include "vmm/lab/lab.h"
+#include "vmm/lab/protocol.h"
+#include "vmm/lab/result.h"
 
 /* ---------------------------------------------------------------- helpers */
 

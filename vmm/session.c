@@ -1,5 +1,4 @@
-/* One boot of the guest: options, images, VM, lab hand-off, outcome. */
-#include <libgen.h>
+/* One boot of the guest: options, images, VM, outcome (the lab hand-off: session_lab.c). */
 #include <limits.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -15,7 +14,6 @@
 #define SESSION_PROGRAM_LOWEST  0x00010000u
 #define SESSION_PROGRAM_HIGHEST 0x70000000u
 #define SESSION_NTDLL_HIGHEST   (MM_NTDLL_BASE + 0x01000000u)
-#define SESSION_LAB_OVERHEAD_MIB 384
 
 void session_defaults(struct session_options *o)
 {
@@ -39,7 +37,7 @@ static int parse_uint(const char *s, unsigned lo, unsigned hi, unsigned *out)
  * the path's last component). NAME is what follows the last ':' unless that
  * contains a '/'. The name travels on a module command line ("file NAME").
  */
-static int file_spec(const char *spec, char *path, size_t pathlen, char *name, size_t namelen)
+int session_file_spec(const char *spec, char *path, size_t pathlen, char *name, size_t namelen)
 {
     const char *colon = strrchr(spec, ':');
     const char *given = colon && !strchr(colon, '/') ? colon + 1 : NULL;
@@ -65,7 +63,7 @@ static int file_spec(const char *spec, char *path, size_t pathlen, char *name, s
  * --driver=FILE: a boot driver, named in the guest by the file's last path
  * component ("driver NAME" on its module command line, \Driver\NAME).
  */
-static const char *driver_name(const char *path)
+const char *session_driver_name(const char *path)
 {
     const char *name = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
     size_t n = strlen(name);
@@ -118,7 +116,7 @@ int session_option(struct session_options *o, int code, const char *arg)
     }
     case SESSION_OPT_FILE: {
         char path[PATH_MAX], name[SESSION_MAX_FILE_NAME + 1];
-        if (file_spec(arg, path, sizeof(path), name, sizeof(name)) < 0) {
+        if (session_file_spec(arg, path, sizeof(path), name, sizeof(name)) < 0) {
             fprintf(stderr, "ntvisor: --file=HOSTPATH[:NAME]: bad '%s' (NAME: 1..%d printable characters, "
                             "no spaces or any of ,\\/:*?\"<>|)\n", arg, SESSION_MAX_FILE_NAME);
             return -1;
@@ -131,14 +129,14 @@ int session_option(struct session_options *o, int code, const char *arg)
         return 0;
     }
     case SESSION_OPT_DRIVER: {
-        const char *name = driver_name(arg);
+        const char *name = session_driver_name(arg);
         if (!name) {
             fprintf(stderr, "ntvisor: --driver=FILE: bad '%s' (its name: 1..%d printable characters, "
                             "no spaces or any of ,\\:*?\"<>|)\n", arg, SESSION_MAX_FILE_NAME);
             return -1;
         }
         for (int i = 0; i < o->n_drivers; i++) {
-            if (!strcmp(driver_name(o->drivers[i]), name)) {
+            if (!strcmp(session_driver_name(o->drivers[i]), name)) {
                 fprintf(stderr, "ntvisor: --driver=%s: a driver named '%s' is already loaded\n", arg, name);
                 return -1;
             }
@@ -197,7 +195,7 @@ void session_exit_help(FILE *out)
 }
 
 /* The guest command line: "<image name> args..." (what QEMU and GRUB pass for a module). */
-static int build_cmdline(const struct session_options *o, char *out, size_t outlen)
+int session_cmdline(const struct session_options *o, char *out, size_t outlen)
 {
     const char *name = o->image_name ? o->image_name : o->program;
     size_t len = 0;
@@ -254,111 +252,6 @@ int session_wants_lab(const struct session_options *o, struct host_info *host)
     return !host->can_run_guest && !o->no_lab && !getenv(NTV_IN_LAB_ENV);
 }
 
-int session_run_in_lab(const struct session_options *o, const char *command, char *const *extra_args,
-                       int n_extra, const struct lab_file *outputs, size_t n_outputs,
-                       const struct host_info *host)
-{
-    char cmdline[SESSION_MAX_CMDLINE];
-    if (build_cmdline(o, cmdline, sizeof(cmdline)) < 0)
-        return NTV_EXIT_USAGE;
-    const char *dir = lab_dir();
-    if (!lab_is_built(dir)) {
-        fprintf(stderr, "ntvisor: this host cannot run the guest (%s), and the SVM lab is not built "
-                        "in %s: run `make lab`\n", host->reason, dir);
-        return NTV_EXIT_NO_KVM;
-    }
-    fprintf(stderr, "ntvisor: %s; running in the SVM lab (QEMU with emulated AMD-V)\n", host->reason);
-
-    char kbuf[PATH_MAX], nbuf[PATH_MAX], prog_copy[PATH_MAX];
-    char prog_lab[PATH_MAX + 16], opt[6][PATH_MAX + 32];
-    snprintf(prog_copy, sizeof(prog_copy), "%s", o->program);
-    snprintf(prog_lab, sizeof(prog_lab), "/ntv/prog/%s", basename(prog_copy));
-    snprintf(opt[0], sizeof(opt[0]), "--kernel=/ntv/guest/ntoskrnl.exe");
-    snprintf(opt[1], sizeof(opt[1]), "--ntdll=/ntv/guest/ntdll.dll");
-    snprintf(opt[2], sizeof(opt[2]), "--memory=%u", o->memory_mib);
-    snprintf(opt[3], sizeof(opt[3]), "--syscall=%s", o->syscall);
-    snprintf(opt[4], sizeof(opt[4]), "--image-name=%s", o->image_name ? o->image_name : o->program);
-    snprintf(opt[5], sizeof(opt[5]), "--timeout=%u", o->timeout_s);
-
-    /* --file inputs: copied in as /ntv/files/N, the option rewritten to name the copy */
-    static char file_lab[SESSION_MAX_FILES][32], file_opt[SESSION_MAX_FILES][64 + SESSION_MAX_FILE_NAME];
-    static char file_host[SESSION_MAX_FILES][PATH_MAX];
-    for (int i = 0; i < o->n_files; i++) {
-        char name[SESSION_MAX_FILE_NAME + 1];
-        file_spec(o->files[i], file_host[i], sizeof(file_host[i]), name, sizeof(name));
-        snprintf(file_lab[i], sizeof(file_lab[i]), "/ntv/files/%d", i);
-        snprintf(file_opt[i], sizeof(file_opt[i]), "--file=%s:%s", file_lab[i], name);
-    }
-
-    /* --driver inputs: copied in as /ntv/drivers/NAME (NAME is what the guest calls the driver) */
-    static char driver_lab[SESSION_MAX_DRIVERS][32 + SESSION_MAX_FILE_NAME];
-    static char driver_opt[SESSION_MAX_DRIVERS][sizeof(driver_lab[0]) + 16];
-    for (int i = 0; i < o->n_drivers; i++) {
-        snprintf(driver_lab[i], sizeof(driver_lab[i]), "/ntv/drivers/%.63s", driver_name(o->drivers[i]));
-        snprintf(driver_opt[i], sizeof(driver_opt[i]), "--driver=%.94s", driver_lab[i]);
-    }
-
-    char **argv = calloc((size_t)(o->n_args + n_extra + o->n_files + o->n_drivers) + 16, sizeof(char *));
-    if (!argv)
-        return NTV_EXIT_MONITOR;
-    int n = 0;
-    argv[n++] = "/ntv/ntvisor";
-    argv[n++] = (char *)command;
-    for (int i = 0; i < 5; i++)
-        argv[n++] = opt[i];
-    for (int i = 0; i < o->n_files; i++)
-        argv[n++] = file_opt[i];
-    for (int i = 0; i < o->n_drivers; i++)
-        argv[n++] = driver_opt[i];
-    static char build_opt[200];
-    if (o->build) {
-        snprintf(build_opt, sizeof(build_opt), "--build=%s", o->build);
-        argv[n++] = build_opt;
-    }
-    if (o->timeout_s)
-        argv[n++] = opt[5];
-    for (int i = 0; i < n_extra; i++)
-        argv[n++] = extra_args[i];
-    argv[n++] = "--";
-    argv[n++] = prog_lab;
-    for (int i = 0; i < o->n_args; i++)
-        argv[n++] = o->args[i];
-    argv[n] = NULL;
-
-    struct lab_file inputs[4 + SESSION_MAX_FILES + SESSION_MAX_DRIVERS] = {
-        { "/proc/self/exe", "/ntv/ntvisor" },
-        { session_kernel_path(o, kbuf, sizeof(kbuf)), "/ntv/guest/ntoskrnl.exe" },
-        { session_ntdll_path(o, nbuf, sizeof(nbuf)), "/ntv/guest/ntdll.dll" },
-        { o->program, prog_lab },
-    };
-    for (int i = 0; i < o->n_files; i++)
-        inputs[4 + i] = (struct lab_file){ file_host[i], file_lab[i] };
-    for (int i = 0; i < o->n_drivers; i++)
-        inputs[4 + o->n_files + i] = (struct lab_file){ o->drivers[i], driver_lab[i] };
-    /* NTVISOR_TRAP=patch forces the tracer's fallback; it must reach ntvisor in the lab */
-    static char trap_env[64];
-    char *env[2] = { NULL, NULL };
-    if (getenv("NTVISOR_TRAP")) {
-        snprintf(trap_env, sizeof(trap_env), "NTVISOR_TRAP=%s", getenv("NTVISOR_TRAP"));
-        env[0] = trap_env;
-    }
-    struct lab_request req = {
-        .lab_dir = dir, .argv = argv, .env = env, .inputs = inputs, .n_inputs = 4 + (size_t)o->n_files + (size_t)o->n_drivers,
-        .outputs = outputs, .n_outputs = n_outputs,
-        .memory_mib = o->memory_mib + SESSION_LAB_OVERHEAD_MIB,
-        .timeout_sec = o->timeout_s ? o->timeout_s + 300 : 0,
-    };
-    int status;
-    char err[512];
-    int rc = lab_run(&req, &status, err, sizeof(err));
-    free(argv);
-    if (rc < 0) {
-        fprintf(stderr, "ntvisor: the SVM lab failed: %s\n", err);
-        return NTV_EXIT_MONITOR;
-    }
-    return status;
-}
-
 struct image { uint8_t *data; size_t size; };
 
 static int load_image(const char *path, struct image *img)
@@ -395,7 +288,7 @@ int session_boot(struct session *s, const struct session_options *o)
     int rc = NTV_EXIT_USAGE;
 
     memset(s, 0, sizeof(*s));
-    if (build_cmdline(o, cmdline, sizeof(cmdline)) < 0 || check_cpu_mechanism(o) < 0)
+    if (session_cmdline(o, cmdline, sizeof(cmdline)) < 0 || check_cpu_mechanism(o) < 0)
         return NTV_EXIT_USAGE;
     snprintf(kernel_cmdline, sizeof(kernel_cmdline), "syscall=%s", o->syscall);
     if (load_image(kernel_path, &kernel) < 0 || load_image(ntdll_path, &ntdll) < 0 ||
@@ -403,7 +296,8 @@ int session_boot(struct session *s, const struct session_options *o)
         goto out;
     for (int i = 0; i < o->n_files; i++) {
         char path[PATH_MAX], name[SESSION_MAX_FILE_NAME + 1];
-        if (file_spec(o->files[i], path, sizeof(path), name, sizeof(name)) < 0 || load_image(path, &files[i]) < 0)
+        if (session_file_spec(o->files[i], path, sizeof(path), name, sizeof(name)) < 0 ||
+            load_image(path, &files[i]) < 0)
             goto out;
         snprintf(file_cmdline[i], sizeof(file_cmdline[i]), "file %s", name);
     }
@@ -416,7 +310,7 @@ int session_boot(struct session *s, const struct session_options *o)
                     MM_SYSTEM_DRIVER_START, MM_SYSTEM_DRIVER_END);
             goto out;
         }
-        snprintf(driver_cmdline[i], sizeof(driver_cmdline[i]), "driver %.63s", driver_name(o->drivers[i]));
+        snprintf(driver_cmdline[i], sizeof(driver_cmdline[i]), "driver %.63s", session_driver_name(o->drivers[i]));
     }
 
     struct mb_image prog_img = { program.data, program.size, o->program };

@@ -1,7 +1,7 @@
 /*
  * A session: one boot of the guest with a program, shared by the subcommands
- * that boot it (run, and later trace and kd). Options common to them, image
- * loading and validation, the VM, the lab hand-off, and exit codes.
+ * that boot it (run, trace and kd). Options common to them, image loading and
+ * validation, the VM, and exit codes. The lab hand-off is session_lab.h.
  */
 #ifndef NTVISOR_SESSION_H
 #define NTVISOR_SESSION_H
@@ -11,7 +11,6 @@
 #include <stdio.h>
 #include "host.h"
 #include "kvm.h"
-#include "vmm/lab/lab.h"
 #include "vm_run.h"
 
 #define SESSION_DEFAULT_MEMORY_MIB  64
@@ -72,15 +71,13 @@ const char *session_ntdll_path(const struct session_options *o, char *buf, size_
 /* Where the guest must run: 0 natively, 1 in the SVM lab. */
 int session_wants_lab(const struct session_options *o, struct host_info *host);
 
-/*
- * Re-runs `ntvisor <command>` inside the SVM lab with this session's images
- * copied in and their paths rewritten; extra_args (options of the command
- * itself) are passed before the program. Outputs are copied back. Returns
- * ntvisor's exit status inside the lab, or an NTV_EXIT_* code.
- */
-int session_run_in_lab(const struct session_options *o, const char *command, char *const *extra_args,
-                       int n_extra, const struct lab_file *outputs, size_t n_outputs,
-                       const struct host_info *host);
+/* --file=HOSTPATH[:NAME]: the host path and the guest's NAME (given, or the path's
+ * last component); -1 when the spec is bad. */
+int session_file_spec(const char *spec, char *path, size_t pathlen, char *name, size_t namelen);
+/* --driver=FILE: the driver's name in the guest (FILE's last component), NULL when unusable. */
+const char *session_driver_name(const char *path);
+/* The program's command line as the guest gets it; -1 (message printed) when it cannot carry it. */
+int session_cmdline(const struct session_options *o, char *out, size_t outlen);
 
 struct session {
     struct kvm_vm vm;

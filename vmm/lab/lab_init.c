@@ -1,4 +1,4 @@
-/* lab_init: /init of the SVM lab (see vmm/lab/lab.h for the protocol).
+/* lab_init: /init of the SVM lab (see vmm/lab/protocol.h for the protocol).
  *
  * Mounts proc, sysfs, devtmpfs; loads the .ko files in /lib/modules-ntv in name order;
  * checks /dev/kvm; runs the command from /ntv/argv (env additions from
@@ -28,7 +28,7 @@
 #include <termios.h>
 #include <unistd.h>
 
-#include "lab.h"
+#include "protocol.h"
 
 #define MOD_DIR "/lib/modules-ntv"
 
@@ -326,14 +326,10 @@ broken:
     power_off();
 }
 
-int main(void)
+/* Mounts the pseudo file systems and opens the four serial ports. */
+static void setup(void)
 {
-    char *argbuf, *envbuf, *outbuf;
-    size_t arglen, envlen = 0, outlen = 0, argc, nenv_add = 0, nout = 0, nenv = 0;
-    char **args, **env_add = NULL, **outs = NULL, **env;
-    sigset_t mask;
-    int sfd, fd, wstatus = 0;
-    pid_t child;
+    int fd;
 
     mount("proc", "/proc", "proc", 0, NULL);
     mount("sysfs", "/sys", "sysfs", 0, NULL);
@@ -361,29 +357,29 @@ int main(void)
     err_fd = open_tty("/dev/ttyS2", O_WRONLY);
     if (err_fd < 0)
         fail("opening /dev/ttyS2: %s", strerror(errno));
+}
 
-    load_modules();
-    if (access("/dev/kvm", R_OK | W_OK) != 0)
-        fail("/dev/kvm is missing in the lab after loading kvm_amd: %s", strerror(errno));
+/* The NUL-separated list in path; an absent file is an empty list unless required. */
+static char **read_list(const char *path, int required, size_t *n)
+{
+    size_t len = 0;
+    char *buf = slurp(path, &len);
 
-    argbuf = slurp(LAB_ARGV_PATH, &arglen);
-    if (!argbuf)
-        fail("reading " LAB_ARGV_PATH ": %s", strerror(errno));
-    args = split(argbuf, arglen, 0, &argc);
-    if (argc == 0)
-        fail("empty command line in " LAB_ARGV_PATH);
-    envbuf = slurp(LAB_ENV_PATH, &envlen);
-    if (envbuf)
-        env_add = split(envbuf, envlen, 0, &nenv_add);
-    else if (errno != ENOENT)
-        fail("reading " LAB_ENV_PATH ": %s", strerror(errno));
-    outbuf = slurp(LAB_OUTPUTS_PATH, &outlen);
-    if (outbuf)
-        outs = split(outbuf, outlen, 0, &nout);
-    else if (errno != ENOENT)
-        fail("reading " LAB_OUTPUTS_PATH ": %s", strerror(errno));
+    *n = 0;
+    if (buf)
+        return split(buf, len, 0, n);
+    if (required || errno != ENOENT)
+        fail("reading %s: %s", path, strerror(errno));
+    return NULL;
+}
 
-    env = calloc(nenv_add + 4, sizeof *env);
+/* The command's environment: a PATH and HOME, the request's additions, NTVISOR_IN_LAB=1. */
+static char **make_env(void)
+{
+    size_t nenv_add, nenv = 0;
+    char **env_add = read_list(LAB_ENV_PATH, 0, &nenv_add);
+    char **env = calloc(nenv_add + 4, sizeof *env);
+
     if (!env)
         fail("out of memory");
     env_set(env, &nenv, "PATH=/bin:/sbin:/usr/bin:/usr/sbin");
@@ -391,6 +387,15 @@ int main(void)
     for (size_t i = 0; i < nenv_add; i++)
         env_set(env, &nenv, env_add[i]);
     env_set(env, &nenv, "NTVISOR_IN_LAB=1");
+    return env;
+}
+
+/* Starts the command in LAB_WORK_DIR, stdin /dev/null, stdout ttyS1, stderr ttyS2;
+ * SIGCHLD is blocked and comes through the returned signalfd. */
+static pid_t start_command(char **args, char **env, int *sfd)
+{
+    sigset_t mask;
+    pid_t child;
 
     if (mkdir(LAB_WORK_DIR, 0755) < 0 && errno != EEXIST)
         fail("mkdir " LAB_WORK_DIR ": %s", strerror(errno));
@@ -400,8 +405,8 @@ int main(void)
     sigemptyset(&mask);
     sigaddset(&mask, SIGCHLD);
     sigprocmask(SIG_BLOCK, &mask, NULL);
-    sfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
-    if (sfd < 0)
+    *sfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
+    if (*sfd < 0)
         fail("signalfd: %s", strerror(errno));
 
     child = fork();
@@ -417,64 +422,105 @@ int main(void)
         dprintf(2, "lab: cannot execute %s: %s\n", args[0], strerror(errno));
         _exit(127);
     }
+    return child;
+}
 
-    rec("STRT", 0, NULL, 0);
+/* Signal bytes from the host, forwarded to the command's process group. */
+static void forward_signals(pid_t child)
+{
+    char cmd[64];
+    ssize_t n = read(res, cmd, sizeof cmd);
+
+    for (ssize_t i = 0; i < n; i++) {
+        int sig = cmd[i] == LAB_SIG_INT ? SIGINT : cmd[i] == LAB_SIG_TERM ? SIGTERM :
+                  cmd[i] == LAB_SIG_KILL ? SIGKILL : 0;
+        if (sig) {
+            logmsg("forwarding signal %d", sig);
+            if (kill(-child, sig) < 0)
+                kill(child, sig);
+        }
+    }
+}
+
+/* Reaps every child that ended (we are init: orphans too); 1 with *wstatus once the command did. */
+static int reap(int sfd, pid_t child, int *wstatus)
+{
+    struct signalfd_siginfo si;
+    int done = 0;
+
+    while (read(sfd, &si, sizeof si) > 0)
+        ;
+    for (;;) {
+        int st;
+        pid_t w = waitpid(-1, &st, WNOHANG);
+        if (w <= 0)
+            break;
+        if (w == child) {
+            *wstatus = st;
+            done = 1;
+        }
+    }
+    return done;
+}
+
+/* Waits for the command to end, forwarding signals meanwhile; its wait status. */
+static int wait_command(int sfd, pid_t child)
+{
+    int wstatus = 0;
+
     for (;;) {
         struct pollfd p[2] = { { sfd, POLLIN, 0 }, { res, POLLIN, 0 } };
-        int done = 0;
 
         if (poll(p, 2, -1) < 0) {
             if (errno == EINTR)
                 continue;
             fail("poll: %s", strerror(errno));
         }
-        if (p[1].revents & POLLIN) {
-            char cmd[64];
-            ssize_t n = read(res, cmd, sizeof cmd);
-            for (ssize_t i = 0; i < n; i++) {
-                int sig = cmd[i] == LAB_SIG_INT ? SIGINT : cmd[i] == LAB_SIG_TERM ? SIGTERM :
-                          cmd[i] == LAB_SIG_KILL ? SIGKILL : 0;
-                if (sig) {
-                    logmsg("forwarding signal %d", sig);
-                    if (kill(-child, sig) < 0)
-                        kill(child, sig);
-                }
-            }
-        }
-        if (p[0].revents & POLLIN) {
-            struct signalfd_siginfo si;
-            while (read(sfd, &si, sizeof si) > 0)
-                ;
-            for (;;) {
-                int st;
-                pid_t w = waitpid(-1, &st, WNOHANG);
-                if (w <= 0)
-                    break;
-                if (w == child) {
-                    wstatus = st;
-                    done = 1;
-                }
-            }
-        }
-        if (done)
-            break;
+        if (p[1].revents & POLLIN)
+            forward_signals(child);
+        if ((p[0].revents & POLLIN) && reap(sfd, child, &wstatus))
+            return wstatus;
     }
+}
+
+/* The result: the status, the requested output files, the end. */
+static void send_result(int wstatus, char **outs, size_t nout)
+{
+    unsigned char v[4];
 
     /* Let the command's stdout/stderr reach the host before the result. */
     tcdrain(out_fd);
     tcdrain(err_fd);
-    {
-        unsigned char v[4];
-        if (WIFSIGNALED(wstatus)) {
-            put_le(v, (uint64_t)WTERMSIG(wstatus), 4);
-            rec("SIGN", 4, v, 4);
-        } else {
-            put_le(v, (uint64_t)WEXITSTATUS(wstatus), 4);
-            rec("EXIT", 4, v, 4);
-        }
+    if (WIFSIGNALED(wstatus)) {
+        put_le(v, (uint64_t)WTERMSIG(wstatus), 4);
+        rec("SIGN", 4, v, 4);
+    } else {
+        put_le(v, (uint64_t)WEXITSTATUS(wstatus), 4);
+        rec("EXIT", 4, v, 4);
     }
     for (size_t i = 0; i < nout; i++)
         send_file(outs[i]);
     rec("DONE", 0, NULL, 0);
+}
+
+int main(void)
+{
+    size_t argc, nout;
+    char **args, **outs, **env;
+    int sfd;
+    pid_t child;
+
+    setup();
+    load_modules();
+    if (access("/dev/kvm", R_OK | W_OK) != 0)
+        fail("/dev/kvm is missing in the lab after loading kvm_amd: %s", strerror(errno));
+    args = read_list(LAB_ARGV_PATH, 1, &argc);
+    if (argc == 0)
+        fail("empty command line in " LAB_ARGV_PATH);
+    env = make_env();
+    outs = read_list(LAB_OUTPUTS_PATH, 0, &nout);
+    child = start_command(args, env, &sfd);
+    rec("STRT", 0, NULL, 0);
+    send_result(wait_command(sfd, child), outs, nout);
     power_off();
 }
