@@ -7,5 +7,6 @@ int cmd_trace(int argc, char **argv);
 int cmd_info(int argc, char **argv);
 int cmd_lab(int argc, char **argv);
 int cmd_kd(int argc, char **argv);
+int cmd_services(int argc, char **argv);
 
 #endif

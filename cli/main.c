@@ -12,6 +12,7 @@ static const struct {
     { "run",  cmd_run,  "boot the NT guest and run a program in it" },
     { "trace", cmd_trace, "run a program and trace its system calls from the hypervisor" },
     { "kd",   cmd_kd,   "boot a program and inspect the paused guest with WinDbg commands" },
+    { "services", cmd_services, "print a Windows build's service numbers, or what moved between two builds" },
     { "info", cmd_info, "report the KVM API, the host's virtualization, and whether it runs the guest" },
     { "lab",  cmd_lab,  "run a static command inside the SVM lab (QEMU with emulated AMD-V)" },
 };
@@ -20,7 +21,7 @@ static void usage(FILE *out)
 {
     fprintf(out, "usage: ntvisor <command> [options] [args]\n\ncommands:\n");
     for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-        fprintf(out, "  %-6s %s\n", commands[i].name, commands[i].summary);
+        fprintf(out, "  %-8s %s\n", commands[i].name, commands[i].summary);
     fprintf(out, "\n`ntvisor <command> --help` describes each command.\n");
 }
 

@@ -2,8 +2,10 @@
  * hooks: installs one of the example hooks and shows the system still
  * works. `hooks sst` (with --driver=hooks-sst.sys) hooks NtReadFile in
  * KiServiceTable; `hooks sysenter` (with --driver=hooks-sysenter.sys)
- * repoints SYSENTER_EIP; `hooks idt` (with --driver=hooks-idt.sys, and
- * --syscall=int2e so that calls go through it) repoints IDT gate 0x2E. Then it reads a file three times and reports what
+ * repoints SYSENTER_EIP; `hooks star` (with --driver=hooks-star.sys, and
+ * --syscall=syscall) repoints STAR's SYSCALL entry; `hooks idt` (with
+ * --driver=hooks-idt.sys, and --syscall=int2e so that calls go through it)
+ * repoints IDT gate 0x2E. Then it reads a file three times and reports what
  * the hook counted; with a third word "keep" the hook stays in place when
  * the program ends, otherwise it is removed (and the table or MSR restored).
  */
@@ -43,13 +45,19 @@ int main(int argc, char **argv)
     LARGE_INTEGER start = { .QuadPart = 0 };
     char data[8];
 
-    if (argc < 2 || (strcmp(argv[1], "sst") && strcmp(argv[1], "sysenter") && strcmp(argv[1], "idt"))) {
-        printf("usage: hooks sst|sysenter|idt [keep]\n");
+    static const struct { const char *kind; PCWSTR device; } hooks[] = {
+        { "sst", L"\\??\\HooksSst" }, { "sysenter", L"\\??\\HooksSysenter" },
+        { "star", L"\\??\\HooksStar" }, { "idt", L"\\??\\HooksIdt" },
+    };
+    PCWSTR deviceName = NULL;
+    for (unsigned i = 0; argc >= 2 && i < sizeof(hooks) / sizeof(hooks[0]); i++)
+        if (!strcmp(argv[1], hooks[i].kind))
+            deviceName = hooks[i].device;
+    if (!deviceName) {
+        printf("usage: hooks sst|sysenter|star|idt [keep]\n");
         return 2;
     }
     const char *kind = argv[1];
-    PCWSTR deviceName = !strcmp(kind, "sst") ? L"\\??\\HooksSst"
-                        : !strcmp(kind, "sysenter") ? L"\\??\\HooksSysenter" : L"\\??\\HooksIdt";
     HANDLE device = Open(deviceName, FILE_OPEN, &status);
     if (!NT_SUCCESS(status)) {
         printf("hooks: open the %s device 0x%08X %s (load build/examples/hooks-%s.sys with --driver)\n", kind,
@@ -72,7 +80,7 @@ int main(int argc, char **argv)
     }
     printf("%s data '%s'\n", kind, data);
     Ask(device, IOCTL_HOOKS_QUERY, &state);
-    /* sst counts NtReadFile only; sysenter and idt every call through them, this query's own included */
+    /* sst counts NtReadFile only; sysenter, star and idt every call through them, this query's own included */
     printf("%s hook-saw-calls %s\n", kind, state.Calls - before >= 3 ? "yes" : "no");
     if (argc > 2 && !strcmp(argv[2], "keep")) {
         printf("%s kept\n", kind);

@@ -84,6 +84,49 @@ START_TEST(unknown_build_is_rejected)
 }
 END_TEST
 
+static struct spawn_result services(char *a, char *b, char *c)
+{
+    char *argv[] = { NTVISOR, "services", a, b, c, NULL };
+    struct spawn_result r;
+    ck_assert_int_eq(spawn_capture(argv, &r), 0);
+    return r;
+}
+
+/* ntvisor services: the numbers above, from the same tables, and what moved between builds. */
+START_TEST(services_command_tells_the_numbers)
+{
+    struct spawn_result r = services("NtReadFile", NULL, NULL);
+    ck_assert_int_eq(r.status, 0);
+    ck_assert_str_eq(r.out, "# 5.1.2600-sp1-windows-xp: 284 services\n# number  name  args\n0x0B7  NtReadFile  9\n");
+    spawn_free(&r);
+
+    r = services("--build=5.2.3790-sp0-windows-2003", "NtDeleteObjectAuditAlarm", "NtCancelTimer");
+    ck_assert_int_eq(r.status, 0);
+    ck_assert_ptr_nonnull(strstr(r.out, "\n0x019  NtCancelTimer  2\n"));
+    ck_assert_ptr_nonnull(strstr(r.out, "\n0x043  NtDeleteObjectAuditAlarm  3\n"));
+    spawn_free(&r);
+
+    r = services("--diff=6.1.7601-sp1-windows-7", "NtReadFile", NULL);
+    ck_assert_int_eq(r.status, 0);
+    ck_assert_ptr_nonnull(strstr(r.out, "\nmoved    NtReadFile "));
+    ck_assert_ptr_nonnull(strstr(r.out, " 0x0B7 -> 0x111\n"));
+    ck_assert_ptr_nonnull(strstr(r.out, "\n# 271 moved, 0 changed arguments, 120 added, 3 removed, 10 unchanged\n"));
+    spawn_free(&r);
+
+    r = services("--build=nope", NULL, NULL);
+    ck_assert_int_eq(r.status, 2);
+    ck_assert_ptr_nonnull(strstr(r.err, "no service table for build 'nope'"));
+    ck_assert_ptr_nonnull(strstr(r.err, "\n6.1.7601-sp1-windows-7\n"));
+    ck_assert_int_eq(r.out_len, 0);
+    spawn_free(&r);
+
+    r = services("NtNoSuchService", NULL, NULL);
+    ck_assert_int_eq(r.status, 2);
+    ck_assert_ptr_nonnull(strstr(r.err, "ntvisor: no service 'NtNoSuchService' in this build"));
+    spawn_free(&r);
+}
+END_TEST
+
 Suite *build_suite(void)
 {
     Suite *s = suite_create("build");
@@ -92,6 +135,7 @@ Suite *build_suite(void)
     tcase_add_loop_test(tc, build_numbering_at_run_time, 0, (int)(sizeof(expected) / sizeof(expected[0])));
     tcase_add_test(tc, trace_names_services_by_the_build);
     tcase_add_test(tc, unknown_build_is_rejected);
+    tcase_add_test(tc, services_command_tells_the_numbers);
     suite_add_tcase(s, tc);
     return s;
 }

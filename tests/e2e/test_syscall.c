@@ -19,6 +19,8 @@
 #define TOUR     "build/examples/tour.exe"
 #define SERVICES "build/tests/guest/services.exe"
 #define NTZW_SYS "build/examples/ntzw.sys"
+#define HOOKS    "build/examples/hooks.exe"
+#define STAR_SYS "build/examples/hooks-star.sys"
 #define REFUSAL  "ntvisor: --syscall=syscall needs a CPU with SYSCALL outside 64-bit mode (AMD)"
 
 /* The question ntvisor asks, asked independently: AMD's vendor and CPUID 0x80000001 EDX bit 11. */
@@ -159,6 +161,42 @@ START_TEST(sysenter_leaves_star_alone)
 }
 END_TEST
 
+/* hooks-star.sys repoints STAR's entry to a counting stub: calls go on through it, and back. */
+static void check_star_hook(const char *keep)
+{
+    struct spawn_result r = ntvisor("run", "--syscall=syscall", "--driver=" STAR_SYS, HOOKS, "star", keep, NULL);
+    if (ran_or_refused(&r)) {
+        ck_assert_msg(r.status == 0, "status %d, stdout:\n%s\nstderr:\n%s", r.status, r.out, r.err);
+        const char *common = "star install 0x00000000 STATUS_SUCCESS\nstar replaced yes\n"
+                             "star NtReadFile 0x00000000 STATUS_SUCCESS\nstar NtReadFile 0x00000000 STATUS_SUCCESS\n"
+                             "star NtReadFile 0x00000000 STATUS_SUCCESS\nstar data 'hook'\nstar hook-saw-calls yes\n";
+        char expect[1024];
+        snprintf(expect, sizeof(expect), "%s%s", common,
+                 keep ? "star kept\n"
+                      : "star remove 0x00000000 STATUS_SUCCESS\nstar restored yes\n"
+                        "star NtReadFile(after) 0x00000000 STATUS_SUCCESS\n");
+        ck_assert_str_eq(r.out, expect);
+    }
+    spawn_free(&r);
+}
+
+START_TEST(star_hook_keeps_the_system_working)
+{
+    check_star_hook(NULL);
+    check_star_hook("keep");
+}
+END_TEST
+
+/* Without SYSCALL armed the STAR hook has nothing to hook, and says so. */
+START_TEST(star_hook_needs_syscall)
+{
+    struct spawn_result r = ntvisor("run", "--syscall=sysenter", "--driver=" STAR_SYS, HOOKS, "star", NULL);
+    ck_assert_msg(strstr(r.out, "star install 0xC0000002 STATUS_NOT_IMPLEMENTED\nstar replaced no\n"),
+                  "stdout:\n%s", r.out);
+    spawn_free(&r);
+}
+END_TEST
+
 Suite *syscall_suite(void)
 {
     Suite *s = suite_create("syscall");
@@ -170,6 +208,8 @@ Suite *syscall_suite(void)
     tcase_add_test(tc, tour_with_driver_syscall);
     tcase_add_test(tc, kd_shows_the_syscall_mechanism);
     tcase_add_test(tc, sysenter_leaves_star_alone);
+    tcase_add_test(tc, star_hook_keeps_the_system_working);
+    tcase_add_test(tc, star_hook_needs_syscall);
     suite_add_tcase(s, tc);
     return s;
 }
