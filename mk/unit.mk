@@ -2,7 +2,8 @@
 # compiled with ASan and UBSan and linked against the rooms' sanitized archives
 # (mk/host.mk), so a test uses exactly the code ntvisor runs. Included by the
 # top-level Makefile after mk/host.mk. Run the programs from the top of the
-# tree: test_service_table and test_decode read data/nt-syscalls/.
+# tree: test_service_table, test_service_slots and test_decode read
+# data/nt-syscalls/, test_layout reads the sources.
 #
 #   UNIT_TESTS   += $(BUILD)/tests/test_<name>, one per test program
 #   UNIT_CFLAGS     the flags their objects are compiled with
@@ -14,4 +15,5 @@ HOST_UNIT_NAMES := $(filter-out test_ob test_lab,$(patsubst tests/%.c,%,$(wildca
 UNIT_TESTS += $(addprefix $(BUILD)/tests/,$(HOST_UNIT_NAMES))
 
 $(BUILD)/tests/test_%: $(BUILD)/san/tests/test_%.o $(SAN_LIBS)
+	@mkdir -p $(@D)
 	$(Q_LD)$(CC) $(SAN_FLAGS) -o $@ $< $(SAN_LIBS) $(HOST_LDLIBS) $(CHECK_LIBS)

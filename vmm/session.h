@@ -1,7 +1,7 @@
 /*
  * A session: one boot of the guest with a program, shared by the subcommands
- * that boot it (run, and later trace and kd). Options common to them, image
- * loading and validation, the VM, the lab hand-off, and exit codes.
+ * that boot it (run, trace and kd). Options common to them, image loading and
+ * validation, the VM, the lab hand-off, and exit codes.
  */
 #ifndef NTVISOR_SESSION_H
 #define NTVISOR_SESSION_H
