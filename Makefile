@@ -75,8 +75,9 @@ GUEST_IMAGES := $(BUILD)/guest/ntoskrnl.exe $(BUILD)/guest/ntdll.dll $(NTDLL_BUI
 .SECONDARY:
 all: $(BUILD)/ntvisor $(GUEST_IMAGES) $(EXAMPLE_EXES) $(DRIVER_SYS)
 
-# the guest's generator uses the shared NT knowledge (ntdb/), not the tracer
-GENSVC_OBJS := $(BUILD)/obj/guest/tools/gensvc.o $(BUILD)/obj/ntdb/service_table.o
+# the guest's generator uses the shared NT knowledge (ntdb/, with base/), not the tracer
+GENSVC_OBJS := $(BUILD)/obj/guest/tools/gensvc.o $(BUILD)/obj/ntdb/service_table.o $(BUILD)/obj/ntdb/service_slots.o \
+               $(BUILD)/obj/base/errbuf.o
 $(BUILD)/gensvc: $(GENSVC_OBJS)
 	$(Q_LD)$(CC) -o $@ $(GENSVC_OBJS)
 

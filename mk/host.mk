@@ -8,12 +8,15 @@
 #   tracer/   what watches the guest
 #   vmm/      the monitor (vmm/lab/: the SVM lab)
 #   ntdb/     host-side NT knowledge: service tables, NTSTATUS names, symbols, descriptors, disassembly
+#   base/     host basics with no NT or KVM knowledge (the error-message convention)
+#
+# The archives are linked in this order too, so each resolves what the ones before it use.
 #
 # Objects are compiled one per source with dependency files (-MMD): twice,
 # optimised for ntvisor ($(BUILD)/obj/) and with ASan/UBSan for the unit
 # tests ($(BUILD)/san/), which link against the same rooms' archives.
 
-HOST_ROOMS := kd tracer vmm ntdb
+HOST_ROOMS := kd tracer vmm ntdb base
 room_srcs   = $(filter-out vmm/lab/lab_init.c,$(wildcard $(1)/*.c $(if $(filter vmm,$(1)),vmm/lab/*.c)))
 NTDB_GEN    := $(BUILD)/gen/svc_builtin_tables.c
 CLI_SRCS    := $(wildcard cli/*.c)

@@ -20,7 +20,7 @@ $(LAB_DIR)/.stamp: $(BUILD)/lab/init scripts/build-lab.sh
 .PHONY: lab test-lab
 lab: $(LAB_DIR)/.stamp
 
-$(BUILD)/tests/test_lab: $(BUILD)/obj/tests/test_lab.o $(BUILD)/obj/libvmm.a $(BUILD)/obj/libntdb.a
+$(BUILD)/tests/test_lab: $(BUILD)/obj/tests/test_lab.o $(BUILD)/obj/libvmm.a $(BUILD)/obj/libntdb.a $(BUILD)/obj/libbase.a
 	@mkdir -p $(@D)
 	$(Q_LD)$(CC) -o $@ $^ $(LAB_CHECK_FLAGS)
 

@@ -2,7 +2,8 @@
 # compiled with ASan and UBSan and linked against the rooms' sanitized archives
 # (mk/host.mk), so a test uses exactly the code ntvisor runs. Included by the
 # top-level Makefile after mk/host.mk. Run the programs from the top of the
-# tree: test_service_table and test_decode read data/nt-syscalls/.
+# tree: test_service_table, test_service_slots and test_decode read
+# data/nt-syscalls/, test_layout reads the sources.
 #
 #   UNIT_TESTS   += $(BUILD)/tests/test_<name>, one per test program
 #   UNIT_CFLAGS     the flags their objects are compiled with

@@ -1,24 +1,14 @@
 /* Parser for the per-build service tables. The files are input: every line is checked. */
 #include <ctype.h>
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "base/errbuf.h"
 #include "service_table.h"
 
 #define SVC_HEADER     "index\tname\targc"
 #define SVC_MAX_FILE   (1u << 20)
-
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    if (errlen)
-        vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-    return -1;
-}
 
 /* Splits off the next line (without "\n" or "\r\n"); returns 0 at end of text. */
 static int next_line(const char **p, const char *end, const char **line, size_t *len)
@@ -79,19 +69,21 @@ static int parse_entry(const char *line, size_t len, unsigned lineno, unsigned e
     const char *t1 = memchr(line, '\t', len);
     const char *t2 = t1 ? memchr(t1 + 1, '\t', (size_t)(line + len - t1 - 1)) : NULL;
     if (!t1 || !t2 || memchr(t2 + 1, '\t', (size_t)(line + len - t2 - 1)))
-        return fail(err, errlen, "line %u: expected 3 tab-separated fields", lineno);
+        return errbuf_fail(err, errlen, "line %u: expected 3 tab-separated fields", lineno);
 
     const char *name = t1 + 1;
     size_t name_len = (size_t)(t2 - name);
     if (parse_hex(line, (size_t)(t1 - line), &e->index) < 0)
-        return fail(err, errlen, "line %u: index is not a hex number like 0x0B7", lineno);
+        return errbuf_fail(err, errlen, "line %u: index is not a hex number like 0x0B7", lineno);
     if (e->index != expect)
-        return fail(err, errlen, "line %u: index 0x%X out of order (expected 0x%X)", lineno, e->index, expect);
+        return errbuf_fail(err, errlen,
+                "line %u: index 0x%X out of order (expected 0x%X)", lineno, e->index, expect);
     if (!valid_name(name, name_len))
-        return fail(err, errlen, "line %u: service name must be Nt followed by letters, digits or _ (at most %d)",
-                    lineno, SVC_MAX_NAME);
+        return errbuf_fail(err, errlen,
+                "line %u: service name must be Nt followed by letters, digits or _ (at most %d)",
+                lineno, SVC_MAX_NAME);
     if (parse_dec(t2 + 1, (size_t)(line + len - t2 - 1), &e->argc) < 0 || e->argc > SVC_MAX_ARGC)
-        return fail(err, errlen, "line %u: argc must be a number from 0 to %d", lineno, SVC_MAX_ARGC);
+        return errbuf_fail(err, errlen, "line %u: argc must be a number from 0 to %d", lineno, SVC_MAX_ARGC);
     memcpy(e->name, name, name_len);
     e->name[name_len] = '\0';
     return 0;
@@ -107,11 +99,11 @@ int svc_table_parse(const char *text, size_t len, struct svc_table *out, char *e
     out->count = 0;
     if (!next_line(&p, end, &line, &line_len) || line_len != strlen(SVC_HEADER) ||
         memcmp(line, SVC_HEADER, line_len) != 0)
-        return fail(err, errlen, "line 1: expected the header \"index<TAB>name<TAB>argc\"");
+        return errbuf_fail(err, errlen, "line 1: expected the header \"index<TAB>name<TAB>argc\"");
 
     struct svc_entry *entries = calloc(SVC_MAX_SERVICES, sizeof(*entries));
     if (!entries)
-        return fail(err, errlen, "out of memory");
+        return errbuf_fail(err, errlen, "out of memory");
     size_t count = 0;
     while (next_line(&p, end, &line, &line_len)) {
         lineno++;
@@ -119,7 +111,7 @@ int svc_table_parse(const char *text, size_t len, struct svc_table *out, char *e
             continue;
         if (count == SVC_MAX_SERVICES) {
             free(entries);
-            return fail(err, errlen, "line %u: more than %d services", lineno, SVC_MAX_SERVICES);
+            return errbuf_fail(err, errlen, "line %u: more than %d services", lineno, SVC_MAX_SERVICES);
         }
         if (parse_entry(line, line_len, lineno, (unsigned)count, &entries[count], err, errlen) < 0) {
             free(entries);
@@ -127,8 +119,8 @@ int svc_table_parse(const char *text, size_t len, struct svc_table *out, char *e
         }
         for (size_t i = 0; i < count; i++) {
             if (strcmp(entries[i].name, entries[count].name) == 0) {
-                fail(err, errlen, "line %u: service %s already listed as 0x%X", lineno,
-                     entries[i].name, entries[i].index);
+                errbuf_fail(err, errlen, "line %u: service %s already listed as 0x%X", lineno,
+                            entries[i].name, entries[i].index);
                 free(entries);
                 return -1;
             }
@@ -137,7 +129,7 @@ int svc_table_parse(const char *text, size_t len, struct svc_table *out, char *e
     }
     if (count == 0) {
         free(entries);
-        return fail(err, errlen, "no services listed");
+        return errbuf_fail(err, errlen, "no services listed");
     }
     out->entries = entries;
     out->count = count;
@@ -150,23 +142,23 @@ int svc_table_load(const char *path, struct svc_table *out, char *err, size_t er
     out->count = 0;
     FILE *f = fopen(path, "rb");
     if (!f)
-        return fail(err, errlen, "%s: %s", path, strerror(errno));
+        return errbuf_fail(err, errlen, "%s: %s", path, strerror(errno));
     char *buf = malloc(SVC_MAX_FILE);
     size_t n = buf ? fread(buf, 1, SVC_MAX_FILE, f) : 0;
     int toolarge = buf && n == SVC_MAX_FILE && fgetc(f) != EOF;
     int ioerr = ferror(f);
     fclose(f);
     if (!buf)
-        return fail(err, errlen, "%s: out of memory", path);
+        return errbuf_fail(err, errlen, "%s: out of memory", path);
     if (ioerr || toolarge) {
         free(buf);
-        return fail(err, errlen, "%s: %s", path, ioerr ? "read error" : "larger than 1 MiB");
+        return errbuf_fail(err, errlen, "%s: %s", path, ioerr ? "read error" : "larger than 1 MiB");
     }
     char inner[200];
     int rc = svc_table_parse(buf, n, out, inner, sizeof(inner));
     free(buf);
     if (rc < 0)
-        return fail(err, errlen, "%s: %s", path, inner);
+        return errbuf_fail(err, errlen, "%s: %s", path, inner);
     return 0;
 }
 

@@ -38,8 +38,8 @@ extern const struct svc_builtin svc_builtin_tables[];   /* ends with { 0, 0 } */
 int svc_table_builtin(const char *build, struct svc_table *out, char *err, size_t errlen);
 /*
  * The guest's "services" module for a build (include/ntvisor/abi.h): for
- * each service number, the slot of its name in the sorted union of every
- * built-in build's names, and its argument bytes. malloc'ed into *data.
+ * each service number, the slot of its name (ntdb/service_slots.h, over the
+ * built-in tables) and its argument bytes. malloc'ed into *data.
  */
 int svc_services_module(const char *build, unsigned char **data, size_t *size, char *err, size_t errlen);
 /* Writes the names of the built-in builds, one per line, to out. */

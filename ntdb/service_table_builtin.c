@@ -1,8 +1,11 @@
 /* The service tables built into ntvisor, by build name. */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <ntvisor/abi.h>
+#include "base/errbuf.h"
+#include "service_slots.h"
 #include "service_table.h"
 
 int svc_table_builtin(const char *build, struct svc_table *out, char *err, size_t errlen)
@@ -12,58 +15,48 @@ int svc_table_builtin(const char *build, struct svc_table *out, char *err, size_
     for (const struct svc_builtin *b = svc_builtin_tables; b->build; b++)
         if (!strcmp(b->build, build))
             return svc_table_parse(b->tsv, strlen(b->tsv), out, err, errlen);
-    if (errlen)
-        snprintf(err, errlen, "no service table for build '%s'", build);
-    return -1;
+    return errbuf_fail(err, errlen, "no service table for build '%s'", build);
 }
 
-static int by_name(const void *a, const void *b)
+int svc_slots_builtin(struct svc_slots *out, char *err, size_t errlen)
 {
-    return strcmp(*(const char *const *)a, *(const char *const *)b);
+    size_t n = 0;
+    while (svc_builtin_tables[n].build)
+        n++;
+    struct svc_table *tables = calloc(n ? n : 1, sizeof(*tables));
+    int rc = tables ? 0 : errbuf_fail(err, errlen, "out of memory");
+    for (size_t i = 0; rc == 0 && i < n; i++)
+        rc = svc_table_parse(svc_builtin_tables[i].tsv, strlen(svc_builtin_tables[i].tsv), &tables[i], err, errlen);
+    if (rc == 0)
+        rc = svc_slots_of(tables, n, out, err, errlen);
+    for (size_t i = 0; tables && i < n; i++)
+        svc_table_free(&tables[i]);
+    free(tables);
+    return rc;
 }
 
-/* The sorted union of the names of every built-in table, as pointers into tables[]. */
-static const char **name_union(struct svc_table *tables, size_t n_tables, size_t *count)
+/* For each service number of build, the slot of its name and its argument bytes. */
+static bool fill_entries(const struct svc_slots *slots, const struct svc_table *build, struct ntv_services_entry *e)
 {
-    size_t total = 0, used = 0;
-    for (size_t i = 0; i < n_tables; i++)
-        total += tables[i].count;
-    const char **names = malloc((total ? total : 1) * sizeof(*names));
-    if (!names)
-        return NULL;
-    for (size_t i = 0; i < n_tables; i++)
-        for (size_t j = 0; j < tables[i].count; j++)
-            names[used++] = tables[i].entries[j].name;
-    qsort(names, used, sizeof(*names), by_name);
-    size_t unique = 0;
-    for (size_t i = 0; i < used; i++)
-        if (!unique || strcmp(names[unique - 1], names[i]))
-            names[unique++] = names[i];
-    *count = unique;
-    return names;
+    for (size_t i = 0; i < build->count; i++) {
+        long slot = svc_slot_of(slots, build->entries[i].name);
+        if (slot < 0)
+            return false;   /* cannot happen for a built-in build */
+        e[i].slot = (unsigned short)slot;
+        e[i].argument_bytes = (unsigned char)(build->entries[i].argc * 4);
+    }
+    return true;
 }
 
 int svc_services_module(const char *build, unsigned char **data, size_t *size, char *err, size_t errlen)
 {
-    size_t n_tables = 0;
-    while (svc_builtin_tables[n_tables].build)
-        n_tables++;
-    struct svc_table *tables = calloc(n_tables ? n_tables : 1, sizeof(*tables));
+    struct svc_slots slots = { 0 };
     struct svc_table chosen = { 0 };
-    const char **names = NULL;
     int rc = -1;
     if (errlen)
         err[0] = '\0';
-    if (!tables)
-        goto out;
-    for (size_t i = 0; i < n_tables; i++)
-        if (svc_table_parse(svc_builtin_tables[i].tsv, strlen(svc_builtin_tables[i].tsv), &tables[i], err, errlen) < 0)
-            goto out;
-    if (svc_table_builtin(build, &chosen, err, errlen) < 0)
-        goto out;
-    size_t n_names;
-    names = name_union(tables, n_tables, &n_names);
-    if (!names || chosen.count > NTV_SERVICES_MAX)
+    if (svc_slots_builtin(&slots, err, errlen) < 0 || svc_table_builtin(build, &chosen, err, errlen) < 0 ||
+        chosen.count > NTV_SERVICES_MAX)
         goto out;
 
     struct ntv_services_header h;
@@ -74,21 +67,16 @@ int svc_services_module(const char *build, unsigned char **data, size_t *size, c
     if (!*data)
         goto out;
     memcpy(*data, &h, sizeof(h));
-    struct ntv_services_entry *e = (struct ntv_services_entry *)(*data + sizeof(h));
-    for (size_t i = 0; i < chosen.count; i++) {
-        const char *key = chosen.entries[i].name;
-        const char **found = bsearch(&key, names, n_names, sizeof(*names), by_name);
-        e[i].slot = (unsigned short)(found - names);
-        e[i].argument_bytes = (unsigned char)(chosen.entries[i].argc * 4);
+    if (!fill_entries(&slots, &chosen, (struct ntv_services_entry *)(*data + sizeof(h)))) {
+        free(*data);
+        *data = NULL;
+        goto out;
     }
     rc = 0;
 out:
     if (rc < 0 && errlen && !err[0])
         snprintf(err, errlen, "cannot build the services module for '%s'", build ? build : SVC_DEFAULT_BUILD);
-    free(names);
-    for (size_t i = 0; tables && i < n_tables; i++)
-        svc_table_free(&tables[i]);
-    free(tables);
+    svc_slots_free(&slots);
     svc_table_free(&chosen);
     return rc;
 }

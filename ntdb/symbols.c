@@ -4,12 +4,12 @@
 #include <elf.h>
 #include <errno.h>
 #include <fnmatch.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <nt/layout.h>
+#include "base/errbuf.h"
 #include "symbols.h"
 
 void symtab_init(struct symtab *t)
@@ -111,17 +111,6 @@ static void drop_last_module(struct symtab *t)
     memset(m, 0, sizeof(*m));
 }
 
-__attribute__((format(printf, 3, 4)))
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    if (errlen)
-        vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-    return -1;
-}
-
 static bool in_file(size_t size, uint64_t off, uint64_t len)
 {
     return off <= size && len <= size - off;
@@ -145,19 +134,19 @@ int symtab_load_elf(struct symtab *t, const char *name, const char *image, const
 {
     Elf32_Ehdr eh;
     if (size < sizeof(eh))
-        return fail(err, errlen, "%s: too small for an ELF header", image);
+        return errbuf_fail(err, errlen, "%s: too small for an ELF header", image);
     memcpy(&eh, data, sizeof(eh));
     if (memcmp(eh.e_ident, ELFMAG, SELFMAG))
-        return fail(err, errlen, "%s: not an ELF file", image);
+        return errbuf_fail(err, errlen, "%s: not an ELF file", image);
     if (eh.e_ident[EI_CLASS] != ELFCLASS32 || eh.e_ident[EI_DATA] != ELFDATA2LSB || eh.e_machine != EM_386)
-        return fail(err, errlen, "%s: not an ELF32 little-endian i386 image", image);
+        return errbuf_fail(err, errlen, "%s: not an ELF32 little-endian i386 image", image);
 
     /* the module's range: its PT_LOAD segments -- the biggest cluster of them,
        so that a kernel's low identity-mapped boot segment does not stretch nt
        over the whole user address space */
     if (eh.e_phnum == 0 || eh.e_phnum > 256 || eh.e_phentsize != sizeof(Elf32_Phdr) ||
         !in_file(size, eh.e_phoff, (uint64_t)eh.e_phnum * sizeof(Elf32_Phdr)))
-        return fail(err, errlen, "%s: bad program header table", image);
+        return errbuf_fail(err, errlen, "%s: bad program header table", image);
     struct { uint64_t lo, hi; } seg[256];
     unsigned nseg = 0;
     for (unsigned i = 0; i < eh.e_phnum; i++) {
@@ -167,7 +156,7 @@ int symtab_load_elf(struct symtab *t, const char *name, const char *image, const
             continue;
         uint64_t end = (uint64_t)ph.p_vaddr + ph.p_memsz;
         if (end > 0x100000000ull)
-            return fail(err, errlen, "%s: segment %u runs past 4 GiB", image, i);
+            return errbuf_fail(err, errlen, "%s: segment %u runs past 4 GiB", image, i);
         unsigned j = nseg++;
         while (j > 0 && seg[j - 1].lo > ph.p_vaddr) {   /* insertion sort by address */
             seg[j] = seg[j - 1];
@@ -177,7 +166,7 @@ int symtab_load_elf(struct symtab *t, const char *name, const char *image, const
         seg[j].hi = end;
     }
     if (!nseg)
-        return fail(err, errlen, "%s: no loadable segment", image);
+        return errbuf_fail(err, errlen, "%s: no loadable segment", image);
     uint64_t lo = 0, hi = 0, best = 0;
     for (unsigned i = 0; i < nseg;) {
         uint64_t clo = seg[i].lo, chi = seg[i].hi, bytes = 0;
@@ -200,7 +189,7 @@ int symtab_load_elf(struct symtab *t, const char *name, const char *image, const
     /* the symbol table and its string table */
     if (eh.e_shnum == 0 || eh.e_shnum >= SHN_LORESERVE || eh.e_shentsize != sizeof(Elf32_Shdr) ||
         !in_file(size, eh.e_shoff, (uint64_t)eh.e_shnum * sizeof(Elf32_Shdr)))
-        return fail(err, errlen, "%s: bad section header table", image);
+        return errbuf_fail(err, errlen, "%s: bad section header table", image);
     Elf32_Shdr symsh = { 0 }, strsh = { 0 };
     bool found = false;
     for (unsigned i = 0; i < eh.e_shnum && !found; i++) {
@@ -208,23 +197,24 @@ int symtab_load_elf(struct symtab *t, const char *name, const char *image, const
         found = symsh.sh_type == SHT_SYMTAB;
     }
     if (!found)
-        return fail(err, errlen, "%s: no symbol table (stripped?)", image);
+        return errbuf_fail(err, errlen, "%s: no symbol table (stripped?)", image);
     if (symsh.sh_entsize != sizeof(Elf32_Sym) || symsh.sh_size % sizeof(Elf32_Sym) ||
         !in_file(size, symsh.sh_offset, symsh.sh_size))
-        return fail(err, errlen, "%s: bad symbol table section", image);
+        return errbuf_fail(err, errlen, "%s: bad symbol table section", image);
     if (symsh.sh_link == 0 || symsh.sh_link >= eh.e_shnum)
-        return fail(err, errlen, "%s: symbol table has no string table", image);
+        return errbuf_fail(err, errlen, "%s: symbol table has no string table", image);
     memcpy(&strsh, data + eh.e_shoff + (size_t)symsh.sh_link * sizeof(strsh), sizeof(strsh));
     if (strsh.sh_type != SHT_STRTAB || !in_file(size, strsh.sh_offset, strsh.sh_size) || strsh.sh_size == 0 ||
         data[strsh.sh_offset + strsh.sh_size - 1] != '\0')
-        return fail(err, errlen, "%s: bad string table", image);
+        return errbuf_fail(err, errlen, "%s: bad string table", image);
     size_t nsyms = symsh.sh_size / sizeof(Elf32_Sym);
     if (nsyms > SYM_MAX_SYMBOLS)
-        return fail(err, errlen, "%s: %zu symbols, more than %u", image, nsyms, SYM_MAX_SYMBOLS);
+        return errbuf_fail(err, errlen, "%s: %zu symbols, more than %u", image, nsyms, SYM_MAX_SYMBOLS);
 
     struct sym_module *m = symtab_add_module(t, name, (uint32_t)lo, (uint32_t)hi);
     if (!m)
-        return fail(err, errlen, "%s: cannot add module '%s' (bad name, taken, or table full)", image, name);
+        return errbuf_fail(err, errlen,
+                "%s: cannot add module '%s' (bad name, taken, or table full)", image, name);
     const char *strtab = (const char *)data + strsh.sh_offset;
     for (size_t i = 1; i < nsyms; i++) {
         Elf32_Sym s;
@@ -239,7 +229,7 @@ int symtab_load_elf(struct symtab *t, const char *name, const char *image, const
             continue;
         if (sym_module_add(m, nm, s.st_value, rank_of(&s, nm)) < 0) {
             drop_last_module(t);
-            return fail(err, errlen, "%s: out of memory for symbols", image);
+            return errbuf_fail(err, errlen, "%s: out of memory for symbols", image);
         }
     }
     snprintf(m->image, sizeof(m->image), "%s", image);
@@ -251,11 +241,11 @@ int symtab_load_elf_file(struct symtab *t, const char *name, const char *path, c
 {
     FILE *f = fopen(path, "rb");
     if (!f)
-        return fail(err, errlen, "%s: %s", path, strerror(errno));
+        return errbuf_fail(err, errlen, "%s: %s", path, strerror(errno));
     uint8_t *buf = malloc(SYM_MAX_IMAGE + 1);
     if (!buf) {
         fclose(f);
-        return fail(err, errlen, "%s: out of memory", path);
+        return errbuf_fail(err, errlen, "%s: out of memory", path);
     }
     size_t n = fread(buf, 1, SYM_MAX_IMAGE + 1, f);
     int bad = ferror(f);
@@ -264,9 +254,9 @@ int symtab_load_elf_file(struct symtab *t, const char *name, const char *path, c
     const char *base = strrchr(path, '/');
     base = base ? base + 1 : path;
     if (bad)
-        rc = fail(err, errlen, "%s: read error", path);
+        rc = errbuf_fail(err, errlen, "%s: read error", path);
     else if (n > SYM_MAX_IMAGE)
-        rc = fail(err, errlen, "%s: larger than %u MiB", path, SYM_MAX_IMAGE >> 20);
+        rc = errbuf_fail(err, errlen, "%s: larger than %u MiB", path, SYM_MAX_IMAGE >> 20);
     else
         rc = symtab_load_elf(t, name, base, buf, n, err, errlen);
     free(buf);

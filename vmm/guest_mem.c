@@ -1,6 +1,7 @@
 /* Guest memory access and the 32-bit (non-PAE) page walk. */
 #include <string.h>
 #include "guest_mem.h"
+#include "kvm.h"
 
 #define CR0_PG    0x80000000u
 #define CR4_PSE   0x00000010u
@@ -9,6 +10,11 @@
 #define PTE_W     0x002u
 #define PTE_U     0x004u
 #define PDE_PS    0x080u
+
+struct guest_mem gmem_of(const struct kvm_vm *vm)
+{
+    return (struct guest_mem){ vm->mem, vm->mem_size };
+}
 
 const uint8_t *gmem_phys(const struct guest_mem *g, uint64_t gpa, size_t len)
 {

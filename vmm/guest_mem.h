@@ -15,6 +15,10 @@ struct guest_mem {
     size_t size;
 };
 
+struct kvm_vm;
+/* The guest memory of a VM. */
+struct guest_mem gmem_of(const struct kvm_vm *vm);
+
 /* Guest-physical bytes [gpa, gpa+len) if wholly inside memory, else NULL. */
 const uint8_t *gmem_phys(const struct guest_mem *g, uint64_t gpa, size_t len);
 

@@ -5,28 +5,19 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <unistd.h>
+#include "base/errbuf.h"
 #include "kvm.h"
 
 /* Where VMX wants its real-mode TSS and identity map: above guest RAM, below 4 GiB. */
 #define KVM_TSS_ADDRESS          0xFFFBD000u
 #define KVM_IDENTITY_MAP_ADDRESS 0xFFFBC000u
 #define KVM_CPUID_MAX_ENTRIES    256
-
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-    return -1;
-}
 
 static int open_kvm(const char *path, enum kvm_error *why, char *err, size_t errlen)
 {
@@ -36,14 +27,15 @@ static int open_kvm(const char *path, enum kvm_error *why, char *err, size_t err
     int e = errno;
     if (e == ENOENT || e == ENXIO || e == ENODEV) {
         *why = KVM_ERR_NO_DEVICE;
-        return fail(err, errlen, "%s: no KVM on this host (%s); load kvm_intel or kvm_amd", path, strerror(e));
+        return errbuf_fail(err, errlen,
+                "%s: no KVM on this host (%s); load kvm_intel or kvm_amd", path, strerror(e));
     }
     if (e == EACCES || e == EPERM) {
         *why = KVM_ERR_PERMISSION;
-        return fail(err, errlen, "%s: permission denied; add your user to the kvm group", path);
+        return errbuf_fail(err, errlen, "%s: permission denied; add your user to the kvm group", path);
     }
     *why = KVM_ERR_SYSTEM;
-    return fail(err, errlen, "%s: %s", path, strerror(e));
+    return errbuf_fail(err, errlen, "%s: %s", path, strerror(e));
 }
 
 int kvm_api_version(const char *path, char *err, size_t errlen)
@@ -54,7 +46,7 @@ int kvm_api_version(const char *path, char *err, size_t errlen)
         return -1;
     int v = ioctl(fd, KVM_GET_API_VERSION, 0);
     if (v < 0)
-        fail(err, errlen, "KVM_GET_API_VERSION: %s", strerror(errno));
+        errbuf_fail(err, errlen, "KVM_GET_API_VERSION: %s", strerror(errno));
     close(fd);
     return v;
 }
@@ -72,12 +64,12 @@ static int check_caps(int kvm_fd, enum kvm_error *why, char *err, size_t errlen)
     int v = ioctl(kvm_fd, KVM_GET_API_VERSION, 0);
     if (v != KVM_REQUIRED_API_VERSION) {
         *why = KVM_ERR_VERSION;
-        return fail(err, errlen, "KVM API version %d, need %d", v, KVM_REQUIRED_API_VERSION);
+        return errbuf_fail(err, errlen, "KVM API version %d, need %d", v, KVM_REQUIRED_API_VERSION);
     }
     for (size_t i = 0; i < sizeof(required_caps) / sizeof(required_caps[0]); i++) {
         if (ioctl(kvm_fd, KVM_CHECK_EXTENSION, required_caps[i].cap) <= 0) {
             *why = KVM_ERR_CAPABILITY;
-            return fail(err, errlen, "this KVM lacks %s", required_caps[i].name);
+            return errbuf_fail(err, errlen, "this KVM lacks %s", required_caps[i].name);
         }
     }
     return 0;
@@ -88,13 +80,13 @@ static int setup_cpuid(struct kvm_vm *vm, char *err, size_t errlen)
     size_t size = sizeof(struct kvm_cpuid2) + KVM_CPUID_MAX_ENTRIES * sizeof(struct kvm_cpuid_entry2);
     struct kvm_cpuid2 *cpuid = calloc(1, size);
     if (!cpuid)
-        return fail(err, errlen, "out of memory");
+        return errbuf_fail(err, errlen, "out of memory");
     cpuid->nent = KVM_CPUID_MAX_ENTRIES;
     int rc = ioctl(vm->kvm_fd, KVM_GET_SUPPORTED_CPUID, cpuid);
     if (rc == 0)
         rc = ioctl(vm->vcpu_fd, KVM_SET_CPUID2, cpuid);
     if (rc < 0)
-        fail(err, errlen, "CPUID setup: %s", strerror(errno));
+        errbuf_fail(err, errlen, "CPUID setup: %s", strerror(errno));
     free(cpuid);
     return rc;
 }
@@ -114,59 +106,59 @@ int kvm_vm_create(struct kvm_vm *vm, const char *path, size_t mem_size, enum kvm
 
     vm->vm_fd = ioctl(vm->kvm_fd, KVM_CREATE_VM, 0);
     if (vm->vm_fd < 0) {
-        fail(err, errlen, "KVM_CREATE_VM: %s", strerror(errno));
+        errbuf_fail(err, errlen, "KVM_CREATE_VM: %s", strerror(errno));
         goto out;
     }
     /* VMX needs these two pages even though the guest never uses real mode */
     if (ioctl(vm->vm_fd, KVM_SET_TSS_ADDR, (unsigned long)KVM_TSS_ADDRESS) < 0) {
-        fail(err, errlen, "KVM_SET_TSS_ADDR: %s", strerror(errno));
+        errbuf_fail(err, errlen, "KVM_SET_TSS_ADDR: %s", strerror(errno));
         goto out;
     }
     uint64_t identity = KVM_IDENTITY_MAP_ADDRESS;
     if (ioctl(vm->kvm_fd, KVM_CHECK_EXTENSION, KVM_CAP_SET_IDENTITY_MAP_ADDR) > 0 &&
         ioctl(vm->vm_fd, KVM_SET_IDENTITY_MAP_ADDR, &identity) < 0) {
-        fail(err, errlen, "KVM_SET_IDENTITY_MAP_ADDR: %s", strerror(errno));
+        errbuf_fail(err, errlen, "KVM_SET_IDENTITY_MAP_ADDR: %s", strerror(errno));
         goto out;
     }
     if (ioctl(vm->vm_fd, KVM_CREATE_IRQCHIP, 0) < 0) {
-        fail(err, errlen, "KVM_CREATE_IRQCHIP: %s", strerror(errno));
+        errbuf_fail(err, errlen, "KVM_CREATE_IRQCHIP: %s", strerror(errno));
         goto out;
     }
     struct kvm_pit_config pit = { .flags = KVM_PIT_SPEAKER_DUMMY };
     if (ioctl(vm->vm_fd, KVM_CREATE_PIT2, &pit) < 0) {
-        fail(err, errlen, "KVM_CREATE_PIT2: %s", strerror(errno));
+        errbuf_fail(err, errlen, "KVM_CREATE_PIT2: %s", strerror(errno));
         goto out;
     }
 
     vm->mem_size = mem_size;
     vm->mem = mmap(NULL, mem_size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
     if (vm->mem == MAP_FAILED) {
-        fail(err, errlen, "cannot allocate %zu MiB of guest memory: %s", mem_size >> 20, strerror(errno));
+        errbuf_fail(err, errlen, "cannot allocate %zu MiB of guest memory: %s", mem_size >> 20, strerror(errno));
         goto out;
     }
     struct kvm_userspace_memory_region region = {
         .slot = 0, .guest_phys_addr = 0, .memory_size = mem_size, .userspace_addr = (uintptr_t)vm->mem,
     };
     if (ioctl(vm->vm_fd, KVM_SET_USER_MEMORY_REGION, &region) < 0) {
-        fail(err, errlen, "KVM_SET_USER_MEMORY_REGION: %s", strerror(errno));
+        errbuf_fail(err, errlen, "KVM_SET_USER_MEMORY_REGION: %s", strerror(errno));
         goto out;
     }
 
     vm->vcpu_fd = ioctl(vm->vm_fd, KVM_CREATE_VCPU, 0);
     if (vm->vcpu_fd < 0) {
-        fail(err, errlen, "KVM_CREATE_VCPU: %s", strerror(errno));
+        errbuf_fail(err, errlen, "KVM_CREATE_VCPU: %s", strerror(errno));
         goto out;
     }
     int run_size = ioctl(vm->kvm_fd, KVM_GET_VCPU_MMAP_SIZE, 0);
     if (run_size < (int)sizeof(struct kvm_run)) {
-        fail(err, errlen, "KVM_GET_VCPU_MMAP_SIZE: %s", strerror(errno));
+        errbuf_fail(err, errlen, "KVM_GET_VCPU_MMAP_SIZE: %s", strerror(errno));
         goto out;
     }
     vm->run_size = (size_t)run_size;
     vm->run = mmap(NULL, vm->run_size, PROT_READ | PROT_WRITE, MAP_SHARED, vm->vcpu_fd, 0);
     if (vm->run == MAP_FAILED) {
         vm->run = NULL;
-        fail(err, errlen, "mmap kvm_run: %s", strerror(errno));
+        errbuf_fail(err, errlen, "mmap kvm_run: %s", strerror(errno));
         goto out;
     }
     if (setup_cpuid(vm, err, errlen) < 0)

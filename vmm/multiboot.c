@@ -4,10 +4,10 @@
  * two 32-bit quantities can wrap. Loading is two-phase: everything is
  * validated and laid out first (commit = 0), then written (commit = 1) by the
  * same code, so an error leaves guest memory untouched. */
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "base/errbuf.h"
 #include "multiboot.h"
 
 /* ELF constants (kept local: no dependency on the host's <elf.h>). */
@@ -36,21 +36,6 @@ _Static_assert(MB_INFO_AREA_START >= 0x1000u, "page 0 must stay unused");
 _Static_assert(MB_INFO_AREA_START % 8 == 0, "info area alignment");
 
 /* ------------------------------------------------------------------ helpers */
-
-static int fail(char *err, size_t errlen, int code, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-
-static int fail(char *err, size_t errlen, int code, const char *fmt, ...)
-{
-    va_list ap;
-
-    if (err && errlen) {
-        va_start(ap, fmt);
-        vsnprintf(err, errlen, fmt, ap);
-        va_end(ap);
-    }
-    return code;
-}
 
 static uint16_t rd16(const uint8_t *p) { return (uint16_t)(p[0] | p[1] << 8); }
 
@@ -141,31 +126,34 @@ static int elf_parse(const struct mb_image *img, const char *name, int which, ui
     memset(ei, 0, sizeof *ei);
     if (size < sizeof magic) {
         if (size == 0 || memcmp(d, magic, (size_t)size) == 0)
-            return fail(err, errlen, MB_ERR_TRUNCATED,
-                        "%s: truncated: ELF header ends at 0x%x but file is 0x%llx bytes",
-                        name, ELF32_EHDR_SIZE, (unsigned long long)size);
-        return fail(err, errlen, MB_ERR_NOT_ELF, "%s: not an ELF file (bad magic)", name);
+            return errbuf_fail_code(err, errlen, MB_ERR_TRUNCATED,
+                                    "%s: truncated: ELF header ends at 0x%x but file is 0x%llx bytes",
+                                    name, ELF32_EHDR_SIZE, (unsigned long long)size);
+        return errbuf_fail_code(err, errlen, MB_ERR_NOT_ELF, "%s: not an ELF file (bad magic)", name);
     }
     if (memcmp(d, magic, sizeof magic) != 0)
-        return fail(err, errlen, MB_ERR_NOT_ELF,
-                    "%s: not an ELF file (magic %02x %02x %02x %02x, expected 7f 45 4c 46)",
-                    name, d[0], d[1], d[2], d[3]);
+        return errbuf_fail_code(err, errlen, MB_ERR_NOT_ELF,
+                                "%s: not an ELF file (magic %02x %02x %02x %02x, expected 7f 45 4c 46)",
+                                name, d[0], d[1], d[2], d[3]);
     if (size < EI_NIDENT)
-        return fail(err, errlen, MB_ERR_TRUNCATED,
-                    "%s: truncated: ELF header ends at 0x%x but file is 0x%llx bytes",
-                    name, ELF32_EHDR_SIZE, (unsigned long long)size);
+        return errbuf_fail_code(err, errlen, MB_ERR_TRUNCATED,
+                                "%s: truncated: ELF header ends at 0x%x but file is 0x%llx bytes",
+                                name, ELF32_EHDR_SIZE, (unsigned long long)size);
     if (d[EI_CLASS] != ELFCLASS32)
-        return fail(err, errlen, MB_ERR_WRONG_CLASS, "%s: EI_CLASS is %u (%s), expected 1 (ELFCLASS32)",
-                    name, d[EI_CLASS], d[EI_CLASS] == ELFCLASS64 ? "ELFCLASS64, a 64-bit ELF" : "invalid");
+        return errbuf_fail_code(err, errlen, MB_ERR_WRONG_CLASS,
+                "%s: EI_CLASS is %u (%s), expected 1 (ELFCLASS32)",
+                name, d[EI_CLASS], d[EI_CLASS] == ELFCLASS64 ? "ELFCLASS64, a 64-bit ELF" : "invalid");
     if (d[EI_DATA] != ELFDATA2LSB)
-        return fail(err, errlen, MB_ERR_WRONG_CLASS, "%s: EI_DATA is %u (%s), expected 1 (ELFDATA2LSB)",
-                    name, d[EI_DATA], d[EI_DATA] == ELFDATA2MSB ? "big-endian" : "invalid");
+        return errbuf_fail_code(err, errlen, MB_ERR_WRONG_CLASS,
+                "%s: EI_DATA is %u (%s), expected 1 (ELFDATA2LSB)",
+                name, d[EI_DATA], d[EI_DATA] == ELFDATA2MSB ? "big-endian" : "invalid");
     if (d[EI_VERSION] != EV_CURRENT)
-        return fail(err, errlen, MB_ERR_NOT_ELF, "%s: EI_VERSION is %u, expected 1", name, d[EI_VERSION]);
+        return errbuf_fail_code(err, errlen, MB_ERR_NOT_ELF,
+                "%s: EI_VERSION is %u, expected 1", name, d[EI_VERSION]);
     if (size < ELF32_EHDR_SIZE)
-        return fail(err, errlen, MB_ERR_TRUNCATED,
-                    "%s: truncated: ELF header ends at 0x%x but file is 0x%llx bytes",
-                    name, ELF32_EHDR_SIZE, (unsigned long long)size);
+        return errbuf_fail_code(err, errlen, MB_ERR_TRUNCATED,
+                                "%s: truncated: ELF header ends at 0x%x but file is 0x%llx bytes",
+                                name, ELF32_EHDR_SIZE, (unsigned long long)size);
 
     e_type = rd16(d + 16);
     e_machine = rd16(d + 18);
@@ -175,27 +163,31 @@ static int elf_parse(const struct mb_image *img, const char *name, int which, ui
     e_phnum = rd16(d + 44);
 
     if (e_type != ET_EXEC)
-        return fail(err, errlen, MB_ERR_NOT_EXECUTABLE, "%s: e_type is %u (%s), expected 2 (ET_EXEC)", name,
-                    e_type, e_type == ET_DYN ? "ET_DYN, a shared object or PIE" : e_type == ET_REL
-                    ? "ET_REL, an object file" : e_type == ET_CORE ? "ET_CORE" : "unknown");
+        return errbuf_fail_code(err, errlen, MB_ERR_NOT_EXECUTABLE,
+                "%s: e_type is %u (%s), expected 2 (ET_EXEC)", name,
+                e_type, e_type == ET_DYN ? "ET_DYN, a shared object or PIE" : e_type == ET_REL
+                ? "ET_REL, an object file" : e_type == ET_CORE ? "ET_CORE" : "unknown");
     if (e_machine != EM_386)
-        return fail(err, errlen, MB_ERR_WRONG_MACHINE, "%s: e_machine is %u%s, expected 3 (EM_386)", name,
-                    e_machine, e_machine == EM_X86_64 ? " (EM_X86_64)" : "");
+        return errbuf_fail_code(err, errlen, MB_ERR_WRONG_MACHINE,
+                "%s: e_machine is %u%s, expected 3 (EM_386)", name,
+                e_machine, e_machine == EM_X86_64 ? " (EM_X86_64)" : "");
     if (rd32(d + 20) != EV_CURRENT)
-        return fail(err, errlen, MB_ERR_NOT_ELF, "%s: e_version is %u, expected 1", name, rd32(d + 20));
+        return errbuf_fail_code(err, errlen, MB_ERR_NOT_ELF,
+                "%s: e_version is %u, expected 1", name, rd32(d + 20));
     if (e_phentsize != ELF32_PHDR_SIZE)
-        return fail(err, errlen, MB_ERR_BAD_SEGMENT, "%s: e_phentsize is %u, expected %u", name,
-                    e_phentsize, ELF32_PHDR_SIZE);
+        return errbuf_fail_code(err, errlen, MB_ERR_BAD_SEGMENT, "%s: e_phentsize is %u, expected %u", name,
+                                e_phentsize, ELF32_PHDR_SIZE);
     if (e_phnum == 0)
-        return fail(err, errlen, MB_ERR_BAD_SEGMENT, "%s: no program headers (e_phnum is 0)", name);
+        return errbuf_fail_code(err, errlen, MB_ERR_BAD_SEGMENT, "%s: no program headers (e_phnum is 0)", name);
     if (e_phnum > MB_MAX_PHNUM)
-        return fail(err, errlen, MB_ERR_TOO_LARGE, "%s: e_phnum is %u, at most %u program headers supported",
-                    name, e_phnum, MB_MAX_PHNUM);
+        return errbuf_fail_code(err, errlen, MB_ERR_TOO_LARGE,
+                "%s: e_phnum is %u, at most %u program headers supported",
+                name, e_phnum, MB_MAX_PHNUM);
     ph_end = (uint64_t)e_phoff + (uint64_t)e_phnum * ELF32_PHDR_SIZE;
     if (ph_end > size)
-        return fail(err, errlen, MB_ERR_TRUNCATED,
-                    "%s: truncated: program headers end at 0x%llx but file is 0x%llx bytes",
-                    name, (unsigned long long)ph_end, (unsigned long long)size);
+        return errbuf_fail_code(err, errlen, MB_ERR_TRUNCATED,
+                                "%s: truncated: program headers end at 0x%llx but file is 0x%llx bytes",
+                                name, (unsigned long long)ph_end, (unsigned long long)size);
 
     ei->lowest = UINT64_MAX;
     for (unsigned i = 0; i < e_phnum; i++) {
@@ -216,34 +208,34 @@ static int elf_parse(const struct mb_image *img, const char *name, int which, ui
         end = start + s.memsz;
 
         if (s.filesz > s.memsz)
-            return fail(err, errlen, MB_ERR_BAD_SEGMENT,
-                        "%s: program header %u: p_filesz 0x%x is larger than p_memsz 0x%x",
-                        name, i, s.filesz, s.memsz);
+            return errbuf_fail_code(err, errlen, MB_ERR_BAD_SEGMENT,
+                                    "%s: program header %u: p_filesz 0x%x is larger than p_memsz 0x%x",
+                                    name, i, s.filesz, s.memsz);
         if (s.filesz && (uint64_t)s.offset + s.filesz > size)
-            return fail(err, errlen, MB_ERR_TRUNCATED,
-                        "%s: truncated: program header %u: segment data ends at 0x%llx but file is 0x%llx bytes",
-                        name, i, (unsigned long long)s.offset + s.filesz, (unsigned long long)size);
+            return errbuf_fail_code(err, errlen, MB_ERR_TRUNCATED,
+                    "%s: truncated: program header %u: segment data ends at 0x%llx but file is 0x%llx bytes",
+                    name, i, (unsigned long long)s.offset + s.filesz, (unsigned long long)size);
         if (s.memsz == 0)
             continue;               /* occupies nothing */
         if (s.memsz > max_size)
-            return fail(err, errlen, MB_ERR_TOO_LARGE,
-                        "%s: program header %u: p_memsz 0x%x is larger than the 0x%llx bytes available",
-                        name, i, s.memsz, (unsigned long long)max_size);
+            return errbuf_fail_code(err, errlen, MB_ERR_TOO_LARGE,
+                    "%s: program header %u: p_memsz 0x%x is larger than the 0x%llx bytes available",
+                    name, i, s.memsz, (unsigned long long)max_size);
         if (end > 0x100000000ull)
-            return fail(err, errlen, MB_ERR_BAD_SEGMENT,
-                        "%s: program header %u: %s segment [0x%x, +0x%x) wraps around 4 GiB",
-                        name, i, what, s.addr, s.memsz);
+            return errbuf_fail_code(err, errlen, MB_ERR_BAD_SEGMENT,
+                                    "%s: program header %u: %s segment [0x%x, +0x%x) wraps around 4 GiB",
+                                    name, i, what, s.addr, s.memsz);
         if (start < lo || end > hi)
-            return fail(err, errlen, MB_ERR_OUT_OF_RANGE,
-                        "%s: program header %u: %s segment [0x%x, +0x%x) is outside [0x%llx, 0x%llx)",
-                        name, i, what, s.addr, s.memsz, (unsigned long long)lo, (unsigned long long)hi);
+            return errbuf_fail_code(err, errlen, MB_ERR_OUT_OF_RANGE,
+                    "%s: program header %u: %s segment [0x%x, +0x%x) is outside [0x%llx, 0x%llx)",
+                    name, i, what, s.addr, s.memsz, (unsigned long long)lo, (unsigned long long)hi);
         for (unsigned j = 0; j < ei->n; j++) {
             const struct elf_seg *o = &ei->seg[j];
 
             if (start < (uint64_t)o->addr + o->memsz && o->addr < end)
-                return fail(err, errlen, MB_ERR_OVERLAP,
-                            "%s: program header %u: segment [0x%x, +0x%x) overlaps segment %u [0x%x, +0x%x)",
-                            name, i, s.addr, s.memsz, o->index, o->addr, o->memsz);
+                return errbuf_fail_code(err, errlen, MB_ERR_OVERLAP,
+                        "%s: program header %u: segment [0x%x, +0x%x) overlaps segment %u [0x%x, +0x%x)",
+                        name, i, s.addr, s.memsz, o->index, o->addr, o->memsz);
         }
         ei->seg[ei->n++] = s;
         if (start < ei->lowest)
@@ -252,7 +244,8 @@ static int elf_parse(const struct mb_image *img, const char *name, int which, ui
             ei->highest = end;
     }
     if (ei->n == 0)
-        return fail(err, errlen, MB_ERR_BAD_SEGMENT, "%s: no loadable (non-empty PT_LOAD) segment", name);
+        return errbuf_fail_code(err, errlen, MB_ERR_BAD_SEGMENT,
+                "%s: no loadable (non-empty PT_LOAD) segment", name);
     return MB_OK;
 }
 
@@ -277,15 +270,17 @@ int mb_check_elf32_exec(const struct mb_image *img, uint32_t lo, uint32_t hi, ch
     if (err && errlen)
         err[0] = '\0';
     if (!img || (!img->data && img->size))
-        return fail(err, errlen, MB_ERR_INVALID_ARG, "%s: no image data", name);
+        return errbuf_fail_code(err, errlen, MB_ERR_INVALID_ARG, "%s: no image data", name);
     if (lo >= hi)
-        return fail(err, errlen, MB_ERR_INVALID_ARG, "%s: empty address range [0x%x, 0x%x)", name, lo, hi);
+        return errbuf_fail_code(err, errlen, MB_ERR_INVALID_ARG,
+                "%s: empty address range [0x%x, 0x%x)", name, lo, hi);
     rc = elf_parse(img, name, ADDR_VIRT, lo, hi, (uint64_t)hi - lo, &ei, err, errlen);
     if (rc != MB_OK)
         return rc;
     if (seg_containing(&ei, ei.e_entry, 1) < 0)
-        return fail(err, errlen, MB_ERR_BAD_ENTRY, "%s: entry point 0x%x is not inside a loaded segment",
-                    name, ei.e_entry);
+        return errbuf_fail_code(err, errlen, MB_ERR_BAD_ENTRY,
+                "%s: entry point 0x%x is not inside a loaded segment",
+                name, ei.e_entry);
     return MB_OK;
 }
 
@@ -324,12 +319,12 @@ static int find_header(const struct mb_image *img, const char *name, uint32_t *f
         }
     }
     if (bad_off != UINT64_MAX)
-        return fail(err, errlen, MB_ERR_BAD_HEADER,
-                    "%s: multiboot header at 0x%llx: bad checksum (magic + flags + checksum = 0x%x, expected 0)",
-                    name, (unsigned long long)bad_off, bad_sum);
-    return fail(err, errlen, MB_ERR_NO_HEADER,
-                "%s: no multiboot header (magic 0x%08x, 4-byte aligned) in the first %u bytes",
-                name, MB_HEADER_MAGIC, MB_HEADER_SEARCH);
+        return errbuf_fail_code(err, errlen, MB_ERR_BAD_HEADER,
+                "%s: multiboot header at 0x%llx: bad checksum (magic + flags + checksum = 0x%x, expected 0)",
+                name, (unsigned long long)bad_off, bad_sum);
+    return errbuf_fail_code(err, errlen, MB_ERR_NO_HEADER,
+                            "%s: no multiboot header (magic 0x%08x, 4-byte aligned) in the first %u bytes",
+                            name, MB_HEADER_MAGIC, MB_HEADER_SEARCH);
 }
 
 static int check_header_flags(const char *name, uint32_t flags, uint64_t off, char *err, size_t errlen)
@@ -339,14 +334,14 @@ static int check_header_flags(const char *name, uint32_t flags, uint64_t off, ch
     if (unsupported) {
         unsigned bit = (unsigned)__builtin_ctz(unsupported);
 
-        return fail(err, errlen, MB_ERR_UNSUPPORTED,
-                    "%s: multiboot header at 0x%llx: flags 0x%08x require bit %u%s, which is not supported",
-                    name, (unsigned long long)off, flags, bit, bit == 2 ? " (video mode)" : "");
+        return errbuf_fail_code(err, errlen, MB_ERR_UNSUPPORTED,
+                "%s: multiboot header at 0x%llx: flags 0x%08x require bit %u%s, which is not supported",
+                name, (unsigned long long)off, flags, bit, bit == 2 ? " (video mode)" : "");
     }
     if (flags & MB_HDR_AOUT_KLUDGE)
-        return fail(err, errlen, MB_ERR_UNSUPPORTED,
-                    "%s: multiboot header at 0x%llx: flags 0x%08x set bit 16 (a.out kludge load addresses); "
-                    "only ELF kernels are supported", name, (unsigned long long)off, flags);
+        return errbuf_fail_code(err, errlen, MB_ERR_UNSUPPORTED,
+                "%s: multiboot header at 0x%llx: flags 0x%08x set bit 16 (a.out kludge load addresses); "
+                "only ELF kernels are supported", name, (unsigned long long)off, flags);
     return MB_OK;
 }
 
@@ -398,19 +393,19 @@ static int lay_out(const struct plan *p, int commit, uint32_t *info_addr, char *
 
     /* The fixed part, and the module array before any module is looked at. */
     if (area_alloc(&cursor, MB_INFO_SIZE, 8, &info) || area_alloc(&cursor, 3 * MB_MMAP_ENTRY_SIZE, 8, &mmap))
-        return fail(err, errlen, MB_ERR_NO_SPACE, "%s: info area too small", kname);
+        return errbuf_fail_code(err, errlen, MB_ERR_NO_SPACE, "%s: info area too small", kname);
     if (p->n_modules > (MB_INFO_AREA_END - MB_INFO_AREA_START) / MB_MODULE_SIZE
         || area_alloc(&cursor, (uint64_t)p->n_modules * MB_MODULE_SIZE, 8, &mods))
-        return fail(err, errlen, MB_ERR_NO_SPACE,
-                    "%s: %zu modules: the module array does not fit in the info area [0x%x, 0x%x)",
-                    kname, p->n_modules, MB_INFO_AREA_START, MB_INFO_AREA_END);
+        return errbuf_fail_code(err, errlen, MB_ERR_NO_SPACE,
+                                "%s: %zu modules: the module array does not fit in the info area [0x%x, 0x%x)",
+                                kname, p->n_modules, MB_INFO_AREA_START, MB_INFO_AREA_END);
     if (area_alloc(&cursor, sizeof MB_LOADER_NAME, 1, &lname))
-        return fail(err, errlen, MB_ERR_NO_SPACE, "%s: info area too small", kname);
+        return errbuf_fail_code(err, errlen, MB_ERR_NO_SPACE, "%s: info area too small", kname);
     len = strlen(kcmd);
     if (area_alloc(&cursor, (uint64_t)len + 1, 1, &kcmd_addr))
-        return fail(err, errlen, MB_ERR_NO_SPACE,
-                    "%s: command line (%zu bytes) does not fit in the info area [0x%x, 0x%x)",
-                    kname, len, MB_INFO_AREA_START, MB_INFO_AREA_END);
+        return errbuf_fail_code(err, errlen, MB_ERR_NO_SPACE,
+                                "%s: command line (%zu bytes) does not fit in the info area [0x%x, 0x%x)",
+                                kname, len, MB_INFO_AREA_START, MB_INFO_AREA_END);
 
     if (commit) {
         uint8_t *mi = p->mem + info;
@@ -455,20 +450,20 @@ static int lay_out(const struct plan *p, int commit, uint32_t *info_addr, char *
         uint64_t start = align_up(mod_cur, MB_MODULE_ALIGN), end, str;
 
         if (!m->image.data && m->image.size)
-            return fail(err, errlen, MB_ERR_INVALID_ARG, "module %zu (%s): no data", i, mname);
+            return errbuf_fail_code(err, errlen, MB_ERR_INVALID_ARG, "module %zu (%s): no data", i, mname);
         end = start + (uint64_t)m->image.size;
         if (m->image.size > p->mem_size || end > p->mem_size)
-            return fail(err, errlen, MB_ERR_NO_SPACE,
-                        "module %zu (%s): needs [0x%llx, +0x%llx) but guest memory ends at 0x%llx",
-                        i, mname, (unsigned long long)start, (unsigned long long)m->image.size,
-                        (unsigned long long)p->mem_size);
+            return errbuf_fail_code(err, errlen, MB_ERR_NO_SPACE,
+                                    "module %zu (%s): needs [0x%llx, +0x%llx) but guest memory ends at 0x%llx",
+                                    i, mname, (unsigned long long)start, (unsigned long long)m->image.size,
+                                    (unsigned long long)p->mem_size);
         if (start < p->kernel_end || start < MB_INFO_AREA_END)       /* cannot happen: placed after both */
-            return fail(err, errlen, MB_ERR_OVERLAP, "module %zu (%s): overlaps the kernel", i, mname);
+            return errbuf_fail_code(err, errlen, MB_ERR_OVERLAP, "module %zu (%s): overlaps the kernel", i, mname);
         len = strlen(mcmd);
         if (area_alloc(&cursor, (uint64_t)len + 1, 1, &str))
-            return fail(err, errlen, MB_ERR_NO_SPACE,
-                        "module %zu (%s): command line (%zu bytes) does not fit in the info area [0x%x, 0x%x)",
-                        i, mname, len, MB_INFO_AREA_START, MB_INFO_AREA_END);
+            return errbuf_fail_code(err, errlen, MB_ERR_NO_SPACE,
+                    "module %zu (%s): command line (%zu bytes) does not fit in the info area [0x%x, 0x%x)",
+                    i, mname, len, MB_INFO_AREA_START, MB_INFO_AREA_END);
         if (commit) {
             uint8_t *me = p->mem + mods + i * MB_MODULE_SIZE;
 
@@ -500,13 +495,13 @@ int mb_load(uint8_t *mem, size_t mem_size, const struct mb_image *kernel, const 
     if (out)
         memset(out, 0, sizeof *out);
     if (!mem || !out || !kernel || (!kernel->data && kernel->size) || (!modules && n_modules))
-        return fail(err, errlen, MB_ERR_INVALID_ARG, "%s: mb_load: NULL %s", name,
-                    !mem ? "guest memory" : !out ? "result"
-                    : !kernel || (!kernel->data && kernel->size) ? "kernel data" : "module array");
+        return errbuf_fail_code(err, errlen, MB_ERR_INVALID_ARG, "%s: mb_load: NULL %s", name,
+                                !mem ? "guest memory" : !out ? "result"
+                                : !kernel || (!kernel->data && kernel->size) ? "kernel data" : "module array");
     if ((uint64_t)mem_size < MB_MEM_MIN || (uint64_t)mem_size > MB_MEM_MAX)
-        return fail(err, errlen, MB_ERR_OUT_OF_RANGE,
-                    "%s: guest memory size 0x%llx is outside [0x%x, 0x%x]", name,
-                    (unsigned long long)mem_size, MB_MEM_MIN, MB_MEM_MAX);
+        return errbuf_fail_code(err, errlen, MB_ERR_OUT_OF_RANGE,
+                                "%s: guest memory size 0x%llx is outside [0x%x, 0x%x]", name,
+                                (unsigned long long)mem_size, MB_MEM_MIN, MB_MEM_MAX);
 
     rc = elf_parse(kernel, name, ADDR_PHYS, MB_KERNEL_MIN_ADDR, mem_size, mem_size, &ei, err, errlen);
     if (rc == MB_ERR_NOT_ELF) {
@@ -535,9 +530,9 @@ int mb_load(uint8_t *mem, size_t mem_size, const struct mb_image *kernel, const 
     else if (seg_containing(&ei, ei.e_entry, 0) >= 0)
         ei.entry = ei.e_entry;
     else
-        return fail(err, errlen, MB_ERR_BAD_ENTRY,
-                    "%s: entry point 0x%x is not inside a loaded segment (kernel occupies [0x%llx, 0x%llx))",
-                    name, ei.e_entry, (unsigned long long)ei.lowest, (unsigned long long)ei.highest);
+        return errbuf_fail_code(err, errlen, MB_ERR_BAD_ENTRY,
+                "%s: entry point 0x%x is not inside a loaded segment (kernel occupies [0x%llx, 0x%llx))",
+                name, ei.e_entry, (unsigned long long)ei.lowest, (unsigned long long)ei.highest);
 
     p.mem = mem;
     p.mem_size = mem_size;

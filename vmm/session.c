@@ -288,6 +288,7 @@ int session_boot(struct session *s, const struct session_options *o)
     int rc = NTV_EXIT_USAGE;
 
     memset(s, 0, sizeof(*s));
+    snprintf(s->kernel_path, sizeof(s->kernel_path), "%s", kernel_path);
     if (session_cmdline(o, cmdline, sizeof(cmdline)) < 0 || check_cpu_mechanism(o) < 0)
         return NTV_EXIT_USAGE;
     snprintf(kernel_cmdline, sizeof(kernel_cmdline), "syscall=%s", o->syscall);
@@ -391,7 +392,7 @@ int session_finish(struct session *s, const struct vm_outcome *out)
     if (out->stop != VM_STOP_PROCESS_EXIT) {
         fprintf(stderr, "ntvisor: %s\n", out->reason);
         if (out->stop != VM_STOP_BUGCHECK && out->stop != VM_STOP_INTERRUPTED)
-            vcpu_dump(&s->vm, stderr);
+            vcpu_dump(&s->vm, s->kernel_path, stderr);
     }
     switch (out->stop) {
     case VM_STOP_PROCESS_EXIT: return (int)(out->detail & 0xFF);

@@ -7,6 +7,7 @@
 #define NTVISOR_SESSION_H
 
 #include <getopt.h>
+#include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
 #include "host.h"
@@ -83,6 +84,7 @@ struct session {
     struct kvm_vm vm;
     int booted;
     uint32_t program_entry;     /* the program's first instruction (its ELF entry) */
+    char kernel_path[PATH_MAX]; /* the kernel image, for the symbols of the abnormal-end dump */
 };
 
 /* Loads and checks the images, creates the VM and loads the guest; 0, or an NTV_EXIT_* code. */

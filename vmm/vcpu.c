@@ -1,12 +1,24 @@
-/* vCPU set-up for Multiboot and the register dump for abnormal ends. */
+/* vCPU set-up for Multiboot, in small steps as a reset is, and the dump for abnormal ends. */
 #include <errno.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include "base/errbuf.h"
+#include "ntdb/symbols.h"
 #include "guest_mem.h"
 #include "vcpu.h"
+#include "vcpu_dump.h"
 
-#define CR0_PE 0x1u
-#define CR0_ET 0x10u
+#define X86_CR0_PE          0x1u
+#define X86_CR0_ET          0x10u
+#define X86_EFLAGS_RESERVED 0x2u    /* bit 1 always reads as 1 */
+#define SEG_TYPE_CODE_RX_A  0xBu    /* execute/read, accessed */
+#define SEG_TYPE_DATA_RW_A  0x3u    /* read/write, accessed */
+#define SEG_TYPE_TSS32_BUSY 0xBu
+#define SEG_TYPE_LDT        0x2u
+#define TSS32_LIMIT         0x67u   /* the 104-byte 32-bit TSS */
+/* Multiboot asks for flat CS and DS but names no selectors; the kernel loads its own GDT. */
+#define MB_CODE_SELECTOR    0x08u
+#define MB_DATA_SELECTOR    0x10u
 
 static struct kvm_segment flat_segment(uint16_t selector, uint8_t type)
 {
@@ -17,45 +29,69 @@ static struct kvm_segment flat_segment(uint16_t selector, uint8_t type)
     return s;
 }
 
-int vcpu_setup_multiboot(struct kvm_vm *vm, uint32_t entry, uint32_t info_addr, char *err, size_t errlen)
+/* Flat 4 GiB code and data segments, as Multiboot promises. */
+static void setup_flat_segments(struct kvm_sregs *s)
+{
+    s->cs = flat_segment(MB_CODE_SELECTOR, SEG_TYPE_CODE_RX_A);
+    s->ds = s->es = s->fs = s->gs = s->ss = flat_segment(MB_DATA_SELECTOR, SEG_TYPE_DATA_RW_A);
+}
+
+/* A usable TR and an unusable LDTR keep VM entry checks happy. */
+static void setup_system_segments(struct kvm_sregs *s)
+{
+    s->tr = (struct kvm_segment){ .base = 0, .limit = TSS32_LIMIT, .selector = 0, .type = SEG_TYPE_TSS32_BUSY,
+                                  .present = 1 };
+    s->ldt = (struct kvm_segment){ .type = SEG_TYPE_LDT, .present = 1, .unusable = 1 };
+}
+
+/* No GDT or IDT yet: the kernel installs its own before it relies on them. */
+static void setup_descriptor_tables(struct kvm_sregs *s)
+{
+    s->gdt.base = s->idt.base = 0;
+    s->gdt.limit = s->idt.limit = 0;
+}
+
+/* Protected mode without paging, no long mode. */
+static void setup_control_registers(struct kvm_sregs *s)
+{
+    s->cr0 = X86_CR0_PE | X86_CR0_ET;
+    s->cr3 = s->cr4 = 0;
+    s->efer = 0;
+}
+
+static int setup_sregs(struct kvm_vm *vm, char *err, size_t errlen)
 {
     struct kvm_sregs sregs;
-    if (ioctl(vm->vcpu_fd, KVM_GET_SREGS, &sregs) < 0) {
-        snprintf(err, errlen, "KVM_GET_SREGS: %s", strerror(errno));
-        return -1;
-    }
-    sregs.cs = flat_segment(0x08, 0xB);   /* execute/read, accessed */
-    sregs.ds = sregs.es = sregs.fs = sregs.gs = sregs.ss = flat_segment(0x10, 0x3);
-    /* a usable TR and an unusable LDTR keep VM entry checks happy */
-    sregs.tr = (struct kvm_segment){ .base = 0, .limit = 0x67, .selector = 0, .type = 0xB, .present = 1 };
-    sregs.ldt = (struct kvm_segment){ .type = 0x2, .present = 1, .unusable = 1 };
-    sregs.gdt.base = sregs.idt.base = 0;
-    sregs.gdt.limit = sregs.idt.limit = 0;
-    sregs.cr0 = CR0_PE | CR0_ET;
-    sregs.cr3 = sregs.cr4 = 0;
-    sregs.efer = 0;
-    if (ioctl(vm->vcpu_fd, KVM_SET_SREGS, &sregs) < 0) {
-        snprintf(err, errlen, "KVM_SET_SREGS: %s", strerror(errno));
-        return -1;
-    }
-    struct kvm_regs regs = {
-        .rax = MULTIBOOT_BOOTLOADER_MAGIC, .rbx = info_addr, .rip = entry, .rflags = 0x2,
-    };
-    if (ioctl(vm->vcpu_fd, KVM_SET_REGS, &regs) < 0) {
-        snprintf(err, errlen, "KVM_SET_REGS: %s", strerror(errno));
-        return -1;
-    }
+    if (ioctl(vm->vcpu_fd, KVM_GET_SREGS, &sregs) < 0)
+        return errbuf_fail(err, errlen, "KVM_GET_SREGS: %s", strerror(errno));
+    setup_flat_segments(&sregs);
+    setup_system_segments(&sregs);
+    setup_descriptor_tables(&sregs);
+    setup_control_registers(&sregs);
+    if (ioctl(vm->vcpu_fd, KVM_SET_SREGS, &sregs) < 0)
+        return errbuf_fail(err, errlen, "KVM_SET_SREGS: %s", strerror(errno));
     return 0;
 }
 
-static void dump_segment(FILE *out, const char *name, const struct kvm_segment *s)
+/* The Multiboot hand-off: EAX = magic, EBX = the info structure, interrupts off. */
+static int setup_regs(struct kvm_vm *vm, uint32_t entry, uint32_t info_addr, char *err, size_t errlen)
 {
-    fprintf(out, "  %-3s %04x base=%08llx limit=%08x type=%x s=%u dpl=%u p=%u db=%u g=%u%s\n", name,
-            s->selector, (unsigned long long)s->base, s->limit, s->type, s->s, s->dpl, s->present, s->db, s->g,
-            s->unusable ? " unusable" : "");
+    struct kvm_regs regs = {
+        .rax = MULTIBOOT_BOOTLOADER_MAGIC, .rbx = info_addr, .rip = entry, .rflags = X86_EFLAGS_RESERVED,
+    };
+    if (ioctl(vm->vcpu_fd, KVM_SET_REGS, &regs) < 0)
+        return errbuf_fail(err, errlen, "KVM_SET_REGS: %s", strerror(errno));
+    return 0;
 }
 
-void vcpu_dump(struct kvm_vm *vm, FILE *out)
+int vcpu_setup_multiboot(struct kvm_vm *vm, uint32_t entry, uint32_t info_addr, char *err, size_t errlen)
+{
+    if (setup_sregs(vm, err, errlen) < 0)
+        return -1;
+    return setup_regs(vm, entry, info_addr, err, errlen);
+}
+
+void vcpu_dump(struct kvm_vm *vm, const char *kernel_path, FILE *out)
 {
     struct kvm_regs r;
     struct kvm_sregs s;
@@ -63,33 +99,12 @@ void vcpu_dump(struct kvm_vm *vm, FILE *out)
         fprintf(out, "  (registers unavailable: %s)\n", strerror(errno));
         return;
     }
-    if (s.cs.base == 0xFFFF0000 && r.rip == 0xFFF0)
-        fprintf(out, "  (this is the vCPU's reset state: KVM resets it on shutdown under AMD SVM,\n"
-                     "   so the state at the fault is lost; under Intel VMX it is kept)\n");
-    fprintf(out, "  eax=%08llx ebx=%08llx ecx=%08llx edx=%08llx esi=%08llx edi=%08llx\n",
-            r.rax, r.rbx, r.rcx, r.rdx, r.rsi, r.rdi);
-    fprintf(out, "  eip=%08llx esp=%08llx ebp=%08llx efl=%08llx cpl=%u\n",
-            r.rip, r.rsp, r.rbp, r.rflags, s.cs.dpl);
-    dump_segment(out, "cs", &s.cs);
-    dump_segment(out, "ss", &s.ss);
-    dump_segment(out, "ds", &s.ds);
-    dump_segment(out, "es", &s.es);
-    dump_segment(out, "fs", &s.fs);
-    dump_segment(out, "gs", &s.gs);
-    dump_segment(out, "tr", &s.tr);
-    fprintf(out, "  cr0=%08llx cr2=%08llx cr3=%08llx cr4=%08llx efer=%llx\n",
-            s.cr0, s.cr2, s.cr3, s.cr4, s.efer);
-    fprintf(out, "  gdtr=%08llx/%04x idtr=%08llx/%04x\n",
-            s.gdt.base, s.gdt.limit, s.idt.base, s.idt.limit);
-
-    struct guest_mem g = { vm->mem, vm->mem_size };
-    uint32_t linear = (uint32_t)(s.cs.base + r.rip);
-    uint8_t code[16];
-    size_t n = gmem_read_virt(&g, (uint32_t)s.cr0, (uint32_t)s.cr3, (uint32_t)s.cr4, linear, code, sizeof(code));
-    fprintf(out, "  code at %08x:", linear);
-    if (n == 0)
-        fprintf(out, " (not mapped)");
-    for (size_t i = 0; i < n; i++)
-        fprintf(out, " %02x", code[i]);
-    fprintf(out, "\n");
+    /* the kernel's symbols, if its image has them: a missing name is no reason to lose the dump */
+    struct symtab syms;
+    char err[256];
+    symtab_init(&syms);
+    bool have_syms = kernel_path && symtab_load_elf_file(&syms, "nt", kernel_path, err, sizeof(err)) == 0;
+    struct guest_mem g = gmem_of(vm);
+    vcpu_dump_state(out, &r, &s, &g, have_syms ? &syms : NULL);
+    symtab_free(&syms);
 }

@@ -10,7 +10,8 @@
 
 /* 32-bit protected mode, flat segments, paging off, EAX = magic, EBX = info. */
 int vcpu_setup_multiboot(struct kvm_vm *vm, uint32_t entry, uint32_t info_addr, char *err, size_t errlen);
-/* Registers, segment state, control registers and the instruction bytes at EIP. */
-void vcpu_dump(struct kvm_vm *vm, FILE *out);
+/* The dump of vcpu_dump.h for this VM's vCPU, with the symbols of the kernel
+   image at kernel_path (NULL or an image without symbols: none). */
+void vcpu_dump(struct kvm_vm *vm, const char *kernel_path, FILE *out);
 
 #endif

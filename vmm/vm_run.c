@@ -13,6 +13,8 @@
 #include "rtc.h"
 #include "vm_run.h"
 
+#define X86_EFLAGS_IF 0x200u   /* interrupts enabled */
+
 static volatile sig_atomic_t stop_signal;   /* SIGINT or SIGTERM */
 static volatile sig_atomic_t tick_pending;  /* the one-second watchdog tick (SIGALRM) */
 static struct kvm_run *volatile running;
@@ -37,7 +39,7 @@ static bool halted_for_good(struct kvm_vm *vm)
     struct kvm_mp_state mp;
     struct kvm_regs r;
     return ioctl(vm->vcpu_fd, KVM_GET_MP_STATE, &mp) == 0 && mp.mp_state == KVM_MP_STATE_HALTED &&
-           ioctl(vm->vcpu_fd, KVM_GET_REGS, &r) == 0 && !(r.rflags & 0x200);
+           ioctl(vm->vcpu_fd, KVM_GET_REGS, &r) == 0 && !(r.rflags & X86_EFLAGS_IF);
 }
 
 const char *vm_stop_name(enum vm_stop s)
@@ -218,8 +220,6 @@ void vm_run(struct kvm_vm *vm, const struct vm_run_options *opt, struct vm_outco
         out->exits++;
         if (!handle_exit(vm, &d, hooks, out))
             break;
-        if (hooks && hooks->after_exit)
-            hooks->after_exit(hooks->ctx, vm);
     }
     if (hooks && hooks->on_stop)
         hooks->on_stop(hooks->ctx, vm, out);

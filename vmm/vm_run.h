@@ -35,8 +35,6 @@ struct vm_hooks {
     /* Every exit, before vm_run handles it (KVM_EXIT_DEBUG, KVM_EXIT_X86_WRMSR, I/O...):
        1 handled, go on; 0 stop the guest (out filled); -1 not mine: vm_run handles it. */
     int (*on_exit)(void *ctx, struct kvm_vm *vm, struct vm_outcome *out);
-    /* After every handled exit, before the guest resumes (cheap checks only). */
-    void (*after_exit)(void *ctx, struct kvm_vm *vm);
     /* The guest has stopped for good, its state intact; before vm_run returns. */
     void (*on_stop)(void *ctx, struct kvm_vm *vm, const struct vm_outcome *out);
 };
