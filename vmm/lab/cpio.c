@@ -1,6 +1,7 @@
 /* The per-run initramfs of the lab: a newc (cpio -H newc) writer for one
  * request, appended to the lab's base.cpio (see cpio.h). */
 #include "cpio.h"
+#include "base/errbuf.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -27,7 +28,7 @@ struct cpio {
 static int cw_write(struct cpio *c, const void *p, size_t n)
 {
     if (lab_write_all(c->fd, p, n) < 0) {
-        lab_seterr(c->err, c->errlen, "writing the lab initramfs: %s", strerror(errno));
+        errbuf_fail(c->err, c->errlen, "writing the lab initramfs: %s", strerror(errno));
         return -1;
     }
     c->off += n;
@@ -48,7 +49,7 @@ static int cw_header(struct cpio *c, const char *name, unsigned mode, uint64_t s
     size_t nlen = strlen(name) + 1;
 
     if (size > 0xffffffffull) {
-        lab_seterr(c->err, c->errlen, "%s: too large for the lab initramfs (max 4 GiB)", name);
+        errbuf_fail(c->err, c->errlen, "%s: too large for the lab initramfs (max 4 GiB)", name);
         return -1;
     }
     snprintf(hdr, sizeof hdr, "070701%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X",
@@ -144,7 +145,7 @@ static int cw_copy(struct cpio *c, int fd, const char *host_path, uint64_t size)
         if (r < 0 && errno == EINTR)
             continue;
         if (r <= 0) {
-            lab_seterr(c->err, c->errlen, "lab input %s: %s", host_path,
+            errbuf_fail(c->err, c->errlen, "lab input %s: %s", host_path,
                        r < 0 ? strerror(errno) : "file shrank while copying");
             return -1;
         }
@@ -163,17 +164,17 @@ static int cw_file(struct cpio *c, const struct lab_file *f)
     int fd, rc = -1;
 
     if (!f->host_path || !rel) {
-        lab_seterr(c->err, c->errlen, "bad lab input path '%s' (must be absolute, without . or ..)",
+        errbuf_fail(c->err, c->errlen, "bad lab input path '%s' (must be absolute, without . or ..)",
                    f->lab_path ? f->lab_path : "(null)");
         return -1;
     }
     fd = open(f->host_path, O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
-        lab_seterr(c->err, c->errlen, "lab input %s: %s", f->host_path, strerror(errno));
+        errbuf_fail(c->err, c->errlen, "lab input %s: %s", f->host_path, strerror(errno));
         return -1;
     }
     if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-        lab_seterr(c->err, c->errlen, "lab input %s: not a regular file", f->host_path);
+        errbuf_fail(c->err, c->errlen, "lab input %s: not a regular file", f->host_path);
         close(fd);
         return -1;
     }
@@ -197,7 +198,7 @@ static int cw_list(struct cpio *c, const char *path, char *const *v, const struc
         n += strlen(v ? v[i] : outs[i].lab_path) + 1;
     buf = malloc(n ? n : 1);
     if (!buf) {
-        lab_seterr(c->err, c->errlen, "out of memory");
+        errbuf_fail(c->err, c->errlen, "out of memory");
         return -1;
     }
     for (size_t i = 0; i < count; i++) {
@@ -217,7 +218,7 @@ static int check_outputs(const struct lab_request *req, char *err, size_t errlen
     for (size_t i = 0; i < req->n_outputs; i++) {
         const struct lab_file *o = &req->outputs[i];
         if (!o->host_path || !lab_rel(o->lab_path) || strlen(o->lab_path) > LAB_MAX_NAME) {
-            lab_seterr(err, errlen, "bad lab output path '%s' (must be absolute, without . or ..)",
+            errbuf_fail(err, errlen, "bad lab output path '%s' (must be absolute, without . or ..)",
                        o->lab_path ? o->lab_path : "(null)");
             return -1;
         }
@@ -232,13 +233,13 @@ int lab_cpio_write_request(int fd, const struct lab_request *req, char *err, siz
     int rc = -1;
 
     if (!c) {
-        lab_seterr(err, errlen, "out of memory");
+        errbuf_fail(err, errlen, "out of memory");
         return -1;
     }
     *c = (struct cpio){ .fd = fd, .err = err, .errlen = errlen,
                         .ino = 0x4e540000u };   /* away from base.cpio's inode numbers */
     if (!req->argv || !req->argv[0]) {
-        lab_seterr(err, errlen, "lab: empty command");
+        errbuf_fail(err, errlen, "lab: empty command");
         goto out;
     }
     for (size_t i = 0; i < req->n_inputs; i++)
@@ -262,7 +263,7 @@ static int copy_base(int dst, const char *src_path, char *err, size_t errlen)
     int fd = open(src_path, O_RDONLY | O_CLOEXEC);
 
     if (fd < 0) {
-        lab_seterr(err, errlen, "%s: %s (run `make lab`)", src_path, strerror(errno));
+        errbuf_fail(err, errlen, "%s: %s (run `make lab`)", src_path, strerror(errno));
         return -1;
     }
     for (;;) {
@@ -270,14 +271,14 @@ static int copy_base(int dst, const char *src_path, char *err, size_t errlen)
         if (r < 0 && errno == EINTR)
             continue;
         if (r < 0) {
-            lab_seterr(err, errlen, "%s: %s", src_path, strerror(errno));
+            errbuf_fail(err, errlen, "%s: %s", src_path, strerror(errno));
             close(fd);
             return -1;
         }
         if (r == 0)
             break;
         if (lab_write_all(dst, buf, (size_t)r) < 0) {
-            lab_seterr(err, errlen, "writing the lab initramfs: %s", strerror(errno));
+            errbuf_fail(err, errlen, "writing the lab initramfs: %s", strerror(errno));
             close(fd);
             return -1;
         }
@@ -294,7 +295,7 @@ int lab_initrd_write(const char *path, const struct lab_request *req, char *err,
     off_t off;
 
     if (fd < 0 || !base) {
-        lab_seterr(err, errlen, "creating %s: %s", path, strerror(errno));
+        errbuf_fail(err, errlen, "creating %s: %s", path, strerror(errno));
         goto out;
     }
     if (copy_base(fd, base, err, errlen) < 0)
@@ -303,7 +304,7 @@ int lab_initrd_write(const char *path, const struct lab_request *req, char *err,
     if (off & 3) {                  /* the next archive must start 4-aligned */
         static const char zero[4];
         if (lab_write_all(fd, zero, 4 - (size_t)(off & 3)) < 0) {
-            lab_seterr(err, errlen, "writing %s: %s", path, strerror(errno));
+            errbuf_fail(err, errlen, "writing %s: %s", path, strerror(errno));
             goto out;
         }
     }

@@ -1,12 +1,9 @@
-/* Small I/O helpers the lab's host-side files share: errors into a buffer,
+/* Small I/O helpers the lab's host-side files share:
  * whole writes, path joining. */
 #ifndef NTVISOR_LAB_IO_H
 #define NTVISOR_LAB_IO_H
 
 #include <stddef.h>
-
-/* Formats a one-line reason into err (nothing when err is NULL or errlen 0). */
-void lab_seterr(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 /* Writes all n bytes to fd, waiting out EINTR and EAGAIN; 0, or -1 with errno set. */
 int lab_write_all(int fd, const void *p, size_t n);

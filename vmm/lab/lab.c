@@ -3,6 +3,7 @@
  * stream (result.c) and, when the lab failed, its logs' tails (tail.c). */
 #define _GNU_SOURCE
 #include "lab.h"
+#include "base/errbuf.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -51,7 +52,7 @@ static int make_run_dir(struct run *rn, char *err, size_t errlen)
         tmpdir = "/tmp";
     if ((size_t)snprintf(rn->dir, sizeof rn->dir, "%s/ntvisor-lab.XXXXXX", tmpdir) >= sizeof rn->dir - 32 ||
         !mkdtemp(rn->dir)) {
-        lab_seterr(err, errlen, "cannot create a temporary directory in %s: %s", tmpdir, strerror(errno));
+        errbuf_fail(err, errlen, "cannot create a temporary directory in %s: %s", tmpdir, strerror(errno));
         return -1;
     }
     snprintf(rn->cpio, sizeof rn->cpio, "%s/run.cpio", rn->dir);
@@ -77,17 +78,17 @@ static void no_result_reason(const struct lab_request *req, const struct run *rn
 
     lab_first_line(rn->qlog, q, sizeof q);
     if (end->interrupted)
-        lab_seterr(err, errlen, "lab failure: %s", "interrupted");
+        errbuf_fail(err, errlen, "lab failure: %s", "interrupted");
     else if (end->rejected)
-        lab_seterr(err, errlen, "lab failure: %s", lab_result_error(res));
+        errbuf_fail(err, errlen, "lab failure: %s", lab_result_error(res));
     else if (end->timed_out)
-        lab_seterr(err, errlen, "lab failure: no result within %u s (VM killed)", req->timeout_sec);
+        errbuf_fail(err, errlen, "lab failure: no result within %u s (VM killed)", req->timeout_sec);
     else if (q[0])
-        lab_seterr(err, errlen, "lab failure: %s", q);
+        errbuf_fail(err, errlen, "lab failure: %s", q);
     else if (WIFSIGNALED(wst))
-        lab_seterr(err, errlen, "lab failure: QEMU killed by signal %d: %s", WTERMSIG(wst), lab_result_error(res));
+        errbuf_fail(err, errlen, "lab failure: QEMU killed by signal %d: %s", WTERMSIG(wst), lab_result_error(res));
     else
-        lab_seterr(err, errlen, "lab failure: the VM stopped (QEMU exit status %d): %s", WEXITSTATUS(wst),
+        errbuf_fail(err, errlen, "lab failure: the VM stopped (QEMU exit status %d): %s", WEXITSTATUS(wst),
                    lab_result_error(res));
 }
 
@@ -96,13 +97,13 @@ static int verdict(const struct lab_request *req, const struct run *rn, const st
                    const struct lab_relay_end *end, int *status, char *err, size_t errlen)
 {
     if (lab_result_failure(res)) {
-        lab_seterr(err, errlen, "lab failure: %s", lab_result_failure(res));
+        errbuf_fail(err, errlen, "lab failure: %s", lab_result_failure(res));
     } else if (lab_result_done(res) && lab_result_status(res) >= 0) {
         if (status)
             *status = lab_result_status(res);
         return 0;
     } else if (lab_result_done(res)) {
-        lab_seterr(err, errlen, "lab failure: the result had no exit status");
+        errbuf_fail(err, errlen, "lab failure: the result had no exit status");
     } else {
         no_result_reason(req, rn, res, end, err, errlen);
     }
@@ -145,11 +146,11 @@ int lab_run(const struct lab_request *req, int *status, char *err, size_t errlen
     if (err && errlen)
         err[0] = '\0';
     if (!req || !req->argv || !req->argv[0]) {
-        lab_seterr(err, errlen, "lab: no command given");
+        errbuf_fail(err, errlen, "lab: no command given");
         return -1;
     }
     if (!lab_is_built(req->lab_dir)) {
-        lab_seterr(err, errlen, "the SVM lab is not built in %s: run `make lab` first",
+        errbuf_fail(err, errlen, "the SVM lab is not built in %s: run `make lab` first",
                    req->lab_dir ? req->lab_dir : "(no lab directory)");
         return -1;
     }
@@ -158,7 +159,7 @@ int lab_run(const struct lab_request *req, int *status, char *err, size_t errlen
     if (lab_initrd_write(rn.cpio, req, err, errlen) == 0) {
         res = lab_result_new(req->outputs, req->n_outputs);
         if (!res)
-            lab_seterr(err, errlen, "out of memory");
+            errbuf_fail(err, errlen, "out of memory");
         else
             rc = boot_and_relay(req, &rn, res, status, err, errlen);
     }

@@ -1,6 +1,7 @@
 /* Starting and stopping the lab VM (see qemu.h). */
 #define _GNU_SOURCE
 #include "qemu.h"
+#include "base/errbuf.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -113,14 +114,14 @@ static int spawn(struct lab_vm *vm, const struct lab_boot *b, const int guest_en
     int errp[2] = { -1, -1 }, e;
 
     if (pipe2(errp, O_CLOEXEC) < 0) {
-        lab_seterr(err, errlen, "pipe: %s", strerror(errno));
+        errbuf_fail(err, errlen, "pipe: %s", strerror(errno));
         return -1;
     }
     build_args(&q, b, guest_ends);
     fflush(NULL);
     vm->pid = fork();
     if (vm->pid < 0) {
-        lab_seterr(err, errlen, "fork: %s", strerror(errno));
+        errbuf_fail(err, errlen, "fork: %s", strerror(errno));
         close_pair(errp);
         return -1;
     }
@@ -130,7 +131,7 @@ static int spawn(struct lab_vm *vm, const struct lab_boot *b, const int guest_en
     e = exec_error(errp[0]);
     close(errp[0]);
     if (e) {
-        lab_seterr(err, errlen, "cannot run %s: %s%s", b->qemu, strerror(e),
+        errbuf_fail(err, errlen, "cannot run %s: %s%s", b->qemu, strerror(e),
                    e == ENOENT ? " (install qemu-system-x86, see scripts/install-deps.sh)" : "");
         waitpid(vm->pid, NULL, 0);
         vm->pid = -1;
@@ -148,7 +149,7 @@ int lab_qemu_start(struct lab_vm *vm, const struct lab_boot *boot, char *err, si
     for (int i = 0; i < 3; i++) {
         vm->chan[i] = -1;
         if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv[i]) < 0) {
-            lab_seterr(err, errlen, "socketpair: %s", strerror(errno));
+            errbuf_fail(err, errlen, "socketpair: %s", strerror(errno));
             goto out;
         }
         guest_ends[i] = sv[i][1];

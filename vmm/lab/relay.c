@@ -1,6 +1,7 @@
 /* The relay between the running lab VM and this process (see relay.h). */
 #define _GNU_SOURCE
 #include "relay.h"
+#include "base/errbuf.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -63,7 +64,7 @@ int lab_relay_open(struct lab_relay *rl, char *err, size_t errlen)
     rl->installed = 0;
     if (pipe2(rl->sigp, O_CLOEXEC | O_NONBLOCK) < 0) {
         rl->sigp[0] = rl->sigp[1] = -1;
-        lab_seterr(err, errlen, "pipe: %s", strerror(errno));
+        errbuf_fail(err, errlen, "pipe: %s", strerror(errno));
         return -1;
     }
     return 0;
@@ -185,7 +186,7 @@ static int relay_once(struct relay *r, char *err, size_t errlen)
     if (poll(p, 4, timeout) < 0) {
         if (errno == EINTR)
             return 0;
-        lab_seterr(err, errlen, "poll: %s", strerror(errno));
+        errbuf_fail(err, errlen, "poll: %s", strerror(errno));
         kill_vm(r);
         return -1;
     }
