@@ -28,24 +28,36 @@ static NTSTATUS NTAPI IopConsoleCreateClose(PDEVICE_OBJECT Device, PIRP Irp)
     return IopComplete(Irp, STATUS_SUCCESS, FILE_OPENED);
 }
 
+/* Copies the requestor's bytes a chunk at a time (a fault: STATUS_ACCESS_VIOLATION); with Print, shows them. */
+static NTSTATUS IopConsoleWalk(PVOID Buffer, ULONG Length, BOOLEAN Print)
+{
+    char chunk[64];
+    for (ULONG done = 0; done < Length;) {
+        ULONG n = Length - done < sizeof(chunk) ? Length - done : sizeof(chunk);
+        NTSTATUS status = KiSafeCopy(chunk, (PUCHAR)Buffer + done, n);
+        if (!NT_SUCCESS(status))
+            return status;
+        if (Print) {
+            HalDisplayBuffer(chunk, n);
+            IopConsoleBytesWritten += n;
+        }
+        done += n;
+    }
+    return STATUS_SUCCESS;
+}
+
 static NTSTATUS NTAPI IopConsoleReadWrite(PDEVICE_OBJECT Device, PIRP Irp)
 {
     (void)Device;
     PIO_STACK_LOCATION stack = IoGetCurrentIrpStackLocation(Irp);
     if (stack->MajorFunction == IRP_MJ_READ)
         return IopComplete(Irp, stack->Parameters.Read.Length ? STATUS_END_OF_FILE : STATUS_SUCCESS, 0);
-    char chunk[64];
     ULONG length = stack->Parameters.Write.Length;
-    for (ULONG done = 0; done < length;) {
-        ULONG n = length - done < sizeof(chunk) ? length - done : sizeof(chunk);
-        NTSTATUS status = KiSafeCopy(chunk, (PUCHAR)Irp->UserBuffer + done, n);
-        if (!NT_SUCCESS(status))
-            return IopComplete(Irp, status, done);
-        HalDisplayBuffer(chunk, n);
-        IopConsoleBytesWritten += n;
-        done += n;
-    }
-    return IopComplete(Irp, STATUS_SUCCESS, length);
+    /* the whole buffer must be readable before a byte reaches the console */
+    NTSTATUS status = IopConsoleWalk(Irp->UserBuffer, length, FALSE);
+    if (NT_SUCCESS(status))
+        status = IopConsoleWalk(Irp->UserBuffer, length, TRUE);
+    return IopComplete(Irp, status, NT_SUCCESS(status) ? length : 0);
 }
 
 static NTSTATUS NTAPI IopConsoleDeviceControl(PDEVICE_OBJECT Device, PIRP Irp)

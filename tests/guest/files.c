@@ -146,6 +146,9 @@ int main(int argc, char **argv)
     Report("NtCreateFile(console)", Create(&c, L"\\Device\\Console", GENERIC_READ | GENERIC_WRITE, FILE_OPEN,
                                            FILE_SYNCHRONOUS_IO_NONALERT, &iosb));
     Report("NtWriteFile(console)", NtWriteFile(c, NULL, NULL, NULL, &iosb, "to the console\n", 15, NULL, NULL));
+    /* the end of SharedUserData's page, then an unmapped one: refused before a byte is shown */
+    Report("NtWriteFile(console-unreadable-tail)",
+           NtWriteFile(c, NULL, NULL, NULL, &iosb, (PUCHAR)0x7FFE0000 + 0x1000 - 64, 128, NULL, NULL));
     Report("NtReadFile(console)", NtReadFile(c, NULL, NULL, NULL, &iosb, buf, 4, NULL, NULL));
     ULONG written = 0;
     Report("NtDeviceIoControlFile(console)", NtDeviceIoControlFile(c, NULL, NULL, NULL, &iosb,

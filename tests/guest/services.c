@@ -69,6 +69,18 @@ int main(int argc, char **argv)
     Report("NtDisplayString(crosses-probe-address)", NtDisplayString(&s));
     s.Length = s.MaximumLength = 0;
     Report("NtDisplayString(empty)", NtDisplayString(&s));
+    /* Length beyond MaximumLength: refused before a character is printed */
+    WCHAR four[4] = { 'a', 'b', 'c', 'd' };
+    s.Buffer = four;
+    s.MaximumLength = sizeof(four);
+    s.Length = 0xFFFE;
+    Report("NtDisplayString(length-over-maximum)", NtDisplayString(&s));
+    s.Length = 3;
+    Report("NtDisplayString(odd-length)", NtDisplayString(&s));
+    /* the end of SharedUserData's page, then an unmapped one: nothing printed, the whole string is checked first */
+    s.Buffer = (PWSTR)((PUCHAR)SHARED_USER_DATA + 0x1000 - 128);
+    s.Length = s.MaximumLength = 256;
+    Report("NtDisplayString(unreadable-tail)", NtDisplayString(&s));
 
     /* NtClose takes 4 argument bytes: the dispatcher copies them from EDX */
     Report("int2e(args-in-kernel)", RawInt2e(0x19, KERNEL_ADDRESS));
