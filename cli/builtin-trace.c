@@ -155,9 +155,43 @@ static const char *image_base(const char *path)
     return slash ? slash + 1 : path;
 }
 
-int cmd_trace(int argc, char **argv)
+enum { OPT_FORMAT = 0x2000, OPT_EVENTS, OPT_DEEP };
+
+/* One trace option (not a guest option); -1 (message printed) when it is bad. */
+static int trace_option(struct trace_cli *c, int opt, const char **filter_arg, const char **deep_arg,
+                        const char *word)
 {
-    enum { OPT_FORMAT = 0x2000, OPT_EVENTS, OPT_DEEP };
+    switch (opt) {
+    case OPT_FORMAT:
+        if (strcmp(optarg, "text") && strcmp(optarg, "json")) {
+            fprintf(stderr, "ntvisor: trace: --format must be text or json, not '%s'\n", optarg);
+            return -1;
+        }
+        c->json = !strcmp(optarg, "json");
+        return 0;
+    case 'o':
+        c->output = optarg;
+        return 0;
+    case 'c':
+        c->summary = true;
+        return 0;
+    case 'e':
+        *filter_arg = optarg;   /* checked against the build's table once the build is known */
+        return 0;
+    case OPT_EVENTS:
+        return parse_events(c, optarg);
+    case OPT_DEEP:
+        *deep_arg = optarg;
+        return 0;
+    }
+    fprintf(stderr, "ntvisor: trace: unknown or incomplete option '%s' (see ntvisor trace --help)\n", word);
+    return -1;
+}
+
+/* The command line into o and c; 1 for --help (printed), -1 (message printed) when it is bad. */
+static int parse_command_line(int argc, char **argv, struct session_options *o, struct trace_cli *c,
+                              struct svc_table *services)
+{
     static const struct option longopts[] = {
         SESSION_LONG_OPTIONS,
         { "format", required_argument, 0, OPT_FORMAT },
@@ -168,81 +202,96 @@ int cmd_trace(int argc, char **argv)
         { "help", no_argument, 0, 'h' },
         { 0, 0, 0, 0 },
     };
-    struct session_options o;
-    struct trace_cli c = { .events = 0 };
-    struct svc_table services;
-    char err[256];
-    int rc = NTV_EXIT_USAGE, opt;
-
     const char *filter_arg = NULL, *deep_arg = NULL;
-    session_defaults(&o);
-    services.entries = NULL;
-    services.count = 0;
+    char err[256];
     optind = 1;
     opterr = 0;
-    while ((opt = getopt_long(argc, argv, "+ho:ce:", longopts, NULL)) != -1) {
-        if (opt >= SESSION_OPT_FIRST && opt < SESSION_OPT_LAST) {
-            if (session_option(&o, opt, optarg) < 0)
-                goto out;
-            continue;
-        }
-        switch (opt) {
-        case 'h':
+    for (int opt; (opt = getopt_long(argc, argv, "+ho:ce:", longopts, NULL)) != -1;) {
+        if (opt == 'h') {
             trace_usage(stdout);
-            rc = 0;
-            goto out;
-        case OPT_FORMAT:
-            if (strcmp(optarg, "text") && strcmp(optarg, "json")) {
-                fprintf(stderr, "ntvisor: trace: --format must be text or json, not '%s'\n", optarg);
-                goto out;
-            }
-            c.json = !strcmp(optarg, "json");
-            break;
-        case 'o':
-            c.output = optarg;
-            break;
-        case 'c':
-            c.summary = true;
-            break;
-        case 'e':
-            filter_arg = optarg;   /* checked against the build's table below */
-            break;
-        case OPT_EVENTS:
-            if (parse_events(&c, optarg) < 0)
-                goto out;
-            break;
-        case OPT_DEEP:
-            deep_arg = optarg;
-            break;
-        default:
-            fprintf(stderr, "ntvisor: trace: unknown or incomplete option '%s' (see ntvisor trace --help)\n",
-                    argv[optind - 1]);
-            goto out;
+            return 1;
         }
+        int bad = opt >= SESSION_OPT_FIRST && opt < SESSION_OPT_LAST ? session_option(o, opt, optarg)
+                                                                     : trace_option(c, opt, &filter_arg, &deep_arg,
+                                                                                    argv[optind - 1]);
+        if (bad < 0)
+            return -1;
     }
-    if (session_program(&o, argc, argv, optind, "trace") < 0)
-        goto out;
+    if (session_program(o, argc, argv, optind, "trace") < 0)
+        return -1;
     /* services are named as the chosen build numbers them */
-    if (svc_table_builtin(o.build, &services, err, sizeof(err)) < 0) {
+    if (svc_table_builtin(o->build, services, err, sizeof(err)) < 0) {
         fprintf(stderr, "ntvisor: %s\n", err);
+        return -1;
+    }
+    if ((filter_arg && parse_filter(c, filter_arg, services) < 0) ||
+        (deep_arg && parse_deep(c, deep_arg, services) < 0))
+        return -1;
+    if (!c->events_given)
+        c->events = c->json ? (1u << TEV_COUNT) - 1 : ((1u << TEV_COUNT) - 1) & ~(1u << TEV_RING);
+    return 0;
+}
+
+/* Boots the guest here and traces it into trace_out; the exit status. */
+static int trace_here(const struct session_options *o, const struct trace_cli *c, const struct svc_table *services,
+                      FILE *trace_out)
+{
+    struct session s;
+    int rc = session_boot(&s, o);
+    if (rc)
+        return rc;
+    /* kernel symbols, where the kernel image has them, name the addresses of alerts */
+    static struct symtab symbols;
+    char kbuf[PATH_MAX], serr[256];
+    symtab_init(&symbols);
+    bool have_symbols = symtab_load_elf_file(&symbols, "nt", session_kernel_path(o, kbuf, sizeof(kbuf)), serr,
+                                             sizeof(serr)) == 0;
+    struct tracer_options to = {
+        .services = services, .out = trace_out, .json = c->json,
+        .image = image_base(o->image_name ? o->image_name : o->program),
+        .trace_only = c->filter && !c->negate ? c->names : NULL,
+        .trace_not = c->filter && c->negate ? c->names : NULL,
+        .events = c->events, .summary = c->summary,
+        .deep = c->deep ? c->deep_names : NULL,
+        .symbols = have_symbols ? &symbols : NULL,
+    };
+    struct tracer *t = tracer_new(&to);
+    if (!t) {
+        symtab_free(&symbols);
+        session_end(&s);
+        return NTV_EXIT_MONITOR;
+    }
+    tracer_set_user_entry(t, s.program_entry);
+    struct vm_run_options ro = { .console = stdout, .timeout_s = o->timeout_s, .hooks = tracer_hooks(t) };
+    struct vm_outcome outcome;
+    vm_run(&s.vm, &ro, &outcome);
+    if (c->summary)
+        tracer_print_summary(t, trace_out);
+    rc = session_finish(&s, &outcome);
+    tracer_free(t);
+    symtab_free(&symbols);
+    session_end(&s);
+    return rc;
+}
+
+int cmd_trace(int argc, char **argv)
+{
+    struct session_options o;
+    struct trace_cli c = { .events = 0 };
+    struct svc_table services = { 0 };
+    session_defaults(&o);
+    int rc = parse_command_line(argc, argv, &o, &c, &services);
+    if (rc != 0) {
+        rc = rc > 0 ? 0 : NTV_EXIT_USAGE;
         goto out;
     }
-    if ((filter_arg && parse_filter(&c, filter_arg, &services) < 0) ||
-        (deep_arg && parse_deep(&c, deep_arg, &services) < 0))
-        goto out;
-    if (!c.events_given)
-        c.events = c.json ? (1u << TEV_COUNT) - 1 : ((1u << TEV_COUNT) - 1) & ~(1u << TEV_RING);
-
     /* an output file that cannot be written is an error now, not after the run */
     FILE *trace_out = stderr;
-    if (c.output) {
-        trace_out = fopen(c.output, "w");
-        if (!trace_out) {
-            fprintf(stderr, "ntvisor: %s: %s\n", c.output, strerror(errno));
-            goto out;
-        }
+    if (c.output && !(trace_out = fopen(c.output, "w"))) {
+        fprintf(stderr, "ntvisor: %s: %s\n", c.output, strerror(errno));
+        rc = NTV_EXIT_USAGE;
+        goto out;
     }
-
     struct host_info host;
     if (session_wants_lab(&o, &host)) {
         if (c.output)
@@ -252,48 +301,8 @@ int cmd_trace(int argc, char **argv)
         rc = session_run_in_lab(&o, argc, argv, &x, &host);
         goto out;
     }
-
     setvbuf(trace_out, NULL, _IOLBF, 0);   /* whole lines even if the monitor dies */
-
-    struct session s;
-    rc = session_boot(&s, &o);
-    if (rc) {
-        if (c.output)
-            fclose(trace_out);
-        goto out;
-    }
-    /* kernel symbols, where the kernel image has them, name the addresses of alerts */
-    static struct symtab symbols;
-    char kbuf[PATH_MAX], serr[256];
-    symtab_init(&symbols);
-    bool have_symbols = symtab_load_elf_file(&symbols, "nt", session_kernel_path(&o, kbuf, sizeof(kbuf)), serr,
-                                             sizeof(serr)) == 0;
-    struct tracer_options to = {
-        .services = &services, .out = trace_out, .json = c.json,
-        .image = image_base(o.image_name ? o.image_name : o.program),
-        .trace_only = c.filter && !c.negate ? c.names : NULL,
-        .trace_not = c.filter && c.negate ? c.names : NULL,
-        .events = c.events, .summary = c.summary,
-        .deep = c.deep ? c.deep_names : NULL,
-        .symbols = have_symbols ? &symbols : NULL,
-    };
-    struct tracer *t = tracer_new(&to);
-    if (!t) {
-        symtab_free(&symbols);
-        session_end(&s);
-        rc = NTV_EXIT_MONITOR;
-        goto out;
-    }
-    tracer_set_user_entry(t, s.program_entry);
-    struct vm_run_options ro = { .console = stdout, .timeout_s = o.timeout_s, .hooks = tracer_hooks(t) };
-    struct vm_outcome outcome;
-    vm_run(&s.vm, &ro, &outcome);
-    if (c.summary)
-        tracer_print_summary(t, trace_out);
-    rc = session_finish(&s, &outcome);
-    tracer_free(t);
-    symtab_free(&symbols);
-    session_end(&s);
+    rc = trace_here(&o, &c, &services, trace_out);
     if (c.output && fclose(trace_out) != 0) {
         fprintf(stderr, "ntvisor: %s: %s\n", c.output, strerror(errno));
         rc = NTV_EXIT_MONITOR;

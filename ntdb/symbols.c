@@ -129,29 +129,22 @@ static unsigned rank_of(const Elf32_Sym *s, const char *name)
     return r;
 }
 
-int symtab_load_elf(struct symtab *t, const char *name, const char *image, const uint8_t *data,
-                    size_t size, char *err, size_t errlen)
+/*
+ * The module's range: its PT_LOAD segments -- the biggest cluster of them,
+ * so that a kernel's low identity-mapped boot segment does not stretch nt
+ * over the whole user address space. 0, or -1 with err.
+ */
+static int elf_range(const Elf32_Ehdr *eh, const uint8_t *data, size_t size, const char *image, uint64_t *lo,
+                     uint64_t *hi, char *err, size_t errlen)
 {
-    Elf32_Ehdr eh;
-    if (size < sizeof(eh))
-        return errbuf_fail(err, errlen, "%s: too small for an ELF header", image);
-    memcpy(&eh, data, sizeof(eh));
-    if (memcmp(eh.e_ident, ELFMAG, SELFMAG))
-        return errbuf_fail(err, errlen, "%s: not an ELF file", image);
-    if (eh.e_ident[EI_CLASS] != ELFCLASS32 || eh.e_ident[EI_DATA] != ELFDATA2LSB || eh.e_machine != EM_386)
-        return errbuf_fail(err, errlen, "%s: not an ELF32 little-endian i386 image", image);
-
-    /* the module's range: its PT_LOAD segments -- the biggest cluster of them,
-       so that a kernel's low identity-mapped boot segment does not stretch nt
-       over the whole user address space */
-    if (eh.e_phnum == 0 || eh.e_phnum > 256 || eh.e_phentsize != sizeof(Elf32_Phdr) ||
-        !in_file(size, eh.e_phoff, (uint64_t)eh.e_phnum * sizeof(Elf32_Phdr)))
+    if (eh->e_phnum == 0 || eh->e_phnum > 256 || eh->e_phentsize != sizeof(Elf32_Phdr) ||
+        !in_file(size, eh->e_phoff, (uint64_t)eh->e_phnum * sizeof(Elf32_Phdr)))
         return errbuf_fail(err, errlen, "%s: bad program header table", image);
     struct { uint64_t lo, hi; } seg[256];
     unsigned nseg = 0;
-    for (unsigned i = 0; i < eh.e_phnum; i++) {
+    for (unsigned i = 0; i < eh->e_phnum; i++) {
         Elf32_Phdr ph;
-        memcpy(&ph, data + eh.e_phoff + (size_t)i * sizeof(ph), sizeof(ph));
+        memcpy(&ph, data + eh->e_phoff + (size_t)i * sizeof(ph), sizeof(ph));
         if (ph.p_type != PT_LOAD || ph.p_memsz == 0)
             continue;
         uint64_t end = (uint64_t)ph.p_vaddr + ph.p_memsz;
@@ -167,7 +160,8 @@ int symtab_load_elf(struct symtab *t, const char *name, const char *image, const
     }
     if (!nseg)
         return errbuf_fail(err, errlen, "%s: no loadable segment", image);
-    uint64_t lo = 0, hi = 0, best = 0;
+    uint64_t best = 0;
+    *lo = *hi = 0;
     for (unsigned i = 0; i < nseg;) {
         uint64_t clo = seg[i].lo, chi = seg[i].hi, bytes = 0;
         unsigned j = i;
@@ -178,59 +172,91 @@ int symtab_load_elf(struct symtab *t, const char *name, const char *image, const
         }
         if (bytes > best) {
             best = bytes;
-            lo = clo;
-            hi = chi;
+            *lo = clo;
+            *hi = chi;
         }
         i = j;
     }
-    if (hi == 0x100000000ull)
-        hi = 0xFFFFFFFFull;   /* [base, end) cannot name the last byte: lose it */
+    if (*hi == 0x100000000ull)
+        *hi = 0xFFFFFFFFull;   /* [base, end) cannot name the last byte: lose it */
+    return 0;
+}
 
-    /* the symbol table and its string table */
-    if (eh.e_shnum == 0 || eh.e_shnum >= SHN_LORESERVE || eh.e_shentsize != sizeof(Elf32_Shdr) ||
-        !in_file(size, eh.e_shoff, (uint64_t)eh.e_shnum * sizeof(Elf32_Shdr)))
+/* The symbol table and its string table, checked to lie in the file. 0, or -1 with err. */
+static int elf_symbol_sections(const Elf32_Ehdr *eh, const uint8_t *data, size_t size, const char *image,
+                               Elf32_Shdr *symsh, Elf32_Shdr *strsh, char *err, size_t errlen)
+{
+    if (eh->e_shnum == 0 || eh->e_shnum >= SHN_LORESERVE || eh->e_shentsize != sizeof(Elf32_Shdr) ||
+        !in_file(size, eh->e_shoff, (uint64_t)eh->e_shnum * sizeof(Elf32_Shdr)))
         return errbuf_fail(err, errlen, "%s: bad section header table", image);
-    Elf32_Shdr symsh = { 0 }, strsh = { 0 };
     bool found = false;
-    for (unsigned i = 0; i < eh.e_shnum && !found; i++) {
-        memcpy(&symsh, data + eh.e_shoff + (size_t)i * sizeof(symsh), sizeof(symsh));
-        found = symsh.sh_type == SHT_SYMTAB;
+    for (unsigned i = 0; i < eh->e_shnum && !found; i++) {
+        memcpy(symsh, data + eh->e_shoff + (size_t)i * sizeof(*symsh), sizeof(*symsh));
+        found = symsh->sh_type == SHT_SYMTAB;
     }
     if (!found)
         return errbuf_fail(err, errlen, "%s: no symbol table (stripped?)", image);
-    if (symsh.sh_entsize != sizeof(Elf32_Sym) || symsh.sh_size % sizeof(Elf32_Sym) ||
-        !in_file(size, symsh.sh_offset, symsh.sh_size))
+    if (symsh->sh_entsize != sizeof(Elf32_Sym) || symsh->sh_size % sizeof(Elf32_Sym) ||
+        !in_file(size, symsh->sh_offset, symsh->sh_size))
         return errbuf_fail(err, errlen, "%s: bad symbol table section", image);
-    if (symsh.sh_link == 0 || symsh.sh_link >= eh.e_shnum)
+    if (symsh->sh_link == 0 || symsh->sh_link >= eh->e_shnum)
         return errbuf_fail(err, errlen, "%s: symbol table has no string table", image);
-    memcpy(&strsh, data + eh.e_shoff + (size_t)symsh.sh_link * sizeof(strsh), sizeof(strsh));
-    if (strsh.sh_type != SHT_STRTAB || !in_file(size, strsh.sh_offset, strsh.sh_size) || strsh.sh_size == 0 ||
-        data[strsh.sh_offset + strsh.sh_size - 1] != '\0')
+    memcpy(strsh, data + eh->e_shoff + (size_t)symsh->sh_link * sizeof(*strsh), sizeof(*strsh));
+    if (strsh->sh_type != SHT_STRTAB || !in_file(size, strsh->sh_offset, strsh->sh_size) || strsh->sh_size == 0 ||
+        data[strsh->sh_offset + strsh->sh_size - 1] != '\0')
         return errbuf_fail(err, errlen, "%s: bad string table", image);
-    size_t nsyms = symsh.sh_size / sizeof(Elf32_Sym);
+    size_t nsyms = symsh->sh_size / sizeof(Elf32_Sym);
     if (nsyms > SYM_MAX_SYMBOLS)
         return errbuf_fail(err, errlen, "%s: %zu symbols, more than %u", image, nsyms, SYM_MAX_SYMBOLS);
+    return 0;
+}
 
-    struct sym_module *m = symtab_add_module(t, name, (uint32_t)lo, (uint32_t)hi);
-    if (!m)
-        return errbuf_fail(err, errlen,
-                "%s: cannot add module '%s' (bad name, taken, or table full)", image, name);
-    const char *strtab = (const char *)data + strsh.sh_offset;
+/* The symbols of the table that name code or data inside the module; -1 when out of memory. */
+static int add_elf_symbols(struct sym_module *m, const uint8_t *data, const Elf32_Shdr *symsh,
+                           const Elf32_Shdr *strsh)
+{
+    const char *strtab = (const char *)data + strsh->sh_offset;
+    size_t nsyms = symsh->sh_size / sizeof(Elf32_Sym);
     for (size_t i = 1; i < nsyms; i++) {
         Elf32_Sym s;
-        memcpy(&s, data + symsh.sh_offset + i * sizeof(s), sizeof(s));
+        memcpy(&s, data + symsh->sh_offset + i * sizeof(s), sizeof(s));
         unsigned type = ELF32_ST_TYPE(s.st_info);
         if (type == STT_SECTION || type == STT_FILE || s.st_shndx == SHN_UNDEF || s.st_shndx >= SHN_LORESERVE)
             continue;   /* absolute symbols belong to other images (a program's ntdll imports) */
-        if (s.st_name >= strsh.sh_size || s.st_value < m->base || s.st_value >= m->end)
+        if (s.st_name >= strsh->sh_size || s.st_value < m->base || s.st_value >= m->end)
             continue;
         const char *nm = strtab + s.st_name;   /* NUL-terminated: the table ends in NUL */
         if (!strncmp(nm, ".L", 2) || !good_symbol_name(nm, strlen(nm)))
             continue;
-        if (sym_module_add(m, nm, s.st_value, rank_of(&s, nm)) < 0) {
-            drop_last_module(t);
-            return errbuf_fail(err, errlen, "%s: out of memory for symbols", image);
-        }
+        if (sym_module_add(m, nm, s.st_value, rank_of(&s, nm)) < 0)
+            return -1;
+    }
+    return 0;
+}
+
+int symtab_load_elf(struct symtab *t, const char *name, const char *image, const uint8_t *data,
+                    size_t size, char *err, size_t errlen)
+{
+    Elf32_Ehdr eh;
+    if (size < sizeof(eh))
+        return errbuf_fail(err, errlen, "%s: too small for an ELF header", image);
+    memcpy(&eh, data, sizeof(eh));
+    if (memcmp(eh.e_ident, ELFMAG, SELFMAG))
+        return errbuf_fail(err, errlen, "%s: not an ELF file", image);
+    if (eh.e_ident[EI_CLASS] != ELFCLASS32 || eh.e_ident[EI_DATA] != ELFDATA2LSB || eh.e_machine != EM_386)
+        return errbuf_fail(err, errlen, "%s: not an ELF32 little-endian i386 image", image);
+    uint64_t lo, hi;
+    Elf32_Shdr symsh = { 0 }, strsh = { 0 };
+    if (elf_range(&eh, data, size, image, &lo, &hi, err, errlen) < 0 ||
+        elf_symbol_sections(&eh, data, size, image, &symsh, &strsh, err, errlen) < 0)
+        return -1;
+    struct sym_module *m = symtab_add_module(t, name, (uint32_t)lo, (uint32_t)hi);
+    if (!m)
+        return errbuf_fail(err, errlen,
+                "%s: cannot add module '%s' (bad name, taken, or table full)", image, name);
+    if (add_elf_symbols(m, data, &symsh, &strsh) < 0) {
+        drop_last_module(t);
+        return errbuf_fail(err, errlen, "%s: out of memory for symbols", image);
     }
     snprintf(m->image, sizeof(m->image), "%s", image);
     sym_module_finish(m);

@@ -107,23 +107,10 @@ struct elf_info {
 
 enum { ADDR_PHYS, ADDR_VIRT };
 
-/*
- * Validates an ELF32 i386 ET_EXEC and its PT_LOAD segments: each must lie in
- * the file, have p_filesz <= p_memsz, p_memsz <= max_size, not wrap 2^32,
- * lie in [lo, hi) by the address selected by which, and not overlap another.
- */
-static int elf_parse(const struct mb_image *img, const char *name, int which, uint64_t lo, uint64_t hi,
-                     uint64_t max_size, struct elf_info *ei, char *err, size_t errlen)
+/* The identification bytes and the header's size: an ELF32, little-endian, version 1. */
+static int elf_check_ident(const uint8_t *d, uint64_t size, const char *name, char *err, size_t errlen)
 {
     static const uint8_t magic[4] = { 0x7F, 'E', 'L', 'F' };
-    const uint8_t *d = img->data;
-    const uint64_t size = img->size;
-    const char *what = which == ADDR_PHYS ? "physical" : "virtual";
-    uint16_t e_type, e_machine, e_phentsize, e_phnum;
-    uint32_t e_phoff;
-    uint64_t ph_end;
-
-    memset(ei, 0, sizeof *ei);
     if (size < sizeof magic) {
         if (size == 0 || memcmp(d, magic, (size_t)size) == 0)
             return errbuf_fail_code(err, errlen, MB_ERR_TRUNCATED,
@@ -154,14 +141,16 @@ static int elf_parse(const struct mb_image *img, const char *name, int which, ui
         return errbuf_fail_code(err, errlen, MB_ERR_TRUNCATED,
                                 "%s: truncated: ELF header ends at 0x%x but file is 0x%llx bytes",
                                 name, ELF32_EHDR_SIZE, (unsigned long long)size);
+    return MB_OK;
+}
 
-    e_type = rd16(d + 16);
-    e_machine = rd16(d + 18);
-    ei->e_entry = rd32(d + 24);
-    e_phoff = rd32(d + 28);
-    e_phentsize = rd16(d + 42);
-    e_phnum = rd16(d + 44);
-
+/* The ELF header proper: an i386 ET_EXEC whose program headers lie in the file. */
+static int elf_check_header(const uint8_t *d, uint64_t size, const char *name, uint32_t *phoff,
+                            uint16_t *phnum, char *err, size_t errlen)
+{
+    uint16_t e_type = rd16(d + 16), e_machine = rd16(d + 18), e_phentsize = rd16(d + 42);
+    *phoff = rd32(d + 28);
+    *phnum = rd16(d + 44);
     if (e_type != ET_EXEC)
         return errbuf_fail_code(err, errlen, MB_ERR_NOT_EXECUTABLE,
                 "%s: e_type is %u (%s), expected 2 (ET_EXEC)", name,
@@ -177,71 +166,104 @@ static int elf_parse(const struct mb_image *img, const char *name, int which, ui
     if (e_phentsize != ELF32_PHDR_SIZE)
         return errbuf_fail_code(err, errlen, MB_ERR_BAD_SEGMENT, "%s: e_phentsize is %u, expected %u", name,
                                 e_phentsize, ELF32_PHDR_SIZE);
-    if (e_phnum == 0)
+    if (*phnum == 0)
         return errbuf_fail_code(err, errlen, MB_ERR_BAD_SEGMENT, "%s: no program headers (e_phnum is 0)", name);
-    if (e_phnum > MB_MAX_PHNUM)
+    if (*phnum > MB_MAX_PHNUM)
         return errbuf_fail_code(err, errlen, MB_ERR_TOO_LARGE,
                 "%s: e_phnum is %u, at most %u program headers supported",
-                name, e_phnum, MB_MAX_PHNUM);
-    ph_end = (uint64_t)e_phoff + (uint64_t)e_phnum * ELF32_PHDR_SIZE;
+                name, *phnum, MB_MAX_PHNUM);
+    uint64_t ph_end = (uint64_t)*phoff + (uint64_t)*phnum * ELF32_PHDR_SIZE;
     if (ph_end > size)
         return errbuf_fail_code(err, errlen, MB_ERR_TRUNCATED,
                                 "%s: truncated: program headers end at 0x%llx but file is 0x%llx bytes",
                                 name, (unsigned long long)ph_end, (unsigned long long)size);
+    return MB_OK;
+}
 
+/* What the segment checks need besides the segment itself. */
+struct seg_limits {
+    const char *name, *what;       /* the image, and "physical" or "virtual" */
+    uint64_t size, lo, hi, max_size;
+};
+
+/*
+ * One PT_LOAD segment (program header i): in the file, p_filesz <= p_memsz
+ * <= max_size, no wrap at 4 GiB, inside [lo, hi), overlapping no earlier one.
+ * Empty segments are skipped; the others are added to ei.
+ */
+static int elf_add_segment(const struct seg_limits *l, struct elf_seg s, struct elf_info *ei, char *err,
+                           size_t errlen)
+{
+    const unsigned i = s.index;
+    uint64_t start = s.addr, end = start + s.memsz;
+    if (s.filesz > s.memsz)
+        return errbuf_fail_code(err, errlen, MB_ERR_BAD_SEGMENT,
+                                "%s: program header %u: p_filesz 0x%x is larger than p_memsz 0x%x",
+                                l->name, i, s.filesz, s.memsz);
+    if (s.filesz && (uint64_t)s.offset + s.filesz > l->size)
+        return errbuf_fail_code(err, errlen, MB_ERR_TRUNCATED,
+                "%s: truncated: program header %u: segment data ends at 0x%llx but file is 0x%llx bytes",
+                l->name, i, (unsigned long long)s.offset + s.filesz, (unsigned long long)l->size);
+    if (s.memsz == 0)
+        return MB_OK;               /* occupies nothing */
+    if (s.memsz > l->max_size)
+        return errbuf_fail_code(err, errlen, MB_ERR_TOO_LARGE,
+                "%s: program header %u: p_memsz 0x%x is larger than the 0x%llx bytes available",
+                l->name, i, s.memsz, (unsigned long long)l->max_size);
+    if (end > 0x100000000ull)
+        return errbuf_fail_code(err, errlen, MB_ERR_BAD_SEGMENT,
+                                "%s: program header %u: %s segment [0x%x, +0x%x) wraps around 4 GiB",
+                                l->name, i, l->what, s.addr, s.memsz);
+    if (start < l->lo || end > l->hi)
+        return errbuf_fail_code(err, errlen, MB_ERR_OUT_OF_RANGE,
+                "%s: program header %u: %s segment [0x%x, +0x%x) is outside [0x%llx, 0x%llx)",
+                l->name, i, l->what, s.addr, s.memsz, (unsigned long long)l->lo, (unsigned long long)l->hi);
+    for (unsigned j = 0; j < ei->n; j++) {
+        const struct elf_seg *o = &ei->seg[j];
+        if (start < (uint64_t)o->addr + o->memsz && o->addr < end)
+            return errbuf_fail_code(err, errlen, MB_ERR_OVERLAP,
+                    "%s: program header %u: segment [0x%x, +0x%x) overlaps segment %u [0x%x, +0x%x)",
+                    l->name, i, s.addr, s.memsz, o->index, o->addr, o->memsz);
+    }
+    ei->seg[ei->n++] = s;
+    if (start < ei->lowest)
+        ei->lowest = start;
+    if (end > ei->highest)
+        ei->highest = end;
+    return MB_OK;
+}
+
+/*
+ * Validates an ELF32 i386 ET_EXEC and its PT_LOAD segments: each must lie in
+ * the file, have p_filesz <= p_memsz, p_memsz <= max_size, not wrap 2^32,
+ * lie in [lo, hi) by the address selected by which, and not overlap another.
+ */
+static int elf_parse(const struct mb_image *img, const char *name, int which, uint64_t lo, uint64_t hi,
+                     uint64_t max_size, struct elf_info *ei, char *err, size_t errlen)
+{
+    const uint8_t *d = img->data;
+    uint32_t e_phoff;
+    uint16_t e_phnum;
+    memset(ei, 0, sizeof *ei);
+    int rc = elf_check_ident(d, img->size, name, err, errlen);
+    if (rc == MB_OK)
+        rc = elf_check_header(d, img->size, name, &e_phoff, &e_phnum, err, errlen);
+    if (rc != MB_OK)
+        return rc;
+    ei->e_entry = rd32(d + 24);
+
+    const struct seg_limits limits = { name, which == ADDR_PHYS ? "physical" : "virtual", img->size, lo, hi,
+                                       max_size };
     ei->lowest = UINT64_MAX;
     for (unsigned i = 0; i < e_phnum; i++) {
         const uint8_t *ph = d + e_phoff + (size_t)i * ELF32_PHDR_SIZE;
-        struct elf_seg s;
-        uint64_t start, end;
-
         if (rd32(ph) != PT_LOAD)
             continue;
-        s.index = i;
-        s.offset = rd32(ph + 4);
-        s.vaddr = rd32(ph + 8);
-        s.paddr = rd32(ph + 12);
-        s.filesz = rd32(ph + 16);
-        s.memsz = rd32(ph + 20);
+        struct elf_seg s = { .index = i, .offset = rd32(ph + 4), .vaddr = rd32(ph + 8), .paddr = rd32(ph + 12),
+                             .filesz = rd32(ph + 16), .memsz = rd32(ph + 20) };
         s.addr = which == ADDR_PHYS ? s.paddr : s.vaddr;
-        start = s.addr;
-        end = start + s.memsz;
-
-        if (s.filesz > s.memsz)
-            return errbuf_fail_code(err, errlen, MB_ERR_BAD_SEGMENT,
-                                    "%s: program header %u: p_filesz 0x%x is larger than p_memsz 0x%x",
-                                    name, i, s.filesz, s.memsz);
-        if (s.filesz && (uint64_t)s.offset + s.filesz > size)
-            return errbuf_fail_code(err, errlen, MB_ERR_TRUNCATED,
-                    "%s: truncated: program header %u: segment data ends at 0x%llx but file is 0x%llx bytes",
-                    name, i, (unsigned long long)s.offset + s.filesz, (unsigned long long)size);
-        if (s.memsz == 0)
-            continue;               /* occupies nothing */
-        if (s.memsz > max_size)
-            return errbuf_fail_code(err, errlen, MB_ERR_TOO_LARGE,
-                    "%s: program header %u: p_memsz 0x%x is larger than the 0x%llx bytes available",
-                    name, i, s.memsz, (unsigned long long)max_size);
-        if (end > 0x100000000ull)
-            return errbuf_fail_code(err, errlen, MB_ERR_BAD_SEGMENT,
-                                    "%s: program header %u: %s segment [0x%x, +0x%x) wraps around 4 GiB",
-                                    name, i, what, s.addr, s.memsz);
-        if (start < lo || end > hi)
-            return errbuf_fail_code(err, errlen, MB_ERR_OUT_OF_RANGE,
-                    "%s: program header %u: %s segment [0x%x, +0x%x) is outside [0x%llx, 0x%llx)",
-                    name, i, what, s.addr, s.memsz, (unsigned long long)lo, (unsigned long long)hi);
-        for (unsigned j = 0; j < ei->n; j++) {
-            const struct elf_seg *o = &ei->seg[j];
-
-            if (start < (uint64_t)o->addr + o->memsz && o->addr < end)
-                return errbuf_fail_code(err, errlen, MB_ERR_OVERLAP,
-                        "%s: program header %u: segment [0x%x, +0x%x) overlaps segment %u [0x%x, +0x%x)",
-                        name, i, s.addr, s.memsz, o->index, o->addr, o->memsz);
-        }
-        ei->seg[ei->n++] = s;
-        if (start < ei->lowest)
-            ei->lowest = start;
-        if (end > ei->highest)
-            ei->highest = end;
+        if ((rc = elf_add_segment(&limits, s, ei, err, errlen)) != MB_OK)
+            return rc;
     }
     if (ei->n == 0)
         return errbuf_fail_code(err, errlen, MB_ERR_BAD_SEGMENT,
@@ -383,100 +405,120 @@ static void put_mmap_entry(uint8_t *p, uint64_t base, uint64_t len, uint32_t typ
  * kernel segments, the modules and the info structures. Run once without
  * commit to validate (only then can it fail), then with commit.
  */
+/* Where the info area's fixed parts go (lay_out allocates them in this order). */
+struct info_layout {
+    uint64_t info, mmap, mods, lname, kcmd;
+};
+
+/* The kernel's segments (p_filesz bytes copied, the rest to p_memsz zeroed), the info structure and memory map. */
+static void write_kernel_and_info(const struct plan *p, const struct info_layout *at, const char *kcmd)
+{
+    uint8_t *mi = p->mem + at->info;
+    for (unsigned j = 0; j < p->ei->n; j++) {
+        const struct elf_seg *s = &p->ei->seg[j];
+        if (s->filesz)
+            memmove(p->mem + s->paddr, p->kernel->data + s->offset, s->filesz);
+        memset(p->mem + s->paddr + s->filesz, 0, (size_t)(s->memsz - s->filesz));
+    }
+
+    memset(mi, 0, MB_INFO_SIZE);
+    wr32(mi + 0, MB_INFO_MEMORY | MB_INFO_CMDLINE | MB_INFO_MODS | MB_INFO_MMAP | MB_INFO_LOADER_NAME);
+    wr32(mi + 4, MB_LOW_MEM_END / 1024);                             /* mem_lower: 639 */
+    wr32(mi + 8, (uint32_t)((p->mem_size - MB_KERNEL_MIN_ADDR) / 1024)); /* mem_upper */
+    wr32(mi + 16, (uint32_t)at->kcmd);
+    wr32(mi + 20, (uint32_t)p->n_modules);
+    wr32(mi + 24, (uint32_t)at->mods);
+    wr32(mi + 44, 3 * MB_MMAP_ENTRY_SIZE);
+    wr32(mi + 48, (uint32_t)at->mmap);
+    wr32(mi + 64, (uint32_t)at->lname);
+
+    put_mmap_entry(p->mem + at->mmap, 0, MB_LOW_MEM_END, MB_MMAP_AVAILABLE);
+    put_mmap_entry(p->mem + at->mmap + MB_MMAP_ENTRY_SIZE, MB_LOW_MEM_END,
+                   MB_KERNEL_MIN_ADDR - MB_LOW_MEM_END, MB_MMAP_RESERVED);
+    put_mmap_entry(p->mem + at->mmap + 2 * MB_MMAP_ENTRY_SIZE, MB_KERNEL_MIN_ADDR,
+                   p->mem_size - MB_KERNEL_MIN_ADDR, MB_MMAP_AVAILABLE);
+
+    memcpy(p->mem + at->lname, MB_LOADER_NAME, sizeof MB_LOADER_NAME);
+    memcpy(p->mem + at->kcmd, kcmd, strlen(kcmd) + 1);
+}
+
+/* The fixed parts of the info area, and the module array before any module is looked at. */
+static int allocate_info(const struct plan *p, const char *kname, const char *kcmd, uint64_t *cursor,
+                         struct info_layout *at, char *err, size_t errlen)
+{
+    if (area_alloc(cursor, MB_INFO_SIZE, 8, &at->info) || area_alloc(cursor, 3 * MB_MMAP_ENTRY_SIZE, 8, &at->mmap))
+        return errbuf_fail_code(err, errlen, MB_ERR_NO_SPACE, "%s: info area too small", kname);
+    if (p->n_modules > (MB_INFO_AREA_END - MB_INFO_AREA_START) / MB_MODULE_SIZE
+        || area_alloc(cursor, (uint64_t)p->n_modules * MB_MODULE_SIZE, 8, &at->mods))
+        return errbuf_fail_code(err, errlen, MB_ERR_NO_SPACE,
+                                "%s: %zu modules: the module array does not fit in the info area [0x%x, 0x%x)",
+                                kname, p->n_modules, MB_INFO_AREA_START, MB_INFO_AREA_END);
+    if (area_alloc(cursor, sizeof MB_LOADER_NAME, 1, &at->lname))
+        return errbuf_fail_code(err, errlen, MB_ERR_NO_SPACE, "%s: info area too small", kname);
+    size_t len = strlen(kcmd);
+    if (area_alloc(cursor, (uint64_t)len + 1, 1, &at->kcmd))
+        return errbuf_fail_code(err, errlen, MB_ERR_NO_SPACE,
+                                "%s: command line (%zu bytes) does not fit in the info area [0x%x, 0x%x)",
+                                kname, len, MB_INFO_AREA_START, MB_INFO_AREA_END);
+    return MB_OK;
+}
+
+/* Module i: page-aligned at *mod_cur, its command line in the info area; with commit, copied and listed. */
+static int place_module(const struct plan *p, size_t i, const struct info_layout *at, uint64_t *cursor,
+                        uint64_t *mod_cur, int commit, char *err, size_t errlen)
+{
+    const struct mb_module *m = &p->modules[i];
+    const char *mname = img_name(&m->image, "module");
+    const char *mcmd = m->cmdline ? m->cmdline : "";
+    uint64_t start = align_up(*mod_cur, MB_MODULE_ALIGN), end, str;
+
+    if (!m->image.data && m->image.size)
+        return errbuf_fail_code(err, errlen, MB_ERR_INVALID_ARG, "module %zu (%s): no data", i, mname);
+    end = start + (uint64_t)m->image.size;
+    if (m->image.size > p->mem_size || end > p->mem_size)
+        return errbuf_fail_code(err, errlen, MB_ERR_NO_SPACE,
+                                "module %zu (%s): needs [0x%llx, +0x%llx) but guest memory ends at 0x%llx",
+                                i, mname, (unsigned long long)start, (unsigned long long)m->image.size,
+                                (unsigned long long)p->mem_size);
+    if (start < p->kernel_end || start < MB_INFO_AREA_END)       /* cannot happen: placed after both */
+        return errbuf_fail_code(err, errlen, MB_ERR_OVERLAP, "module %zu (%s): overlaps the kernel", i, mname);
+    size_t len = strlen(mcmd);
+    if (area_alloc(cursor, (uint64_t)len + 1, 1, &str))
+        return errbuf_fail_code(err, errlen, MB_ERR_NO_SPACE,
+                "module %zu (%s): command line (%zu bytes) does not fit in the info area [0x%x, 0x%x)",
+                i, mname, len, MB_INFO_AREA_START, MB_INFO_AREA_END);
+    if (commit) {
+        uint8_t *me = p->mem + at->mods + i * MB_MODULE_SIZE;
+        if (m->image.size)
+            memmove(p->mem + start, m->image.data, m->image.size);
+        memcpy(p->mem + str, mcmd, len + 1);
+        wr32(me + 0, (uint32_t)start);
+        wr32(me + 4, (uint32_t)end);
+        wr32(me + 8, (uint32_t)str);
+        wr32(me + 12, 0);
+    }
+    *mod_cur = end;
+    return MB_OK;
+}
+
 static int lay_out(const struct plan *p, int commit, uint32_t *info_addr, char *err, size_t errlen)
 {
     const char *kname = img_name(p->kernel, "kernel");
     const char *kcmd = p->kernel_cmdline ? p->kernel_cmdline : "";
     uint64_t cursor = MB_INFO_AREA_START;
-    uint64_t info, mmap, mods, lname, kcmd_addr, mod_cur;
-    size_t len;
-
-    /* The fixed part, and the module array before any module is looked at. */
-    if (area_alloc(&cursor, MB_INFO_SIZE, 8, &info) || area_alloc(&cursor, 3 * MB_MMAP_ENTRY_SIZE, 8, &mmap))
-        return errbuf_fail_code(err, errlen, MB_ERR_NO_SPACE, "%s: info area too small", kname);
-    if (p->n_modules > (MB_INFO_AREA_END - MB_INFO_AREA_START) / MB_MODULE_SIZE
-        || area_alloc(&cursor, (uint64_t)p->n_modules * MB_MODULE_SIZE, 8, &mods))
-        return errbuf_fail_code(err, errlen, MB_ERR_NO_SPACE,
-                                "%s: %zu modules: the module array does not fit in the info area [0x%x, 0x%x)",
-                                kname, p->n_modules, MB_INFO_AREA_START, MB_INFO_AREA_END);
-    if (area_alloc(&cursor, sizeof MB_LOADER_NAME, 1, &lname))
-        return errbuf_fail_code(err, errlen, MB_ERR_NO_SPACE, "%s: info area too small", kname);
-    len = strlen(kcmd);
-    if (area_alloc(&cursor, (uint64_t)len + 1, 1, &kcmd_addr))
-        return errbuf_fail_code(err, errlen, MB_ERR_NO_SPACE,
-                                "%s: command line (%zu bytes) does not fit in the info area [0x%x, 0x%x)",
-                                kname, len, MB_INFO_AREA_START, MB_INFO_AREA_END);
-
+    struct info_layout at = { 0 };
+    int rc = allocate_info(p, kname, kcmd, &cursor, &at, err, errlen);
+    if (rc != MB_OK)
+        return rc;
     if (commit) {
-        uint8_t *mi = p->mem + info;
-
-        /* Kernel segments: copy p_filesz bytes, zero the rest up to p_memsz. */
-        for (unsigned j = 0; j < p->ei->n; j++) {
-            const struct elf_seg *s = &p->ei->seg[j];
-
-            if (s->filesz)
-                memmove(p->mem + s->paddr, p->kernel->data + s->offset, s->filesz);
-            memset(p->mem + s->paddr + s->filesz, 0, (size_t)(s->memsz - s->filesz));
-        }
-
-        memset(mi, 0, MB_INFO_SIZE);
-        wr32(mi + 0, MB_INFO_MEMORY | MB_INFO_CMDLINE | MB_INFO_MODS | MB_INFO_MMAP | MB_INFO_LOADER_NAME);
-        wr32(mi + 4, MB_LOW_MEM_END / 1024);                             /* mem_lower: 639 */
-        wr32(mi + 8, (uint32_t)((p->mem_size - MB_KERNEL_MIN_ADDR) / 1024)); /* mem_upper */
-        wr32(mi + 16, (uint32_t)kcmd_addr);
-        wr32(mi + 20, (uint32_t)p->n_modules);
-        wr32(mi + 24, (uint32_t)mods);
-        wr32(mi + 44, 3 * MB_MMAP_ENTRY_SIZE);
-        wr32(mi + 48, (uint32_t)mmap);
-        wr32(mi + 64, (uint32_t)lname);
-
-        put_mmap_entry(p->mem + mmap, 0, MB_LOW_MEM_END, MB_MMAP_AVAILABLE);
-        put_mmap_entry(p->mem + mmap + MB_MMAP_ENTRY_SIZE, MB_LOW_MEM_END,
-                       MB_KERNEL_MIN_ADDR - MB_LOW_MEM_END, MB_MMAP_RESERVED);
-        put_mmap_entry(p->mem + mmap + 2 * MB_MMAP_ENTRY_SIZE, MB_KERNEL_MIN_ADDR,
-                       p->mem_size - MB_KERNEL_MIN_ADDR, MB_MMAP_AVAILABLE);
-
-        memcpy(p->mem + lname, MB_LOADER_NAME, sizeof MB_LOADER_NAME);
-        memcpy(p->mem + kcmd_addr, kcmd, len + 1);
-        *info_addr = (uint32_t)info;
+        write_kernel_and_info(p, &at, kcmd);
+        *info_addr = (uint32_t)at.info;
     }
-
     /* Modules: page-aligned, in order, after the kernel. */
-    mod_cur = align_up(p->kernel_end, MB_MODULE_ALIGN);
-    for (size_t i = 0; i < p->n_modules; i++) {
-        const struct mb_module *m = &p->modules[i];
-        const char *mname = img_name(&m->image, "module");
-        const char *mcmd = m->cmdline ? m->cmdline : "";
-        uint64_t start = align_up(mod_cur, MB_MODULE_ALIGN), end, str;
-
-        if (!m->image.data && m->image.size)
-            return errbuf_fail_code(err, errlen, MB_ERR_INVALID_ARG, "module %zu (%s): no data", i, mname);
-        end = start + (uint64_t)m->image.size;
-        if (m->image.size > p->mem_size || end > p->mem_size)
-            return errbuf_fail_code(err, errlen, MB_ERR_NO_SPACE,
-                                    "module %zu (%s): needs [0x%llx, +0x%llx) but guest memory ends at 0x%llx",
-                                    i, mname, (unsigned long long)start, (unsigned long long)m->image.size,
-                                    (unsigned long long)p->mem_size);
-        if (start < p->kernel_end || start < MB_INFO_AREA_END)       /* cannot happen: placed after both */
-            return errbuf_fail_code(err, errlen, MB_ERR_OVERLAP, "module %zu (%s): overlaps the kernel", i, mname);
-        len = strlen(mcmd);
-        if (area_alloc(&cursor, (uint64_t)len + 1, 1, &str))
-            return errbuf_fail_code(err, errlen, MB_ERR_NO_SPACE,
-                    "module %zu (%s): command line (%zu bytes) does not fit in the info area [0x%x, 0x%x)",
-                    i, mname, len, MB_INFO_AREA_START, MB_INFO_AREA_END);
-        if (commit) {
-            uint8_t *me = p->mem + mods + i * MB_MODULE_SIZE;
-
-            if (m->image.size)
-                memmove(p->mem + start, m->image.data, m->image.size);
-            memcpy(p->mem + str, mcmd, len + 1);
-            wr32(me + 0, (uint32_t)start);
-            wr32(me + 4, (uint32_t)end);
-            wr32(me + 8, (uint32_t)str);
-            wr32(me + 12, 0);
-        }
-        mod_cur = end;
-    }
+    uint64_t mod_cur = align_up(p->kernel_end, MB_MODULE_ALIGN);
+    for (size_t i = 0; i < p->n_modules; i++)
+        if ((rc = place_module(p, i, &at, &cursor, &mod_cur, commit, err, errlen)) != MB_OK)
+            return rc;
     return MB_OK;
 }
 

@@ -275,108 +275,147 @@ static int check_cpu_mechanism(const struct session_options *o)
     return -1;
 }
 
-int session_boot(struct session *s, const struct session_options *o)
-{
-    char cmdline[SESSION_MAX_CMDLINE], kernel_cmdline[64], err[512];
-    char kbuf[PATH_MAX], nbuf[PATH_MAX];
-    const char *kernel_path = session_kernel_path(o, kbuf, sizeof(kbuf));
-    const char *ntdll_path = session_ntdll_path(o, nbuf, sizeof(nbuf));
-    struct image kernel = { 0 }, ntdll = { 0 }, program = { 0 }, files[SESSION_MAX_FILES] = { { 0 } };
-    struct image drivers[SESSION_MAX_DRIVERS] = { { 0 } };
+/* Everything a boot reads from files, with the command lines of the modules they become. */
+struct boot_inputs {
+    const char *kernel_path, *ntdll_path;
+    struct image kernel, ntdll, program, files[SESSION_MAX_FILES], drivers[SESSION_MAX_DRIVERS];
+    char cmdline[SESSION_MAX_CMDLINE], kernel_cmdline[64];
     char file_cmdline[SESSION_MAX_FILES][SESSION_MAX_FILE_NAME + 8];
     char driver_cmdline[SESSION_MAX_DRIVERS][SESSION_MAX_FILE_NAME + 8];
-    int rc = NTV_EXIT_USAGE;
+};
 
-    memset(s, 0, sizeof(*s));
-    snprintf(s->kernel_path, sizeof(s->kernel_path), "%s", kernel_path);
-    if (session_cmdline(o, cmdline, sizeof(cmdline)) < 0 || check_cpu_mechanism(o) < 0)
-        return NTV_EXIT_USAGE;
-    snprintf(kernel_cmdline, sizeof(kernel_cmdline), "syscall=%s", o->syscall);
-    if (load_image(kernel_path, &kernel) < 0 || load_image(ntdll_path, &ntdll) < 0 ||
-        load_image(o->program, &program) < 0)
-        goto out;
+static void free_inputs(const struct session_options *o, struct boot_inputs *in)
+{
+    free(in->kernel.data);
+    free(in->ntdll.data);
+    free(in->program.data);
+    for (int i = 0; i < o->n_files; i++)
+        free(in->files[i].data);
+    for (int i = 0; i < o->n_drivers; i++)
+        free(in->drivers[i].data);
+}
+
+/* A driver is an ELF linked into the driver range. */
+static int load_driver(const char *path, struct image *img)
+{
+    char err[512];
+    if (load_image(path, img) < 0)
+        return -1;
+    struct mb_image mb = { img->data, img->size, path };
+    if (mb_check_elf32_exec(&mb, MM_SYSTEM_DRIVER_START, MM_SYSTEM_DRIVER_END, err, sizeof(err)) != MB_OK) {
+        fprintf(stderr, "ntvisor: %s (a driver must be linked for 0x%08X..0x%08X)\n", err, MM_SYSTEM_DRIVER_START,
+                MM_SYSTEM_DRIVER_END);
+        return -1;
+    }
+    return 0;
+}
+
+/* Reads and checks every input file; -1 (message printed) at the first bad one. */
+static int load_inputs(const struct session_options *o, struct boot_inputs *in)
+{
+    char err[512];
+    if (load_image(in->kernel_path, &in->kernel) < 0 || load_image(in->ntdll_path, &in->ntdll) < 0 ||
+        load_image(o->program, &in->program) < 0)
+        return -1;
     for (int i = 0; i < o->n_files; i++) {
         char path[PATH_MAX], name[SESSION_MAX_FILE_NAME + 1];
         if (session_file_spec(o->files[i], path, sizeof(path), name, sizeof(name)) < 0 ||
-            load_image(path, &files[i]) < 0)
-            goto out;
-        snprintf(file_cmdline[i], sizeof(file_cmdline[i]), "file %s", name);
+            load_image(path, &in->files[i]) < 0)
+            return -1;
+        snprintf(in->file_cmdline[i], sizeof(in->file_cmdline[i]), "file %s", name);
     }
     for (int i = 0; i < o->n_drivers; i++) {
-        if (load_image(o->drivers[i], &drivers[i]) < 0)
-            goto out;
-        struct mb_image img = { drivers[i].data, drivers[i].size, o->drivers[i] };
-        if (mb_check_elf32_exec(&img, MM_SYSTEM_DRIVER_START, MM_SYSTEM_DRIVER_END, err, sizeof(err)) != MB_OK) {
-            fprintf(stderr, "ntvisor: %s (a driver must be linked for 0x%08X..0x%08X)\n", err,
-                    MM_SYSTEM_DRIVER_START, MM_SYSTEM_DRIVER_END);
-            goto out;
-        }
-        snprintf(driver_cmdline[i], sizeof(driver_cmdline[i]), "driver %.63s", session_driver_name(o->drivers[i]));
+        if (load_driver(o->drivers[i], &in->drivers[i]) < 0)
+            return -1;
+        snprintf(in->driver_cmdline[i], sizeof(in->driver_cmdline[i]), "driver %.63s",
+                 session_driver_name(o->drivers[i]));
     }
-
-    struct mb_image prog_img = { program.data, program.size, o->program };
-    struct mb_image ntdll_img = { ntdll.data, ntdll.size, ntdll_path };
-    if (mb_check_elf32_exec(&prog_img, SESSION_PROGRAM_LOWEST, SESSION_PROGRAM_HIGHEST, err, sizeof(err)) != MB_OK ||
-        mb_check_elf32_exec(&ntdll_img, MM_NTDLL_BASE, SESSION_NTDLL_HIGHEST, err, sizeof(err)) != MB_OK) {
+    struct mb_image prog = { in->program.data, in->program.size, o->program };
+    struct mb_image ntdll = { in->ntdll.data, in->ntdll.size, in->ntdll_path };
+    if (mb_check_elf32_exec(&prog, SESSION_PROGRAM_LOWEST, SESSION_PROGRAM_HIGHEST, err, sizeof(err)) != MB_OK ||
+        mb_check_elf32_exec(&ntdll, MM_NTDLL_BASE, SESSION_NTDLL_HIGHEST, err, sizeof(err)) != MB_OK) {
         fprintf(stderr, "ntvisor: %s\n", err);
-        goto out;
+        return -1;
     }
+    return 0;
+}
 
+/* The Multiboot modules in the kernel's order: ntdll, the program, files, drivers, the services numbering. */
+static size_t module_list(const struct session_options *o, const struct boot_inputs *in,
+                          const struct image *services, const char *services_cmdline, struct mb_module *modules)
+{
+    size_t n = 0;
+    modules[n++] = (struct mb_module){ { in->ntdll.data, in->ntdll.size, in->ntdll_path }, in->ntdll_path };
+    modules[n++] = (struct mb_module){ { in->program.data, in->program.size, o->program }, in->cmdline };
+    for (int i = 0; i < o->n_files; i++)
+        modules[n++] = (struct mb_module){ { in->files[i].data, in->files[i].size, o->files[i] },
+                                           in->file_cmdline[i] };
+    for (int i = 0; i < o->n_drivers; i++)
+        modules[n++] = (struct mb_module){ { in->drivers[i].data, in->drivers[i].size, o->drivers[i] },
+                                           in->driver_cmdline[i] };
+    modules[n++] = (struct mb_module){ { services->data, services->size, "services" }, services_cmdline };
+    return n;
+}
+
+/* Lays the kernel and its modules into the VM's memory and points the vCPU at the kernel; 0 or an NTV_EXIT_* code. */
+static int load_guest(struct session *s, const struct session_options *o, const struct boot_inputs *in)
+{
+    char err[512], services_cmdline[200];
+    struct image services = { 0 };
+    /* the build's numbering, so that the kernel agrees with ntdll */
+    if (svc_services_module(o->build, &services.data, &services.size, err, sizeof(err)) < 0) {
+        fprintf(stderr, "ntvisor: %s\n", err);
+        return NTV_EXIT_MONITOR;
+    }
+    snprintf(services_cmdline, sizeof(services_cmdline), "services %s", o->build ? o->build : SVC_DEFAULT_BUILD);
+    struct mb_module modules[3 + SESSION_MAX_FILES + SESSION_MAX_DRIVERS];
+    size_t n_modules = module_list(o, in, &services, services_cmdline, modules);
+    struct mb_image kernel_img = { in->kernel.data, in->kernel.size, in->kernel_path };
+    struct mb_boot boot;
+    int loaded = mb_load(s->vm.mem, s->vm.mem_size, &kernel_img, in->kernel_cmdline, modules, n_modules, &boot,
+                         err, sizeof(err));
+    free(services.data);
+    if (loaded != MB_OK) {
+        fprintf(stderr, "ntvisor: %s\n", err);
+        return NTV_EXIT_USAGE;
+    }
+    if (vcpu_setup_multiboot(&s->vm, boot.entry, boot.info_addr, err, sizeof(err)) < 0) {
+        fprintf(stderr, "ntvisor: %s\n", err);
+        return NTV_EXIT_MONITOR;
+    }
+    return 0;
+}
+
+int session_boot(struct session *s, const struct session_options *o)
+{
+    char kbuf[PATH_MAX], nbuf[PATH_MAX], err[512];
+    struct boot_inputs in;
+    memset(&in, 0, sizeof(in));
+    in.kernel_path = session_kernel_path(o, kbuf, sizeof(kbuf));
+    in.ntdll_path = session_ntdll_path(o, nbuf, sizeof(nbuf));
+    memset(s, 0, sizeof(*s));
+    snprintf(s->kernel_path, sizeof(s->kernel_path), "%s", in.kernel_path);
+    if (session_cmdline(o, in.cmdline, sizeof(in.cmdline)) < 0 || check_cpu_mechanism(o) < 0)
+        return NTV_EXIT_USAGE;
+    snprintf(in.kernel_cmdline, sizeof(in.kernel_cmdline), "syscall=%s", o->syscall);
+
+    int rc = NTV_EXIT_USAGE;
     enum kvm_error why;
+    if (load_inputs(o, &in) < 0)
+        goto out;
     if (kvm_vm_create(&s->vm, "/dev/kvm", (size_t)o->memory_mib << 20, &why, err, sizeof(err)) < 0) {
         fprintf(stderr, "ntvisor: %s\n", err);
         rc = why == KVM_ERR_SYSTEM ? NTV_EXIT_MONITOR : NTV_EXIT_NO_KVM;
         goto out;
     }
-    /* the build's numbering, so that the kernel agrees with ntdll */
-    unsigned char *services = NULL;
-    size_t services_size = 0;
-    char services_cmdline[200];
-    if (svc_services_module(o->build, &services, &services_size, err, sizeof(err)) < 0) {
-        fprintf(stderr, "ntvisor: %s\n", err);
+    if ((rc = load_guest(s, o, &in)) != 0) {
         kvm_vm_destroy(&s->vm);
-        rc = NTV_EXIT_MONITOR;
-        goto out;
-    }
-    snprintf(services_cmdline, sizeof(services_cmdline), "services %s", o->build ? o->build : SVC_DEFAULT_BUILD);
-    struct mb_module modules[3 + SESSION_MAX_FILES + SESSION_MAX_DRIVERS] = {
-        { ntdll_img, ntdll_path },
-        { prog_img, cmdline },
-    };
-    for (int i = 0; i < o->n_files; i++)
-        modules[2 + i] = (struct mb_module){ { files[i].data, files[i].size, o->files[i] }, file_cmdline[i] };
-    for (int i = 0; i < o->n_drivers; i++)
-        modules[2 + o->n_files + i] =
-            (struct mb_module){ { drivers[i].data, drivers[i].size, o->drivers[i] }, driver_cmdline[i] };
-    size_t n_modules = 2 + (size_t)o->n_files + (size_t)o->n_drivers;
-    modules[n_modules++] = (struct mb_module){ { services, services_size, "services" }, services_cmdline };
-    struct mb_image kernel_img = { kernel.data, kernel.size, kernel_path };
-    struct mb_boot boot;
-    int loaded = mb_load(s->vm.mem, s->vm.mem_size, &kernel_img, kernel_cmdline, modules, n_modules, &boot, err,
-                         sizeof(err));
-    free(services);
-    if (loaded != MB_OK) {
-        fprintf(stderr, "ntvisor: %s\n", err);
-        kvm_vm_destroy(&s->vm);
-        goto out;
-    }
-    if (vcpu_setup_multiboot(&s->vm, boot.entry, boot.info_addr, err, sizeof(err)) < 0) {
-        fprintf(stderr, "ntvisor: %s\n", err);
-        kvm_vm_destroy(&s->vm);
-        rc = NTV_EXIT_MONITOR;
         goto out;
     }
     s->booted = 1;
-    memcpy(&s->program_entry, program.data + 24, 4);   /* e_entry, checked by mb_check_elf32_exec */
-    rc = 0;
+    memcpy(&s->program_entry, in.program.data + 24, 4);   /* e_entry, checked by mb_check_elf32_exec */
 out:
-    free(kernel.data);
-    free(ntdll.data);
-    free(program.data);
-    for (int i = 0; i < o->n_files; i++)
-        free(files[i].data);
-    for (int i = 0; i < o->n_drivers; i++)
-        free(drivers[i].data);
+    free_inputs(o, &in);
     return rc;
 }
 
