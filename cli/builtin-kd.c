@@ -46,29 +46,6 @@ static void kd_usage(FILE *out)
     fprintf(out, "After `q` the exit status is 0.\n");
 }
 
-/* The lab cannot reach this terminal or stdin: the commands go in as -c, stdin's as one script. */
-static int kd_in_lab(const struct session_options *o, const char *script, const char *stop_arg,
-                     const struct host_info *host)
-{
-    char *stdin_script = NULL;
-    if (!script) {
-        if (isatty(STDIN_FILENO)) {
-            fprintf(stderr, "ntvisor: kd: this host runs the guest in the SVM lab, which cannot reach "
-                            "this terminal: give the commands with -c \"cmd; cmd\" or on stdin from a file\n");
-            return NTV_EXIT_USAGE;
-        }
-        script = stdin_script = kd_script_from_stream(stdin, KD_SCRIPT_MAX);
-        if (!script)
-            return NTV_EXIT_MONITOR;
-    }
-    char stop_opt[128];
-    snprintf(stop_opt, sizeof(stop_opt), "--stop=%s", stop_arg);
-    char *extra[] = { "-c", (char *)script, stop_opt };
-    int rc = session_run_in_lab(o, "kd", extra, 3, NULL, 0, host);
-    free(stdin_script);
-    return rc;
-}
-
 /* Parses kd's own options and the session's: -1 to go on, or the exit status (0 after --help). */
 static int parse_args(int argc, char **argv, struct session_options *o, struct kd_session_options *ko)
 {
@@ -119,16 +96,36 @@ int cmd_kd(int argc, char **argv)
     struct session_options o;
     session_defaults(&o);
     struct kd_session_options ko = { .stop = { .kind = KD_STOP_BOOT }, .stop_arg = "boot" };
-    int rc = parse_args(argc, argv, &o, &ko);
-    if (rc >= 0)
-        return rc;
+    int parsed = parse_args(argc, argv, &o, &ko);
+    if (parsed >= 0)
+        return parsed;
+    const char *script = ko.script, *stop_arg = ko.stop_arg;
 
+    /* the lab cannot reach this terminal: it gets the commands as -c, stdin's joined into one script */
     struct host_info host;
-    if (session_wants_lab(&o, &host))
-        return kd_in_lab(&o, ko.script, ko.stop_arg, &host);
+    if (session_wants_lab(&o, &host)) {
+        char *stdin_script = NULL;
+        if (!script) {
+            if (isatty(STDIN_FILENO)) {
+                fprintf(stderr, "ntvisor: kd: this host runs the guest in the SVM lab, which cannot reach "
+                                "this terminal: give the commands with -c \"cmd; cmd\" or on stdin from a file\n");
+                return NTV_EXIT_USAGE;
+            }
+            script = stdin_script = kd_script_from_stream(stdin, KD_SCRIPT_MAX);
+            if (!script)
+                return NTV_EXIT_MONITOR;
+        }
+        char stop_opt[128];
+        snprintf(stop_opt, sizeof(stop_opt), "--stop=%s", stop_arg);
+        char *extra[] = { "-c", (char *)script, stop_opt };
+        int rc = session_run_in_lab(&o, "kd", extra, 3, NULL, 0, &host);
+        free(stdin_script);
+        return rc;
+    }
 
     struct session s;
-    if ((rc = session_boot(&s, &o)))
+    int rc = session_boot(&s, &o);
+    if (rc)
         return rc;
     rc = kd_session_run(&s, &o, &ko);
     session_end(&s);
