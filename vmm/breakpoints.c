@@ -219,3 +219,27 @@ void bp_remove_all(struct breakpoints *b, struct kvm_vm *vm)
     for (int i = 0; i < BP_SLOTS; i++)
         unpatch(vm, &b->slot[i]);
 }
+
+static bool hw_armed(const struct breakpoints *b)
+{
+    for (int i = 0; i < BP_HW_SLOTS; i++)
+        if (is_hw(b, i) && b->slot[i].used)
+            return true;
+    return false;
+}
+
+int bp_single_step(struct breakpoints *b, struct kvm_vm *vm, bool on, char *err, size_t errlen)
+{
+    if (hw_armed(b))
+        return program_debug(b, vm, on, err, errlen);
+    /* nothing but the step: KVM_GUESTDBG_USE_HW_BP would hide the guest's own
+       debug registers and take its #DB exceptions from it */
+    struct kvm_guest_debug dbg;
+    memset(&dbg, 0, sizeof(dbg));
+    dbg.control = on ? step_control(b, vm) : 0;
+    if (ioctl(vm->vcpu_fd, KVM_SET_GUEST_DEBUG, &dbg) < 0) {
+        snprintf(err, errlen, "KVM_SET_GUEST_DEBUG: %s", strerror(errno));
+        return -1;
+    }
+    return 0;
+}

@@ -55,5 +55,11 @@ int bp_step_over(struct breakpoints *b, struct kvm_vm *vm, int slot, char *err, 
 void bp_drop(struct breakpoints *b, struct kvm_vm *vm, int slot);
 /* Removes every patch (before the guest's memory is read or handed back). */
 void bp_remove_all(struct breakpoints *b, struct kvm_vm *vm);
+/* A debugger's single step (not while bp_step_over steps past a patch): on, every
+   instruction from the next entry exits (KVM_EXIT_DEBUG), the hardware slots
+   staying armed; off, the step ends, and with no hardware slot armed guest
+   debugging is off altogether, so the guest's own #DB stays the guest's.
+   A later bp_apply reprograms without the step. 0, or -1 with err. */
+int bp_single_step(struct breakpoints *b, struct kvm_vm *vm, bool on, char *err, size_t errlen);
 
 #endif
