@@ -85,6 +85,84 @@ static char *read_plain(struct kd_line *l, const char *prompt, int in, int out)
     return strdup(buf);
 }
 
+/* The line being edited: its text, the cursor, and where history recall stands. */
+struct edit {
+    char buf[KD_LINE_MAX + 1];
+    size_t len, pos, hist;
+};
+
+static void delete_at_cursor(struct edit *e)
+{
+    if (e->pos < e->len) {
+        memmove(e->buf + e->pos, e->buf + e->pos + 1, e->len - e->pos - 1);
+        e->len--;
+    }
+}
+
+/* An escape sequence after ESC: arrows (history, cursor), Home, End, Delete. */
+static void edit_escape(const struct kd_line *l, struct edit *e, int in)
+{
+    char a, b;
+    if (!get(in, &a) || !get(in, &b) || (a != '[' && a != 'O'))
+        return;
+    if (b == 'A' || b == 'B') {
+        if (b == 'A' && e->hist > 0)
+            e->hist--;
+        else if (b == 'B' && e->hist < l->n)
+            e->hist++;
+        const char *h = e->hist < l->n ? l->history[e->hist] : "";
+        e->len = e->pos = strlen(h) > KD_LINE_MAX ? KD_LINE_MAX : strlen(h);
+        memcpy(e->buf, h, e->len);
+    } else if (b == 'C' && e->pos < e->len) {
+        e->pos++;
+    } else if (b == 'D' && e->pos > 0) {
+        e->pos--;
+    } else if (b == 'H') {
+        e->pos = 0;
+    } else if (b == 'F') {
+        e->pos = e->len;
+    } else if (b == '3') {
+        char t;
+        if (get(in, &t) && t == '~')
+            delete_at_cursor(e);
+    }
+}
+
+enum key_result { KEY_EDITED, KEY_ENTER, KEY_EOF, KEY_CANCELLED };
+
+/* One key of the line editor. */
+static enum key_result edit_key(const struct kd_line *l, struct edit *e, char c, int in)
+{
+    if (c == '\r' || c == '\n')
+        return KEY_ENTER;
+    if (c == 3) {                                /* Ctrl-C: drop the line */
+        e->len = e->pos = 0;
+        return KEY_CANCELLED;
+    }
+    if (c == 4) {                                /* Ctrl-D */
+        if (!e->len)
+            return KEY_EOF;
+        delete_at_cursor(e);
+    } else if (c == 127 || c == 8) {             /* backspace */
+        if (e->pos) {
+            memmove(e->buf + e->pos - 1, e->buf + e->pos, e->len - e->pos);
+            e->pos--;
+            e->len--;
+        }
+    } else if (c == 1) {
+        e->pos = 0;
+    } else if (c == 5) {
+        e->pos = e->len;
+    } else if (c == 27) {
+        edit_escape(l, e, in);
+    } else if ((unsigned char)c >= 0x20 && e->len < KD_LINE_MAX) {
+        memmove(e->buf + e->pos + 1, e->buf + e->pos, e->len - e->pos);
+        e->buf[e->pos++] = c;
+        e->len++;
+    }
+    return KEY_EDITED;
+}
+
 char *kd_line_read(struct kd_line *l, const char *prompt, int in, int out)
 {
     struct termios old, raw;
@@ -97,87 +175,30 @@ char *kd_line_read(struct kd_line *l, const char *prompt, int in, int out)
     raw.c_cc[VTIME] = 0;
     tcsetattr(in, TCSAFLUSH, &raw);
 
-    char buf[KD_LINE_MAX + 1];
-    size_t len = 0, pos = 0, hist = l->n;
-    char *result = NULL;
+    struct edit e = { .hist = l->n };
     bool eof = false;
     puts_fd(out, prompt);
     for (;;) {
         char c;
-        if (!get(in, &c)) {
-            eof = true;
+        enum key_result k = get(in, &c) ? edit_key(l, &e, c, in) : KEY_EOF;
+        if (k == KEY_ENTER || k == KEY_EOF) {
+            eof = k == KEY_EOF;
             break;
         }
-        if (c == '\r' || c == '\n') {
-            break;
-        } else if (c == 3) {                   /* Ctrl-C: drop the line */
+        if (k == KEY_CANCELLED) {
             puts_fd(out, "^C\r\n");
-            len = pos = 0;
             puts_fd(out, prompt);
             continue;
-        } else if (c == 4) {                   /* Ctrl-D */
-            if (!len) {
-                eof = true;
-                break;
-            }
-            if (pos < len) {
-                memmove(buf + pos, buf + pos + 1, len - pos - 1);
-                len--;
-            }
-        } else if (c == 127 || c == 8) {       /* backspace */
-            if (pos) {
-                memmove(buf + pos - 1, buf + pos, len - pos);
-                pos--;
-                len--;
-            }
-        } else if (c == 1) {
-            pos = 0;
-        } else if (c == 5) {
-            pos = len;
-        } else if (c == 27) {                  /* escape sequences: arrows, delete */
-            char a, b;
-            if (!get(in, &a) || !get(in, &b))
-                continue;
-            if (a != '[' && a != 'O')
-                continue;
-            if (b == 'A' || b == 'B') {
-                if (b == 'A' && hist > 0)
-                    hist--;
-                else if (b == 'B' && hist < l->n)
-                    hist++;
-                const char *h = hist < l->n ? l->history[hist] : "";
-                len = pos = strlen(h) > KD_LINE_MAX ? KD_LINE_MAX : strlen(h);
-                memcpy(buf, h, len);
-            } else if (b == 'C' && pos < len) {
-                pos++;
-            } else if (b == 'D' && pos > 0) {
-                pos--;
-            } else if (b == 'H') {
-                pos = 0;
-            } else if (b == 'F') {
-                pos = len;
-            } else if (b == '3') {
-                char t;
-                if (get(in, &t) && t == '~' && pos < len) {
-                    memmove(buf + pos, buf + pos + 1, len - pos - 1);
-                    len--;
-                }
-            }
-        } else if ((unsigned char)c >= 0x20 && len < KD_LINE_MAX) {
-            memmove(buf + pos + 1, buf + pos, len - pos);
-            buf[pos++] = c;
-            len++;
         }
-        redraw(out, prompt, buf, len, pos);
+        redraw(out, prompt, e.buf, e.len, e.pos);
     }
     puts_fd(out, "\r\n");
     tcsetattr(in, TCSAFLUSH, &old);
-    if (eof && !len)
+    if (eof && !e.len)
         return NULL;
-    buf[len] = '\0';
-    remember(l, buf);
-    result = strdup(buf);
-    return result;
+    e.buf[e.len] = '\0';
+    remember(l, e.buf);
+    return strdup(e.buf);
 }
 
 void kd_line_free(struct kd_line *l)
