@@ -1,5 +1,6 @@
 #include <fcntl.h>
 #include <poll.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -91,4 +92,21 @@ int nth_line(const char *text, int n, char *buf, size_t len)
     memcpy(buf, p, l);
     buf[l] = '\0';
     return 0;
+}
+
+struct spawn_result ntvisor(const char *first, ...)
+{
+    char *argv[32];
+    int n = 0;
+    argv[n++] = "build/ntvisor";
+    va_list ap;
+    va_start(ap, first);
+    for (const char *a = first; a && n < 31; a = va_arg(ap, const char *))
+        argv[n++] = (char *)a;
+    va_end(ap);
+    argv[n] = NULL;
+    struct spawn_result r;
+    if (spawn_capture(argv, &r) < 0)
+        abort();
+    return r;
 }

@@ -13,6 +13,8 @@ struct spawn_result {
 /* Runs argv (NULL-terminated), stdin from /dev/null; returns -1 if it could not start. */
 int spawn_capture(char *const argv[], struct spawn_result *r);
 void spawn_free(struct spawn_result *r);
+/* Runs build/ntvisor with the given arguments (NULL-terminated, at most 30); aborts if it cannot start. */
+struct spawn_result ntvisor(const char *first, ...);
 /* Line n (0-based) of text into buf, without the newline; -1 if there is none. */
 int nth_line(const char *text, int n, char *buf, size_t len);
 

@@ -20,23 +20,6 @@
 #define OBJECTS  "build/tests/guest/objects.exe"
 #define FILES    "build/tests/guest/files.exe"
 
-/* Runs ntvisor with the given arguments (NULL-terminated). */
-static struct spawn_result ntvisor(const char *first, ...)
-{
-    char *argv[32];
-    int n = 0;
-    argv[n++] = NTVISOR;
-    va_list ap;
-    va_start(ap, first);
-    for (const char *a = first; a && n < 31; a = va_arg(ap, const char *))
-        argv[n++] = (char *)a;
-    va_end(ap);
-    argv[n] = NULL;
-    struct spawn_result r;
-    ck_assert_int_eq(spawn_capture(argv, &r), 0);
-    return r;
-}
-
 static void assert_line(const struct spawn_result *r, int n, const char *expect)
 {
     char line[512];

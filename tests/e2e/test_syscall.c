@@ -8,7 +8,6 @@
  */
 #include <check.h>
 #include <cpuid.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
@@ -34,22 +33,6 @@ static bool cpu_has_legacy_syscall(void)
     memcpy(vendor + 4, &d, 4);
     memcpy(vendor + 8, &c, 4);
     return !strcmp(vendor, "AuthenticAMD") && __get_cpuid(0x80000001u, &a, &b, &c, &d) && (d & (1u << 11));
-}
-
-static struct spawn_result ntvisor(const char *first, ...)
-{
-    char *argv[32];
-    int n = 0;
-    argv[n++] = NTVISOR;
-    va_list ap;
-    va_start(ap, first);
-    for (const char *a = first; a && n < 31; a = va_arg(ap, const char *))
-        argv[n++] = (char *)a;
-    va_end(ap);
-    argv[n] = NULL;
-    struct spawn_result r;
-    ck_assert_int_eq(spawn_capture(argv, &r), 0);
-    return r;
 }
 
 /* true: this CPU runs the mechanism, and r is the guest's run; false: ntvisor refused, as it must. */
