@@ -31,9 +31,12 @@ static void lab_usage(FILE *out)
         "  --output=LAB:HOST    copy a file back after the run, if COMMAND created it\n"
         "  --memory=MIB         lab VM memory (default 512)\n"
         "  --timeout=SECONDS    kill the lab after this long\n"
+        "  --stall=SECONDS      kill the lab when it sends nothing and QEMU stays nearly idle\n"
+        "                       this long: the emulated machine stopped making progress\n"
         "  -h, --help           this text\n"
         "\n"
-        "exit status: COMMAND's, or 126 when the lab is not built, 125 when it failed.\n");
+        "exit status: COMMAND's, or 126 when the lab is not built, 125 when it failed,\n"
+        "124 when it stalled (--stall).\n");
 }
 
 static int add_file(struct lab_file *files, size_t *n, char *spec, int input)
@@ -87,12 +90,13 @@ int cmd_lab(int argc, char **argv)
         { "output", required_argument, 0, 'o' },
         { "memory", required_argument, 0, 'm' },
         { "timeout", required_argument, 0, 't' },
+        { "stall", required_argument, 0, 's' },
         { "help", no_argument, 0, 'h' },
         { 0, 0, 0, 0 },
     };
     static struct lab_file inputs[LAB_MAX_FILES], outputs[LAB_MAX_FILES];
     size_t n_in = 0, n_out = 0;
-    unsigned memory = 0, timeout = 0;
+    unsigned memory = 0, timeout = 0, stall = 0;
     int c;
 
     optind = 1;
@@ -109,13 +113,14 @@ int cmd_lab(int argc, char **argv)
                 return NTV_EXIT_USAGE;
             break;
         case 'm':
-        case 't': {
+        case 't':
+        case 's': {
             unsigned long v = strtoul(optarg, &end, 10);
             if (!*optarg || *end || v == 0 || v > 1u << 20) {
                 fprintf(stderr, "ntvisor: lab: bad number '%s'\n", optarg);
                 return NTV_EXIT_USAGE;
             }
-            *(c == 'm' ? &memory : &timeout) = (unsigned)v;
+            *(c == 'm' ? &memory : c == 't' ? &timeout : &stall) = (unsigned)v;
             break;
         }
         default:
@@ -135,12 +140,14 @@ int cmd_lab(int argc, char **argv)
     struct lab_request req = {
         .lab_dir = dir, .argv = argv + optind, .inputs = inputs, .n_inputs = n_in,
         .outputs = outputs, .n_outputs = n_out, .memory_mib = memory, .timeout_sec = timeout,
+        .stall_sec = stall,
     };
-    int status;
+    int status, stalled = 0;
     char err[512];
+    req.stalled = &stalled;
     if (lab_run(&req, &status, err, sizeof(err)) < 0) {
         fprintf(stderr, "ntvisor: the SVM lab failed: %s\n", err);
-        return NTV_EXIT_MONITOR;
+        return stalled ? NTV_EXIT_TIMEOUT : NTV_EXIT_MONITOR;
     }
     return status;
 }

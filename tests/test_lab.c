@@ -847,6 +847,39 @@ START_TEST(boot_exec_failure_is_127)
 }
 END_TEST
 
+/* An idle, silent command looks like a stalled machine: with a stall limit the VM is killed and says so;
+   output keeps the run alive. */
+START_TEST(boot_stall_is_detected)
+{
+    char *idle[] = { "/bin/busybox", "sleep", "100", NULL };
+    int stalled = -1;
+    struct lab_request req = { .lab_dir = lab_dir(), .argv = idle, .timeout_sec = 300, .stall_sec = 12,
+                               .stalled = &stalled };
+    struct captured c;
+
+    make_tmpdir();
+    run_captured(&req, &c);
+    ck_assert_int_eq(c.rc, -1);
+    ck_assert_int_eq(stalled, 1);
+    ck_assert_ptr_nonnull(strstr(c.err, "the lab stalled: no output and QEMU nearly idle for 12 s"));
+    free(c.out);
+    free(c.errout);
+
+    /* the same idleness broken by a line every 4 s is not a stall */
+    char *chatty[] = { "/bin/busybox", "sh", "-c", "for i in 1 2 3 4 5 6; do echo $i; sleep 4; done", NULL };
+    req.argv = chatty;
+    stalled = -1;
+    run_captured(&req, &c);
+    ck_assert_msg(c.rc == 0, "lab_run: %s", c.err);
+    ck_assert_int_eq(stalled, 0);
+    ck_assert_int_eq(c.status, 0);
+    ck_assert_uint_eq(c.out_len, 12);
+    free(c.out);
+    free(c.errout);
+    rm_tmpdir();
+}
+END_TEST
+
 static Suite *lab_suite(void)
 {
     Suite *s = suite_create("lab");
@@ -883,6 +916,7 @@ static Suite *lab_suite(void)
         tcase_add_test(boot_more, boot_killed_by_signal);
         tcase_add_test(boot_more, boot_sigint_forwarded);
         tcase_add_test(boot_more, boot_exec_failure_is_127);
+        tcase_add_test(boot_more, boot_stall_is_detected);
         suite_add_tcase(s, boot_more);
     }
     return s;

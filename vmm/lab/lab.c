@@ -83,6 +83,9 @@ static void no_result_reason(const struct lab_request *req, const struct run *rn
         errbuf_fail(err, errlen, "lab failure: %s", lab_result_error(res));
     else if (end->timed_out)
         errbuf_fail(err, errlen, "lab failure: no result within %u s (VM killed)", req->timeout_sec);
+    else if (end->stalled)
+        errbuf_fail(err, errlen, "lab failure: the lab stalled: no output and QEMU nearly idle for %u s "
+                    "(VM killed)", req->stall_sec);
     else if (q[0])
         errbuf_fail(err, errlen, "lab failure: %s", q);
     else if (WIFSIGNALED(wst))
@@ -127,8 +130,10 @@ static int boot_and_relay(const struct lab_request *req, const struct run *rn, s
     if (lab_relay_open(&rl, err, errlen) < 0)
         return -1;
     if (lab_qemu_start(&vm, &boot, err, errlen) == 0) {
-        lab_relay_run(&rl, &vm, res, req->timeout_sec, &end, err, errlen);
+        lab_relay_run(&rl, &vm, res, req->timeout_sec, req->stall_sec, &end, err, errlen);
         rc = verdict(req, rn, res, &end, status, err, errlen);
+        if (req->stalled)
+            *req->stalled = rc < 0 && end.stalled;
         lab_qemu_stop(&vm);
     }
     lab_relay_close(&rl);

@@ -28,6 +28,8 @@ struct lab_request {
     unsigned char *output_found;     /* optional, n_outputs entries: set to 1/0 per output */
     unsigned memory_mib;             /* lab VM memory, 0 = default 512 */
     unsigned timeout_sec;            /* 0 = no limit; on expiry the VM is killed (lab failure) */
+    unsigned stall_sec;              /* 0 = off; QEMU idle and silent this long: killed (lab failure) */
+    int *stalled;                    /* optional: set to 1 when the run ended that way, else 0 */
     const char *qemu;                /* qemu-system-x86_64 path, NULL = from PATH */
 };
 

@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
@@ -51,12 +52,55 @@ struct relay {
     size_t npending;
     int nsig, killed;
     double deadline, done_at;
+    unsigned stall_sec;             /* 0: no stall watch */
+    double alive_at, sampled_at;    /* the last sign of progress; the last CPU sample */
+    unsigned long long cpu_ticks;   /* QEMU's user+system time at that sample */
 };
 
 static void kill_vm(struct relay *r)
 {
     kill(r->vm->pid, SIGKILL);
     r->killed = 1;
+}
+
+#define STALL_SAMPLE_S   5          /* how often QEMU's CPU time is sampled */
+#define STALL_BUSY_SHARE 0.25       /* less than this share of one CPU is idle (TCG runs at ~100%) */
+
+/* QEMU's user+system CPU time in clock ticks, from /proc; 0 when it cannot be read. */
+static unsigned long long cpu_ticks_of(pid_t pid)
+{
+    char path[64], buf[1024];
+    snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    ssize_t n = fd >= 0 ? read(fd, buf, sizeof buf - 1) : -1;
+    if (fd >= 0)
+        close(fd);
+    if (n <= 0)
+        return 0;
+    buf[n] = '\0';
+    const char *p = strrchr(buf, ')');   /* after the command name, which may hold spaces */
+    unsigned long long utime = 0, stime = 0;
+    if (!p || sscanf(p + 1, " %*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &utime, &stime) != 2)
+        return 0;
+    return utime + stime;
+}
+
+/* Samples QEMU's CPU time; a VM idle and silent for stall_sec is killed. */
+static void watch_for_stall(struct relay *r)
+{
+    double t = now_sec();
+    if (!r->stall_sec || r->killed || t < r->sampled_at + STALL_SAMPLE_S)
+        return;
+    unsigned long long ticks = cpu_ticks_of(r->vm->pid);
+    double used = (double)(ticks - r->cpu_ticks) / (double)sysconf(_SC_CLK_TCK);
+    if (ticks == 0 || used > STALL_BUSY_SHARE * (t - r->sampled_at))
+        r->alive_at = t;
+    r->cpu_ticks = ticks;
+    r->sampled_at = t;
+    if (t - r->alive_at >= r->stall_sec) {
+        r->end->stalled = 1;
+        kill_vm(r);
+    }
 }
 
 int lab_relay_open(struct lab_relay *rl, char *err, size_t errlen)
@@ -102,21 +146,23 @@ void lab_relay_close(struct lab_relay *rl)
 /* The poll timeout in ms (-1: none); 0 after killing a VM past its deadline. */
 static int next_timeout(struct relay *r)
 {
-    double t, lim;
+    const double none = 1e18;
+    double t = now_sec(), lim = r->deadline ? r->deadline : none;
 
-    if (!r->deadline && !r->done_at)
-        return -1;
-    t = now_sec();
-    lim = r->deadline ? r->deadline : t + 1e9;
     if (r->done_at && r->done_at + LAB_POWEROFF_S < lim)
         lim = r->done_at + LAB_POWEROFF_S;  /* result complete: QEMU should power off soon */
-    if (t < lim)
-        return (int)((lim - t) * 1000) + 1;
-    if (!r->done_at || !lab_result_done(r->res))
-        r->end->timed_out = 1;
-    kill_vm(r);
-    r->deadline = r->done_at = 0;
-    return 0;
+    if (lim != none && t >= lim) {
+        if (!r->done_at || !lab_result_done(r->res))
+            r->end->timed_out = 1;
+        kill_vm(r);
+        r->deadline = r->done_at = 0;
+        return 0;
+    }
+    if (r->stall_sec && !r->killed && r->sampled_at + STALL_SAMPLE_S < lim)
+        lim = r->sampled_at + STALL_SAMPLE_S;  /* wake up to sample QEMU's CPU time */
+    if (lim == none)
+        return -1;
+    return t < lim ? (int)((lim - t) * 1000) + 1 : 1;
 }
 
 /* Bytes of the result channel: parsed; held signals go out once the command started. */
@@ -148,6 +194,7 @@ static void on_channel(struct relay *r, int i)
         r->open[i] = 0;
         return;
     }
+    r->alive_at = now_sec();
     if (i < 2)
         lab_write_all(i + 1, buf, (size_t)n);   /* the command's stdout/stderr */
     else
@@ -195,13 +242,15 @@ static int relay_once(struct relay *r, char *err, size_t errlen)
             on_channel(r, i);
     if (p[3].revents & POLLIN)
         on_signals(r);
+    watch_for_stall(r);
     return 0;
 }
 
 void lab_relay_run(struct lab_relay *rl, struct lab_vm *vm, struct lab_result *res, unsigned timeout_sec,
-                   struct lab_relay_end *end, char *err, size_t errlen)
+                   unsigned stall_sec, struct lab_relay_end *end, char *err, size_t errlen)
 {
-    struct relay r = { .vm = vm, .res = res, .end = end, .sig_r = rl->sigp[0], .open = { 1, 1, 1 } };
+    struct relay r = { .vm = vm, .res = res, .end = end, .sig_r = rl->sigp[0], .open = { 1, 1, 1 },
+                       .stall_sec = stall_sec, .alive_at = now_sec(), .sampled_at = now_sec() };
 
     *end = (struct lab_relay_end){ 0 };
     install_handlers(rl);
