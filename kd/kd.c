@@ -44,8 +44,6 @@ bool kd_read(struct kd *kd, uint32_t va, void *buf, size_t len)
 {
     if (!len)
         return true;
-    if ((uint64_t)va + len > 0x100000000ull)
-        return false;
     return kd->target->read_virt(kd->target->ctx, va, buf, len) == len;
 }
 

@@ -2,15 +2,13 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include "kd_kvm.h"
-#include "vmm/guest_mem.h"
 
 static size_t kvm_read_virt(void *ctx, uint32_t va, void *buf, size_t len)
 {
     struct kd_kvm *k = ctx;
     if (!k->have_state)
         return 0;
-    struct guest_mem g = { k->vm->mem, k->vm->mem_size };
-    return gmem_read_virt(&g, (uint32_t)k->sregs.cr0, (uint32_t)k->sregs.cr3, (uint32_t)k->sregs.cr4, va, buf, len);
+    return gview_read_some(&k->view, va, buf, len);
 }
 
 static int kvm_get_regs(void *ctx, struct kd_regs *r)
@@ -49,5 +47,7 @@ int kd_kvm_attach(struct kd_kvm *k, struct kvm_vm *vm)
                                     .read_msr = kvm_read_msr };
     k->have_state = ioctl(vm->vcpu_fd, KVM_GET_REGS, &k->regs) == 0 &&
                     ioctl(vm->vcpu_fd, KVM_GET_SREGS, &k->sregs) == 0;
+    if (k->have_state)
+        k->view = gmem_view(gmem_of(vm), (uint32_t)k->sregs.cr0, (uint32_t)k->sregs.cr3, (uint32_t)k->sregs.cr4);
     return k->have_state ? 0 : -1;
 }

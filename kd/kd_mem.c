@@ -65,10 +65,7 @@ void kd_cmd_unassemble(struct kd *kd, const char *args)
             fprintf(kd->out, "%s:\n", name);
         }
         uint8_t code[DISASM_MAX_INSN];
-        size_t want = sizeof(code);
-        if ((uint64_t)addr + want > 0x100000000ull)
-            want = (size_t)(0x100000000ull - addr);
-        size_t got = kd->target->read_virt(kd->target->ctx, addr, code, want);
+        size_t got = kd->target->read_virt(kd->target->ctx, addr, code, sizeof(code));
         if (got == 0) {
             fprintf(kd->out, "%08x ??               ???\n", addr);
             kd_error(kd, "Memory access error at %08x", addr);

@@ -42,6 +42,7 @@
 #include <string.h>
 
 #include "vmm/guest_mem.h"
+#include "vmm/kvm.h"
 
 #define MEM_SIZE  0x800000u
 #define CR0_PG    0x80000000u
@@ -482,6 +483,147 @@ START_TEST(read_does_not_wrap_past_4g)
 }
 END_TEST
 
+
+/* ---------------------------------------------------------------- the door: views, all-or-nothing, patch */
+
+static struct guest_view view_a(void) { return gmem_view(gm, PG_ON, PD_A, CR4_PSE); }
+static struct guest_view view_b(void) { return gmem_view(gm, PG_ON, PD_B, CR4_PSE); }
+
+/* Asserts buf[0..n) still holds the fill byte: a failed all-or-nothing read wrote nothing. */
+static void untouched(const uint8_t *buf, size_t n)
+{
+    size_t i = 0;
+    while (i < n && buf[i] == 0xEE)
+        i++;
+    ck_assert_msg(i == n, "byte %zu written by a failed read", i);
+}
+
+START_TEST(gmem_of_is_the_vms_ram)
+{
+    struct kvm_vm vm = { .mem = mem, .mem_size = MEM_SIZE };
+    struct guest_mem g = gmem_of(&vm);
+    ck_assert_ptr_eq(g.mem, mem);
+    ck_assert_uint_eq(g.size, MEM_SIZE);
+    struct guest_view v = gmem_view(g, PG_ON, PD_A, CR4_PSE);
+    ck_assert_uint_eq(v.cr0, PG_ON);
+    ck_assert_uint_eq(v.cr3, PD_A);
+    ck_assert_uint_eq(v.cr4, CR4_PSE);
+    uint64_t gpa;
+    ck_assert(gview_translate(&v, 0x00011234, &gpa));
+    ck_assert_uint_eq(gpa, 0x51234);
+    ck_assert(!gview_translate(&v, 0x00013000, &gpa));
+}
+END_TEST
+
+START_TEST(read_phys_all_or_nothing)
+{
+    uint8_t buf[32];
+    memset(buf, 0xEE, sizeof(buf));
+    ck_assert(gmem_read_phys(&gm, MEM_SIZE - 16, buf, 16));
+    check_bytes(buf, MEM_SIZE - 16, 16);
+    memset(buf, 0xEE, sizeof(buf));
+    ck_assert(!gmem_read_phys(&gm, MEM_SIZE - 16, buf, 17));
+    ck_assert(!gmem_read_phys(&gm, UINT64_MAX - 3, buf, 8));
+    ck_assert(!gmem_read_phys(&gm, 16, buf, SIZE_MAX));
+    untouched(buf, sizeof(buf));
+    ck_assert(gmem_read_phys(&gm, MEM_SIZE, buf, 0));
+}
+END_TEST
+
+START_TEST(view_read_whole_or_nothing)
+{
+    struct guest_view v = view_a();
+    uint8_t buf[0x200];
+    /* across pages: identity 0xFFxx, then 0x10000 -> 0x50000 */
+    ck_assert(gview_read(&v, 0xFF80, buf, 0x100));
+    check_bytes(buf, 0xFF80, 0x80);
+    check_bytes(buf + 0x80, 0x50000, 0x80);
+    /* the second page is not present: nothing is copied, where the partial read copies the prefix */
+    memset(buf, 0xEE, sizeof(buf));
+    ck_assert(!gview_read(&v, 0x12F00, buf, 0x200));
+    untouched(buf, sizeof(buf));
+    ck_assert_uint_eq(gview_read_some(&v, 0x12F00, buf, 0x200), 0x100);
+    check_bytes(buf, 0x52F00, 0x100);
+    /* a page mapped beyond memory, a table beyond memory, memory ending mid-read */
+    memset(buf, 0xEE, sizeof(buf));
+    ck_assert(!gview_read(&v, 0x00013FF0, buf, 0x20));
+    ck_assert(!gview_read(&v, 0x01000000, buf, 1));
+    ck_assert(!gview_read(&v, 0x00C00000, buf, 1));
+    untouched(buf, sizeof(buf));
+    ck_assert(gview_read(&v, 0x15FF0, buf, 0x10));
+    check_bytes(buf, MEM_SIZE - 0x10, 0x10);
+    /* zero bytes always succeed, even where nothing is mapped */
+    ck_assert(gview_read(&v, 0x13001, buf, 0));
+    ck_assert_uint_eq(gview_read_some(&v, 0x13001, buf, 0), 0);
+}
+END_TEST
+
+START_TEST(view_read_not_past_4g)
+{
+    /* with directory B, 0xFFFFF000 and 0 are both mapped: a read must still not wrap */
+    struct guest_view v = view_b();
+    uint8_t buf[16];
+    memset(buf, 0xEE, sizeof(buf));
+    ck_assert(!gview_read(&v, 0xFFFFFFF8, buf, 16));
+    ck_assert(!gview_read(&v, 0xFFFFFFFF, buf, 2));
+    ck_assert(!gview_read(&v, 1, buf, SIZE_MAX));
+    untouched(buf, sizeof(buf));
+    ck_assert_uint_eq(gview_read_some(&v, 0xFFFFFFF8, buf, 16), 8);
+    check_bytes(buf, 0x61FF8, 8);
+    ck_assert(gview_read(&v, 0xFFFFFFF8, buf, 8));
+    check_bytes(buf, 0x61FF8, 8);
+    uint32_t w = 0xEEEEEEEE;
+    ck_assert(!gview_read_u32(&v, 0xFFFFFFFE, &w));
+    ck_assert_uint_eq(w, 0xEEEEEEEE);
+    ck_assert(gview_read_u32(&v, 0xFFFFFFFC, &w));
+    ck_assert_uint_eq(w, (uint32_t)mem[0x61FFC] | (uint32_t)mem[0x61FFD] << 8 | (uint32_t)mem[0x61FFE] << 16 |
+                             (uint32_t)mem[0x61FFF] << 24);
+}
+END_TEST
+
+START_TEST(view_read_hostile_tables)
+{
+    /* a directory and a table of random entries: every read either fails whole or copies memory's bytes */
+    srand(54321);
+    for (uint32_t i = 0; i < 0x2000; i += 4)
+        put32(0x1000 + i, (uint32_t)rand() << 1 ^ (uint32_t)rand());
+    uint8_t buf[0x3000];
+    for (uint32_t n = 0; n < 2000; n++) {
+        struct guest_view v = gmem_view(gm, PG_ON, PD_A, n & 1 ? CR4_PSE : 0);
+        uint32_t va = (uint32_t)rand() << 1 ^ (uint32_t)rand();
+        size_t len = (size_t)rand() % sizeof(buf);
+        memset(buf, 0xEE, len);
+        if (!gview_read(&v, va, buf, len))
+            untouched(buf, len);
+        size_t got = gview_read_some(&v, va, buf, len);
+        if (got > len)
+            ck_abort_msg("read 0x%zx of 0x%zx bytes", got, len);
+    }
+}
+END_TEST
+
+START_TEST(patch_saves_and_bounds)
+{
+    static const uint8_t two[2] = { 0xE6, 0xF8 };
+    uint8_t old[2] = { 0, 0 };
+    uint8_t before[2] = { mem[0x54321], mem[0x54322] };
+    ck_assert(gmem_patch(&gm, 0x54321, two, old, 2));
+    ck_assert_mem_eq(old, before, 2);
+    ck_assert_mem_eq(mem + 0x54321, two, 2);
+    ck_assert(gmem_patch(&gm, 0x54321, old, NULL, 2));   /* and back */
+    ck_assert_mem_eq(mem + 0x54321, before, 2);
+    /* the last two bytes of memory, and not one further */
+    ck_assert(gmem_patch(&gm, MEM_SIZE - 2, two, NULL, 2));
+    ck_assert_mem_eq(mem + MEM_SIZE - 2, two, 2);
+    memset(old, 0xEE, sizeof(old));
+    uint8_t last = mem[MEM_SIZE - 1];
+    ck_assert(!gmem_patch(&gm, MEM_SIZE - 1, two, old, 2));
+    ck_assert(!gmem_patch(&gm, UINT64_MAX, two, old, 2));
+    ck_assert_uint_eq(mem[MEM_SIZE - 1], last);
+    untouched(old, sizeof(old));
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("guest_mem");
@@ -514,6 +656,16 @@ static Suite *suite(void)
     tcase_add_test(tc, read_stops_at_unmapped_page);
     tcase_add_test(tc, read_huge_length);
     tcase_add_test(tc, read_does_not_wrap_past_4g);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("door");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_test(tc, gmem_of_is_the_vms_ram);
+    tcase_add_test(tc, read_phys_all_or_nothing);
+    tcase_add_test(tc, view_read_whole_or_nothing);
+    tcase_add_test(tc, view_read_not_past_4g);
+    tcase_add_test(tc, view_read_hostile_tables);
+    tcase_add_test(tc, patch_saves_and_bounds);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -66,11 +66,6 @@ bool arg_is_output(enum arg_kind kind)
            kind == ARG_HANDLE_OUT || kind == ARG_ULONG_OUT || kind == ARG_ULONG_INOUT;
 }
 
-bool view_read(const struct guest_view *v, uint32_t va, void *buf, size_t len)
-{
-    return gmem_read_virt(&v->mem, v->cr0, v->cr3, v->cr4, va, buf, len) == len;
-}
-
 /* Appends c to out as printable text, escaping the rest; false when out is full. */
 static bool put_escaped(char *out, size_t outlen, size_t *n, unsigned c)
 {
@@ -107,7 +102,7 @@ void decode_utf16(const struct guest_view *v, uint32_t va, uint32_t length_bytes
             out[0] = '\0';
         return;
     }
-    if (shown && !view_read(v, va, chars, shown * 2)) {
+    if (shown && !gview_read(v, va, chars, shown * 2)) {
         snprintf(out, outlen, "<unreadable 0x%08x>", va);
         return;
     }
@@ -130,7 +125,7 @@ void decode_bytes(const struct guest_view *v, uint32_t va, uint32_t length, char
             out[0] = '\0';
         return;
     }
-    if (shown && !view_read(v, va, bytes, shown)) {
+    if (shown && !gview_read(v, va, bytes, shown)) {
         snprintf(out, outlen, "<unreadable 0x%08x>", va);
         return;
     }
@@ -150,7 +145,7 @@ static void render_ustring(const struct guest_view *v, uint32_t va, char *out, s
         snprintf(out, outlen, "NULL");
         return;
     }
-    if (!view_read(v, va, us, sizeof(us))) {
+    if (!gview_read(v, va, us, sizeof(us))) {
         snprintf(out, outlen, "0x%08x <unreadable>", va);
         return;
     }
@@ -168,7 +163,7 @@ static void render_object_attributes(const struct guest_view *v, uint32_t va, ch
         snprintf(out, outlen, "NULL");
         return;
     }
-    if (!view_read(v, va, oa, sizeof(oa))) {
+    if (!gview_read(v, va, oa, sizeof(oa))) {
         snprintf(out, outlen, "0x%08x <unreadable>", va);
         return;
     }
@@ -235,7 +230,7 @@ char *arg_render(const struct guest_view *v, const struct arg_proto *a, const ui
             snprintf(out, outlen, "NULL");
         } else if (!at_return) {
             snprintf(out, outlen, "0x%08x", value);
-        } else if (view_read(v, value, buf, 8)) {
+        } else if (gview_read(v, value, buf, 8)) {
             status = ntstatus_name(buf[0]);
             snprintf(out, outlen, "0x%08x {Status=%s%s0x%x, Information=%u}", value, status ? status : "",
                      status ? " " : "", buf[0], buf[1]);
@@ -249,7 +244,7 @@ char *arg_render(const struct guest_view *v, const struct arg_proto *a, const ui
             snprintf(out, outlen, "NULL");
         else if (a->kind == ARG_LARGE_OUT && !at_return)
             snprintf(out, outlen, "0x%08x", value);
-        else if (view_read(v, value, buf, 8))
+        else if (gview_read(v, value, buf, 8))
             snprintf(out, outlen, "0x%08x [0x%08x%08x]", value, buf[1], buf[0]);
         else
             snprintf(out, outlen, "0x%08x <unreadable>", value);
@@ -261,7 +256,7 @@ char *arg_render(const struct guest_view *v, const struct arg_proto *a, const ui
             snprintf(out, outlen, "NULL");
         else if (a->kind != ARG_ULONG_INOUT && !at_return)
             snprintf(out, outlen, "0x%08x", value);
-        else if (view_read(v, value, buf, 4))
+        else if (gview_read(v, value, buf, 4))
             snprintf(out, outlen, "0x%08x [0x%x]", value, buf[0]);
         else
             snprintf(out, outlen, "0x%08x <unreadable>", value);

@@ -9,13 +9,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include "vmm/guest_mem.h"
-
-/* The caller's view of memory: guest memory through its own page tables. */
-struct guest_view {
-    struct guest_mem mem;
-    uint32_t cr0, cr3, cr4;
-};
+#include "vmm/guest_mem.h"   /* struct guest_view: the caller's address space */
 
 #define DECODE_MAX_TEXT 96      /* characters of a string or buffer shown */
 
@@ -65,7 +59,5 @@ char *arg_render(const struct guest_view *v, const struct arg_proto *a, const ui
 void decode_utf16(const struct guest_view *v, uint32_t va, uint32_t length_bytes, char *out, size_t outlen);
 /* Reads the first bytes of a buffer as escaped text. */
 void decode_bytes(const struct guest_view *v, uint32_t va, uint32_t length, char *out, size_t outlen);
-/* Bounded read through the view; true only if all len bytes were readable. */
-bool view_read(const struct guest_view *v, uint32_t va, void *buf, size_t len);
 
 #endif

@@ -12,7 +12,7 @@ struct thread_state *trace_thread_of(struct tracer *t, struct kvm_vm *vm, const 
     struct guest_view v;
     uint32_t esp0 = 0;
     trace_view_of(vm, s, &v);
-    trace_read_u32(&v, (uint32_t)s->tr.base + 4, &esp0);   /* TSS.Esp0: one kernel stack per thread */
+    gview_read_some(&v, (uint32_t)s->tr.base + 4, &esp0, 4);   /* TSS.Esp0: one kernel stack per thread */
     for (int i = 0; i < t->n_threads; i++)
         if (t->threads[i].esp0 == esp0)
             return &t->threads[i];
@@ -65,10 +65,10 @@ bool trace_on_entry(struct tracer *t, struct kvm_vm *vm, enum trace_via via)
         c.prev_mode = 1;
         c.cpl = 3;
         c.arg_ptr = edx + 8;
-        trace_read_u32(&v, edx, &c.return_rip);
+        gview_read_some(&v, edx, &c.return_rip, 4);
     } else {
         uint32_t frame[2] = { 0, 0 };   /* EIP, CS pushed by INT 2Eh or the Zw stub */
-        view_read(&v, (uint32_t)r.rsp, frame, sizeof(frame));
+        gview_read_some(&v, (uint32_t)r.rsp, frame, sizeof(frame));
         c.cpl = frame[1] & 3;
         c.prev_mode = c.cpl ? 1 : 0;
         via = c.cpl ? VIA_INT2E : VIA_KERNEL_ZW;
@@ -102,7 +102,7 @@ void trace_identify_call(struct tracer *t, const struct guest_view *v, const str
         if (c->argc > TRACE_MAX_ARGS)
             c->argc = TRACE_MAX_ARGS;   /* the tables allow more; no build has more */
     }
-    c->args_ok = c->argc == 0 || view_read(v, c->arg_ptr, c->args, c->argc * 4u);
+    c->args_ok = c->argc == 0 || gview_read(v, c->arg_ptr, c->args, c->argc * 4u);
     c->cr3 = (uint32_t)s->cr3;
     c->pid = trace_space_of(t, c->cr3);
     c->tid = th->tid;
@@ -163,7 +163,7 @@ void trace_on_return(struct tracer *t, struct kvm_vm *vm, bool sysexit)
     uint32_t to_cpl = 3, rip = (uint32_t)r.rdx;
     if (!sysexit) {
         uint32_t frame[2] = { 0, 0 };   /* the IRETD's EIP and CS */
-        view_read(&v, (uint32_t)r.rsp, frame, sizeof(frame));
+        gview_read_some(&v, (uint32_t)r.rsp, frame, sizeof(frame));
         rip = frame[0];
         to_cpl = frame[1] & 3;
     }

@@ -8,13 +8,8 @@
 
 size_t trace_read_code(const struct tracer *t, const struct guest_view *v, uint32_t va, uint8_t *code, size_t len)
 {
-    size_t n = gmem_read_virt(&v->mem, v->cr0, v->cr3, v->cr4, va, code, len);
-    for (int i = 0; i < BP_SLOTS; i++) {
-        const struct bp_slot *bs = &t->bp.slot[i];
-        for (unsigned k = 0; bs->patched && k < 2; k++)
-            if (bs->patched_addr + k >= va && bs->patched_addr + k - va < n)
-                code[bs->patched_addr + k - va] = bs->saved[k];
-    }
+    size_t n = gview_read_some(v, va, code, len);
+    bp_guest_bytes(&t->bp, va, code, n);
     return n;
 }
 

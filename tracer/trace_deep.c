@@ -93,7 +93,7 @@ bool trace_on_deep_entry(struct tracer *t, struct kvm_vm *vm, const struct deep_
     c.prev_mode = top ? top->call.prev_mode : 0;
     c.index = d->index;
     c.arg_ptr = esp + 4;
-    trace_read_u32(&v, esp, &c.return_rip);
+    gview_read_some(&v, esp, &c.return_rip, 4);
     trace_identify_call(t, &v, &s, th, &c);
 
     int slot = -1;

@@ -6,29 +6,18 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include "trace_internal.h"
 
 void trace_enable_dirty_log(struct tracer *t, struct kvm_vm *vm)
 {
-    struct kvm_userspace_memory_region region = {
-        .slot = 0, .flags = KVM_MEM_LOG_DIRTY_PAGES, .guest_phys_addr = 0,
-        .memory_size = vm->mem_size, .userspace_addr = (uintptr_t)vm->mem,
-    };
-    size_t pages = vm->mem_size / 4096;
-    t->dirty_words = (pages + 63) / 64;
+    t->dirty_words = kvm_dirty_log_words(vm);
     t->dirty = calloc(t->dirty_words, 8);
-    t->dirty_log = t->dirty && ioctl(vm->vm_fd, KVM_SET_USER_MEMORY_REGION, &region) == 0;
+    t->dirty_log = t->dirty && kvm_log_dirty_pages(vm) == 0;
 }
 
 bool trace_fetch_dirty(struct tracer *t, struct kvm_vm *vm)
 {
-    struct kvm_dirty_log log = { .slot = 0 };
-    if (!t->dirty_log)
-        return false;
-    memset(t->dirty, 0, t->dirty_words * 8);
-    log.dirty_bitmap = t->dirty;
-    return ioctl(vm->vm_fd, KVM_GET_DIRTY_LOG, &log) == 0;
+    return t->dirty_log && kvm_get_dirty_log(vm, t->dirty) == 0;
 }
 
 static bool page_dirty(const struct tracer *t, uint64_t gpa)
@@ -60,8 +49,8 @@ void trace_check_integrity(struct tracer *t, struct kvm_vm *vm, const struct kvm
     for (uint32_t i = 0; t->sst_copy && i < t->sst_limit; i++) {
         uint64_t gpa;
         uint32_t now;
-        if (!gmem_translate(&v.mem, v.cr0, v.cr3, v.cr4, t->sst_base + i * 4, &gpa, NULL, NULL) ||
-            !page_dirty(t, gpa) || !trace_read_u32(&v, t->sst_base + i * 4, &now) || now == t->sst_copy[i])
+        if (!gview_translate(&v, t->sst_base + i * 4, &gpa) || !page_dirty(t, gpa) ||
+            !gview_read_u32(&v, t->sst_base + i * 4, &now) || now == t->sst_copy[i])
             continue;
         char detail[128];
         snprintf(detail, sizeof(detail), "KiServiceTable[0x%X] (%s) rewritten", i,

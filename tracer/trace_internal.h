@@ -118,7 +118,6 @@ bool trace_call_shown(const struct tracer *t, const struct trace_call *c);
 int trace_get_state(struct kvm_vm *vm, struct kvm_regs *r, struct kvm_sregs *s);
 void trace_view_of(struct kvm_vm *vm, const struct kvm_sregs *s, struct guest_view *v);
 int trace_pause_state(struct kvm_vm *vm, struct kvm_regs *r, struct kvm_sregs *s, struct guest_view *v);
-bool trace_read_u32(const struct guest_view *v, uint32_t va, uint32_t *out);
 /* The guest's own code at va, with the tracer's patched breakpoints undone in the copy. */
 size_t trace_read_code(const struct tracer *t, const struct guest_view *v, uint32_t va, uint8_t *code, size_t len);
 /* Whether a 2-byte patched breakpoint fits the instruction at va. */

@@ -18,7 +18,7 @@ bool trace_read_idt_gate(struct kvm_vm *vm, const struct kvm_sregs *s, unsigned 
     if ((vector + 1) * 8 - 1 > s->idt.limit)
         return false;
     uint32_t va = (uint32_t)s->idt.base + vector * 8;
-    if (!view_read(&v, va, raw, 8) || !gmem_translate(&v.mem, v.cr0, v.cr3, v.cr4, va, &pa, NULL, NULL))
+    if (!gview_read(&v, va, raw, 8) || !gview_translate(&v, va, &pa))
         return false;
     *gpa = (uint32_t)pa;
     *target = (uint32_t)raw[0] | (uint32_t)raw[1] << 8 | (uint32_t)raw[6] << 16 | (uint32_t)raw[7] << 24;
@@ -78,16 +78,17 @@ static void locate_service_table(struct tracer *t, const struct guest_view *v)
     size_t scan = v->mem.size < (32u << 20) ? v->mem.size : (32u << 20);
     for (size_t pa = 0x100000; pa + 16 <= scan; pa += 4) {
         uint32_t d[4];
-        memcpy(d, v->mem.mem + pa, 16);
+        if (!gmem_read_phys(&v->mem, pa, d, sizeof(d)))
+            break;
         if (d[2] != count || d[0] < 0x80000000u || d[3] < 0x80000000u)
             continue;
         uint32_t first, last;
-        if (!trace_read_u32(v, d[0], &first) || !trace_read_u32(v, d[0] + (count - 1) * 4, &last) ||
+        if (!gview_read_u32(v, d[0], &first) || !gview_read_u32(v, d[0] + (count - 1) * 4, &last) ||
             first < 0x80000000u || last < 0x80000000u)
             continue;
         free(t->sst_copy);
         t->sst_copy = calloc(count, 4);
-        if (!t->sst_copy || !view_read(v, d[0], t->sst_copy, count * 4u)) {
+        if (!t->sst_copy || !gview_read(v, d[0], t->sst_copy, count * 4u)) {
             free(t->sst_copy);
             t->sst_copy = NULL;
             continue;

@@ -108,7 +108,7 @@ static bool frame_at(struct kvm_vm *vm, uint32_t skip, uint32_t *eip, uint32_t *
     struct kvm_sregs s;
     struct guest_view v;
     uint32_t frame[2];
-    if (trace_pause_state(vm, &r, &s, &v) < 0 || !view_read(&v, (uint32_t)r.rsp + skip, frame, sizeof(frame)))
+    if (trace_pause_state(vm, &r, &s, &v) < 0 || !gview_read(&v, (uint32_t)r.rsp + skip, frame, sizeof(frame)))
         return false;
     *eip = frame[0];
     *cs = frame[1];

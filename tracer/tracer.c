@@ -57,11 +57,7 @@ int trace_get_state(struct kvm_vm *vm, struct kvm_regs *r, struct kvm_sregs *s)
 
 void trace_view_of(struct kvm_vm *vm, const struct kvm_sregs *s, struct guest_view *v)
 {
-    v->mem.mem = vm->mem;
-    v->mem.size = vm->mem_size;
-    v->cr0 = (uint32_t)s->cr0;
-    v->cr3 = (uint32_t)s->cr3;
-    v->cr4 = (uint32_t)s->cr4;
+    *v = gmem_view(gmem_of(vm), (uint32_t)s->cr0, (uint32_t)s->cr3, (uint32_t)s->cr4);
 }
 
 /* The paused vCPU's registers, and memory as its current address space sees it. */
@@ -71,11 +67,6 @@ int trace_pause_state(struct kvm_vm *vm, struct kvm_regs *r, struct kvm_sregs *s
         return -1;
     trace_view_of(vm, s, v);
     return 0;
-}
-
-bool trace_read_u32(const struct guest_view *v, uint32_t va, uint32_t *out)
-{
-    return view_read(v, va, out, 4);
 }
 
 /* ------------------------------------------------------------------ events */

@@ -82,27 +82,25 @@ static void unpatch(struct kvm_vm *vm, struct bp_slot *s)
 {
     if (!s->patched)
         return;
-    if (s->gpa + 2 <= vm->mem_size)
-        memcpy(vm->mem + s->gpa, s->saved, 2);
+    struct guest_mem g = gmem_of(vm);
+    gmem_patch(&g, s->gpa, s->saved, NULL, sizeof(s->saved));
     s->patched = false;
 }
 
 static int patch(struct kvm_vm *vm, struct bp_slot *s, char *err, size_t errlen)
 {
+    static const uint8_t out_to_port[2] = { OUT_IMM8_AL, NTV_PORT_BREAKPOINT };
     struct kvm_sregs sr;
-    struct guest_mem g = { vm->mem, vm->mem_size };
+    struct guest_mem g = gmem_of(vm);
     uint64_t gpa;
     if (ioctl(vm->vcpu_fd, KVM_GET_SREGS, &sr) < 0 ||
         !gmem_translate(&g, (uint32_t)sr.cr0, (uint32_t)sr.cr3, (uint32_t)sr.cr4, s->addr, &gpa, NULL, NULL) ||
-        (s->addr & 0xFFF) == 0xFFF || !gmem_phys(&g, gpa, 2)) {
+        (s->addr & 0xFFF) == 0xFFF || !gmem_patch(&g, gpa, out_to_port, s->saved, sizeof(out_to_port))) {
         snprintf(err, errlen, "cannot patch a breakpoint at %08x: not mapped", s->addr);
         return -1;
     }
     s->gpa = gpa;
     s->patched_addr = s->addr;
-    memcpy(s->saved, vm->mem + gpa, 2);
-    vm->mem[gpa] = OUT_IMM8_AL;
-    vm->mem[gpa + 1] = NTV_PORT_BREAKPOINT;
     s->patched = true;
     return 0;
 }
@@ -242,4 +240,14 @@ int bp_single_step(struct breakpoints *b, struct kvm_vm *vm, bool on, char *err,
         return -1;
     }
     return 0;
+}
+
+void bp_guest_bytes(const struct breakpoints *b, uint32_t va, uint8_t *buf, size_t len)
+{
+    for (int i = 0; i < BP_SLOTS; i++) {
+        const struct bp_slot *s = &b->slot[i];
+        for (unsigned k = 0; s->patched && k < sizeof(s->saved); k++)
+            if (s->patched_addr + k >= va && s->patched_addr + k - va < len)
+                buf[s->patched_addr + k - va] = s->saved[k];
+    }
 }

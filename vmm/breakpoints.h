@@ -53,6 +53,9 @@ enum bp_event bp_classify(struct breakpoints *b, struct kvm_vm *vm, int *slot);
 int bp_step_over(struct breakpoints *b, struct kvm_vm *vm, int slot, char *err, size_t errlen);
 /* After a BP_HIT of a one-shot patch: remove it; the guest resumes at its address. */
 void bp_drop(struct breakpoints *b, struct kvm_vm *vm, int slot);
+/* Puts the guest's own bytes back into buf, a copy of [va, va+len) read while
+   patches were in, so that code is decoded as the guest wrote it. */
+void bp_guest_bytes(const struct breakpoints *b, uint32_t va, uint8_t *buf, size_t len);
 /* Removes every patch (before the guest's memory is read or handed back). */
 void bp_remove_all(struct breakpoints *b, struct kvm_vm *vm);
 /* A debugger's single step (not while bp_step_over steps past a patch): on, every

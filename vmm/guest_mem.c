@@ -1,7 +1,7 @@
-/* Guest memory access and the 32-bit (non-PAE) page walk. */
+/* The door to guest memory: the 32-bit (non-PAE) page walk, bounded copies, the one patch. */
 #include <string.h>
-#include "guest_mem.h"
 #include "kvm.h"
+#include "guest_mem.h"
 
 #define CR0_PG    0x80000000u
 #define CR4_PSE   0x00000010u
@@ -13,7 +13,12 @@
 
 struct guest_mem gmem_of(const struct kvm_vm *vm)
 {
-    return (struct guest_mem){ vm->mem, vm->mem_size };
+    return (struct guest_mem){ .mem = vm->mem, .size = vm->mem_size };
+}
+
+struct guest_view gmem_view(struct guest_mem mem, uint32_t cr0, uint32_t cr3, uint32_t cr4)
+{
+    return (struct guest_view){ .mem = mem, .cr0 = cr0, .cr3 = cr3, .cr4 = cr4 };
 }
 
 const uint8_t *gmem_phys(const struct guest_mem *g, uint64_t gpa, size_t len)
@@ -90,4 +95,65 @@ size_t gmem_read_virt(const struct guest_mem *g, uint32_t cr0, uint32_t cr3, uin
         done += chunk;
     }
     return done;
+}
+
+bool gmem_read_phys(const struct guest_mem *g, uint64_t gpa, void *out, size_t len)
+{
+    const uint8_t *p = gmem_phys(g, gpa, len);
+    if (!p)
+        return false;
+    memcpy(out, p, len);
+    return true;
+}
+
+bool gview_translate(const struct guest_view *v, uint32_t va, uint64_t *gpa)
+{
+    return gmem_translate(&v->mem, v->cr0, v->cr3, v->cr4, va, gpa, NULL, NULL);
+}
+
+/* Whether every page of [va, va+len) resolves to memory, without going past 4 GiB. */
+static bool all_mapped(const struct guest_view *v, uint32_t va, size_t len)
+{
+    if (len == 0)
+        return true;
+    if (len > 0x100000000ull - va)
+        return false;
+    uint64_t end = (uint64_t)va + len;
+    for (uint64_t page = va & ~0xFFFull; page < end; page += 0x1000) {
+        uint32_t first = page < va ? va : (uint32_t)page;
+        uint64_t last = page + 0x1000 < end ? page + 0x1000 : end;   /* one past the page's last byte read */
+        uint64_t gpa;
+        if (!gview_translate(v, first, &gpa) || !gmem_phys(&v->mem, gpa, (size_t)(last - first)))
+            return false;
+    }
+    return true;
+}
+
+bool gview_read(const struct guest_view *v, uint32_t va, void *out, size_t len)
+{
+    return all_mapped(v, va, len) && gview_read_some(v, va, out, len) == len;
+}
+
+size_t gview_read_some(const struct guest_view *v, uint32_t va, void *out, size_t len)
+{
+    return gmem_read_virt(&v->mem, v->cr0, v->cr3, v->cr4, va, out, len);
+}
+
+bool gview_read_u32(const struct guest_view *v, uint32_t va, uint32_t *out)
+{
+    uint8_t b[4];
+    if (!gview_read(v, va, b, 4))
+        return false;
+    *out = (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 | (uint32_t)b[3] << 24;
+    return true;
+}
+
+bool gmem_patch(const struct guest_mem *g, uint64_t gpa, const void *bytes, void *old, size_t len)
+{
+    if (!gmem_phys(g, gpa, len))
+        return false;
+    if (old)
+        memcpy(old, g->mem + gpa, len);
+    memcpy(g->mem + gpa, bytes, len);
+    return true;
 }
