@@ -157,12 +157,42 @@ START_TEST(guest_tools_use_ntdb_not_the_tracer)
 }
 END_TEST
 
+/* Files allowed to hold the guest's RAM pointer: KVM maps it, the door reads and
+   patches it, and the session hands it to the Multiboot loader before the first KVM_RUN. */
+static const char *const ram_owners[] = { "vmm/kvm.c", "vmm/kvm.h", "vmm/guest_mem.c", "vmm/guest_mem.h",
+                                          "vmm/session.c" };
+
+static void check_no_raw_ram(const char *path, void *vctx)
+{
+    int *checked = vctx;
+    for (size_t i = 0; i < sizeof(ram_owners) / sizeof(ram_owners[0]); i++)
+        if (!strcmp(path, ram_owners[i]))
+            return;
+    char *text = slurp(path);
+    ck_assert_msg(text != NULL, "%s: unreadable", path);
+    ck_assert_msg(!strstr(text, "vm->mem") && !strstr(text, "vm.mem"),
+                  "%s touches the guest's RAM directly: use vmm/guest_mem.h", path);
+    free(text);
+    (*checked)++;
+}
+
+START_TEST(guest_memory_has_one_door)
+{
+    int checked = 0;
+    for (size_t i = 0; i + 1 < sizeof(rooms) / sizeof(rooms[0]); i++)
+        walk(rooms[i].dir, check_no_raw_ram, &checked);
+    ck_assert_int_gt(checked, 50);
+}
+END_TEST
+
+
 static Suite *layout_suite(void)
 {
     Suite *s = suite_create("layout");
     TCase *tc = tcase_create("rooms");
     tcase_add_test(tc, rooms_use_only_rooms_below);
     tcase_add_test(tc, guest_tools_use_ntdb_not_the_tracer);
+    tcase_add_test(tc, guest_memory_has_one_door);
     suite_add_tcase(s, tc);
     return s;
 }
