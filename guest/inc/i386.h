@@ -29,11 +29,7 @@
 #define EFLAGS_IOPL   0x00003000
 #define EFLAGS_USER_DEFAULT (EFLAGS_IF | 0x2)
 
-#define MSR_SYSENTER_CS   0x174
-#define MSR_SYSENTER_ESP  0x175
-#define MSR_SYSENTER_EIP  0x176
-#define MSR_EFER          0xC0000080
-#define MSR_STAR          0xC0000081   /* SYSCALL EIP (31:0), SYSCALL CS (47:32), SYSRET CS (63:48) */
+#include <ntvisor/abi.h>   /* MSR_SYSENTER_CS, _ESP, _EIP, MSR_EFER, MSR_STAR */
 #define EFER_SCE          0x00000001   /* SYSCALL/SYSRET enabled */
 
 #define CPUID_1_EDX_PSE   (1u << 3)

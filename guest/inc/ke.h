@@ -4,6 +4,7 @@
 #ifndef GUEST_KE_H
 #define GUEST_KE_H
 
+#include <nt/layout.h>   /* IDT_SYSTEM_SERVICE, SERVICE_NUMBER_MASK, SERVICE_TABLE_SHIFT/MASK, KTSS_ESP0 */
 #include "i386.h"
 
 /* KTRAP_FRAME field offsets, shared with trap.S (checked by C_ASSERTs in ke/trap.c). */
@@ -28,18 +29,13 @@
 #define KTRAP_FRAME_LENGTH         0x48
 
 #define KTHREAD_PREVIOUS_MODE      0x00   /* offset of KTHREAD.PreviousMode */
-#define KTSS_ESP0                  0x04   /* offset of KTSS.Esp0: KiFastCallEntry loads it */
 
 /* KSERVICE_TABLE_DESCRIPTOR: Base, Count, Limit, Number (argument table) */
 #define KSERVICE_TABLE_BASE        0x00
 #define KSERVICE_TABLE_LIMIT       0x08
 #define KSERVICE_TABLE_NUMBER      0x0C
-#define SERVICE_NUMBER_MASK        0x0FFF
-#define SERVICE_TABLE_SHIFT        8      /* (eax >> 8) & 0x30 = table * 16 */
-#define SERVICE_TABLE_MASK         0x30
 #define NUMBER_SERVICE_TABLES      4
 
-#define IDT_SYSTEM_SERVICE         0x2E
 #define PRIMARY_VECTOR_BASE        0x30   /* the 8259s are remapped here: IRQ n -> 0x30 + n */
 #define CLOCK_VECTOR               PRIMARY_VECTOR_BASE
 #define IDT_ENTRIES                256
@@ -84,7 +80,8 @@ typedef struct _KTSS {
     ULONG  NotUsed1[22];
     USHORT T, IoMapBase;
 } __attribute__((packed)) KTSS, *PKTSS;
-_Static_assert(__builtin_offsetof(KTSS, Esp0) == KTSS_ESP0, "KTSS_ESP0");
+_Static_assert(__builtin_offsetof(KTSS, Esp0) == KTSS_ESP0, "KTSS.Esp0: the tracer reads it at KTSS_ESP0");
+_Static_assert(sizeof(KSERVICE_TABLE_DESCRIPTOR) == KSERVICE_TABLE_DESCRIPTOR_LENGTH, "KSERVICE_TABLE_DESCRIPTOR");
 
 extern KSERVICE_TABLE_DESCRIPTOR KeServiceDescriptorTable[NUMBER_SERVICE_TABLES];
 extern ULONG KiServiceTable[];

@@ -5,6 +5,7 @@
 #ifndef NT_LAYOUT_H
 #define NT_LAYOUT_H
 
+#define MM_SYSTEM_RANGE_START    0x80000000u  /* kernel space: every address from here up */
 #define MM_KSEG0_BASE            0x80000000u  /* physical memory mapped from here */
 #define MM_USER_PROBE_ADDRESS    0x7FFF0000u  /* first address a user buffer may not touch */
 #define MM_HIGHEST_USER_ADDRESS  0x7FFEFFFFu
@@ -33,6 +34,21 @@
 /* SharedUserData offsets */
 #define USER_SHARED_SYSTEM_CALL      0x300   /* SystemCallStub */
 #define USER_SHARED_SYSTEM_CALL_RET  0x304   /* KiFastSystemCallRet for the SYSENTER stub */
+
+/*
+ * System-service dispatch on i386, as KiSystemService and KiFastCallEntry see
+ * it and the tracer watches it (no u suffixes: trap.S uses these). EAX holds
+ * the service number: bits 0-11 the index, bits 12-13 the descriptor table.
+ */
+#define IDT_SYSTEM_SERVICE         0x2E   /* INT 2Eh: KiSystemService */
+#define SERVICE_NUMBER_MASK        0x0FFF
+#define SERVICE_TABLE_SHIFT        8      /* (eax >> 8) & 0x30 = table * 16 */
+#define SERVICE_TABLE_MASK         0x30
+#define KSERVICE_TABLE_DESCRIPTOR_LENGTH 0x10   /* Base, Count, Limit, Number */
+#define KI_FAST_CALL_ARGUMENTS     8      /* at SYSENTER EDX is the user ESP: [EDX], [EDX+4] are
+                                             the two return addresses, the arguments follow */
+#define KTSS_ESP0                  0x04   /* offset of KTSS.Esp0, the current thread's kernel stack:
+                                             KiFastCallEntry loads it, the tracer reads it */
 
 #define PAGE_SIZE                0x1000u
 #define PAGE_SHIFT               12

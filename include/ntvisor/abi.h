@@ -41,6 +41,19 @@
  */
 #define NTV_PORT_NULL            0xF9
 
+/*
+ * The MSRs the kernel writes at boot and the tracer watches (KVM's MSR
+ * filter traps the writes): SYSENTER's three, and EFER and the SYSCALL ones.
+ */
+#define MSR_SYSENTER_CS      0x174
+#define MSR_SYSENTER_ESP     0x175
+#define MSR_SYSENTER_EIP     0x176
+#define MSR_EFER             0xC0000080
+#define MSR_STAR             0xC0000081   /* SYSCALL EIP (31:0), SYSCALL CS (47:32), SYSRET CS (63:48) */
+#define MSR_LSTAR            0xC0000082
+#define MSR_CSTAR            0xC0000083
+#define MSR_SFMASK           0xC0000084
+
 /* Multiboot modules, in this order. */
 #define NTV_MODULE_NTDLL     0   /* command line: the ntdll image name */
 #define NTV_MODULE_PROGRAM   1   /* command line: program name and its arguments */
