@@ -172,10 +172,56 @@ static void render_object_attributes(const struct guest_view *v, uint32_t va, ch
     snprintf(out, outlen, "0x%08x {ObjectName=%s, Attributes=0x%x}", va, name, oa[3]);
 }
 
+/* An argument that points at an output (or an in-out word): what it holds, where at_return says to look. */
+static void render_pointed(const struct guest_view *v, enum arg_kind kind, uint32_t value, bool at_return,
+                           char *out, size_t outlen)
+{
+    uint32_t buf[2];
+    const char *status;
+    bool shown_now = at_return || kind == ARG_LARGE_IN || kind == ARG_ULONG_INOUT;
+    if (!value) {
+        snprintf(out, outlen, "NULL");
+    } else if (!shown_now) {
+        snprintf(out, outlen, "0x%08x", value);
+    } else if (kind == ARG_IO_STATUS) {
+        if (gview_read(v, value, buf, 8)) {
+            status = ntstatus_name(buf[0]);
+            snprintf(out, outlen, "0x%08x {Status=%s%s0x%x, Information=%u}", value, status ? status : "",
+                     status ? " " : "", buf[0], buf[1]);
+        } else {
+            snprintf(out, outlen, "0x%08x <unreadable>", value);
+        }
+    } else if (kind == ARG_LARGE_IN || kind == ARG_LARGE_OUT) {
+        if (gview_read(v, value, buf, 8))
+            snprintf(out, outlen, "0x%08x [0x%08x%08x]", value, buf[1], buf[0]);
+        else
+            snprintf(out, outlen, "0x%08x <unreadable>", value);
+    } else if (gview_read(v, value, buf, 4)) {
+        snprintf(out, outlen, "0x%08x [0x%x]", value, buf[0]);
+    } else {
+        snprintf(out, outlen, "0x%08x <unreadable>", value);
+    }
+}
+
+/* A buffer whose length is another argument; an output one is shown at the return only. */
+static void render_buffer(const struct guest_view *v, const struct arg_proto *a, const uint32_t *args,
+                          unsigned argc, uint32_t value, bool at_return, char *out, size_t outlen)
+{
+    uint32_t length = a->length_arg >= 0 && (unsigned)a->length_arg < argc ? args[a->length_arg] : 0;
+    if (!value) {
+        snprintf(out, outlen, "NULL");
+    } else if (a->kind == ARG_BUFFER_OUT && !at_return) {
+        snprintf(out, outlen, "0x%08x", value);
+    } else {
+        char text[DECODE_MAX_TEXT * 5 + 16];
+        decode_bytes(v, value, length, text, sizeof(text));
+        snprintf(out, outlen, "0x%08x %s", value, text);
+    }
+}
+
 char *arg_render(const struct guest_view *v, const struct arg_proto *a, const uint32_t *args, unsigned argc,
                  unsigned i, bool at_return, char *out, size_t outlen)
 {
-    uint32_t buf[2];
     const char *status;
 
     if (!outlen)
@@ -212,54 +258,16 @@ char *arg_render(const struct guest_view *v, const struct arg_proto *a, const ui
         render_object_attributes(v, value, out, outlen);
         break;
     case ARG_BUFFER_IN:
-    case ARG_BUFFER_OUT: {
-        uint32_t length = a->length_arg >= 0 && (unsigned)a->length_arg < argc ? args[a->length_arg] : 0;
-        if (!value) {
-            snprintf(out, outlen, "NULL");
-        } else if (a->kind == ARG_BUFFER_OUT && !at_return) {
-            snprintf(out, outlen, "0x%08x", value);
-        } else {
-            char text[DECODE_MAX_TEXT * 5 + 16];
-            decode_bytes(v, value, length, text, sizeof(text));
-            snprintf(out, outlen, "0x%08x %s", value, text);
-        }
+    case ARG_BUFFER_OUT:
+        render_buffer(v, a, args, argc, value, at_return, out, outlen);
         break;
-    }
     case ARG_IO_STATUS:
-        if (!value) {
-            snprintf(out, outlen, "NULL");
-        } else if (!at_return) {
-            snprintf(out, outlen, "0x%08x", value);
-        } else if (gview_read(v, value, buf, 8)) {
-            status = ntstatus_name(buf[0]);
-            snprintf(out, outlen, "0x%08x {Status=%s%s0x%x, Information=%u}", value, status ? status : "",
-                     status ? " " : "", buf[0], buf[1]);
-        } else {
-            snprintf(out, outlen, "0x%08x <unreadable>", value);
-        }
-        break;
     case ARG_LARGE_IN:
     case ARG_LARGE_OUT:
-        if (!value)
-            snprintf(out, outlen, "NULL");
-        else if (a->kind == ARG_LARGE_OUT && !at_return)
-            snprintf(out, outlen, "0x%08x", value);
-        else if (gview_read(v, value, buf, 8))
-            snprintf(out, outlen, "0x%08x [0x%08x%08x]", value, buf[1], buf[0]);
-        else
-            snprintf(out, outlen, "0x%08x <unreadable>", value);
-        break;
     case ARG_HANDLE_OUT:
     case ARG_ULONG_OUT:
     case ARG_ULONG_INOUT:
-        if (!value)
-            snprintf(out, outlen, "NULL");
-        else if (a->kind != ARG_ULONG_INOUT && !at_return)
-            snprintf(out, outlen, "0x%08x", value);
-        else if (gview_read(v, value, buf, 4))
-            snprintf(out, outlen, "0x%08x [0x%x]", value, buf[0]);
-        else
-            snprintf(out, outlen, "0x%08x <unreadable>", value);
+        render_pointed(v, a->kind, value, at_return, out, outlen);
         break;
     case ARG_PTR:
     default:
