@@ -4,26 +4,9 @@
  * SYSEXIT, matched per thread, nested calls included.
  */
 #include <string.h>
-#include "trace_output.h"
+#include <nt/layout.h>
+#include "ntdb/x86_desc.h"
 #include "trace_internal.h"
-
-struct thread_state *trace_thread_of(struct tracer *t, struct kvm_vm *vm, const struct kvm_sregs *s)
-{
-    struct guest_view v;
-    uint32_t esp0 = 0;
-    trace_view_of(vm, s, &v);
-    gview_read_some(&v, (uint32_t)s->tr.base + 4, &esp0, 4);   /* TSS.Esp0: one kernel stack per thread */
-    for (int i = 0; i < t->n_threads; i++)
-        if (t->threads[i].esp0 == esp0)
-            return &t->threads[i];
-    if (t->n_threads == MAX_THREADS)
-        return &t->threads[MAX_THREADS - 1];
-    struct thread_state *th = &t->threads[t->n_threads++];
-    memset(th, 0, sizeof(*th));
-    th->esp0 = esp0;
-    th->tid = (unsigned)t->n_threads;
-    return th;
-}
 
 /*
  * The image of an address space: the program's where ring 3 has called
@@ -49,52 +32,51 @@ unsigned trace_space_of(struct tracer *t, uint32_t cr3)
     return (unsigned)t->n_spaces;
 }
 
-/* A call at the dispatcher's entry; true when the on_syscall observer ends the guest. */
-bool trace_on_entry(struct tracer *t, struct kvm_vm *vm, enum trace_via via)
+/* The call at the dispatcher's entry: the service number in EAX, the arguments at EDX. */
+static void read_entry(struct trace_stop *st, enum trace_via via, struct trace_call *c)
 {
-    struct kvm_regs r;
-    struct kvm_sregs s;
-    struct guest_view v;
-    if (trace_pause_state(vm, &r, &s, &v) < 0)
-        return false;
-
-    struct trace_call c;
-    memset(&c, 0, sizeof(c));
-    uint32_t eax = (uint32_t)r.rax, edx = (uint32_t)r.rdx;
+    uint32_t eax = (uint32_t)st->regs.rax, edx = (uint32_t)st->regs.rdx;
+    memset(c, 0, sizeof(*c));
     if (via == VIA_SYSENTER) {
-        c.prev_mode = 1;
-        c.cpl = 3;
-        c.arg_ptr = edx + 8;
-        gview_read_some(&v, edx, &c.return_rip, 4);
+        c->prev_mode = 1;
+        c->cpl = 3;
+        c->arg_ptr = edx + KI_FAST_CALL_ARGUMENTS;
+        gview_read_some(&st->view, edx, &c->return_rip, sizeof(c->return_rip));
     } else {
         uint32_t frame[2] = { 0, 0 };   /* EIP, CS pushed by INT 2Eh or the Zw stub */
-        gview_read_some(&v, (uint32_t)r.rsp, frame, sizeof(frame));
-        c.cpl = frame[1] & 3;
-        c.prev_mode = c.cpl ? 1 : 0;
-        via = c.cpl ? VIA_INT2E : VIA_KERNEL_ZW;
-        c.arg_ptr = edx;
-        c.return_rip = frame[0];
+        gview_read_some(&st->view, (uint32_t)st->regs.rsp, frame, sizeof(frame));
+        c->cpl = x86_sel_rpl((uint16_t)frame[1]);
+        c->prev_mode = c->cpl ? 1 : 0;
+        via = c->cpl ? VIA_INT2E : VIA_KERNEL_ZW;
+        c->arg_ptr = edx;
+        c->return_rip = frame[0];
     }
-    c.via = via;
-    c.table = (eax >> 12) & 3;
-    c.index = eax & 0xFFF;
-    struct thread_state *th = trace_thread_of(t, vm, &s);
-    trace_identify_call(t, &v, &s, th, &c);
+    c->via = via;
+    c->table = ((eax >> SERVICE_TABLE_SHIFT) & SERVICE_TABLE_MASK) / KSERVICE_TABLE_DESCRIPTOR_LENGTH;
+    c->index = eax & SERVICE_NUMBER_MASK;
+}
+
+/* A call at the dispatcher's entry; true when the on_syscall observer ends the guest. */
+bool trace_on_entry(struct tracer *t, struct trace_stop *st, enum trace_via via)
+{
+    struct trace_call c;
+    read_entry(st, via, &c);
+    trace_stop_thread(t, st);
+    trace_identify_call(t, st, &c);
 
     if (!t->booted) {
         /* the program's entry was not seen (patch mode, or it never ran as such):
            the first system call marks the end of boot */
-        trace_on_boot(t, vm, &s, 0);
-        trace_arm(t, vm);
+        trace_on_boot(t, st, 0);
+        trace_arm(t, st->vm);
     }
-    trace_check_integrity(t, vm, &s, (uint32_t)r.rip);
+    trace_check_integrity(t, st, (uint32_t)st->regs.rip);
     if (c.cpl == 3)
-        trace_emit_ring(t, 3, 0, trace_via_name(via), c.return_rip);
-    return trace_open_call(t, vm, &v, th, &c, -1);
+        trace_emit_ring(t, 3, 0, trace_via_name(c.via), -1, c.return_rip);
+    return trace_open_call(t, st, &c, -1);
 }
 
-void trace_identify_call(struct tracer *t, const struct guest_view *v, const struct kvm_sregs *s,
-                         const struct thread_state *th, struct trace_call *c)
+void trace_identify_call(struct tracer *t, struct trace_stop *st, struct trace_call *c)
 {
     if (c->table == 0 && t->opt.services && c->index < t->opt.services->count) {
         c->name = t->opt.services->entries[c->index].name;
@@ -102,31 +84,31 @@ void trace_identify_call(struct tracer *t, const struct guest_view *v, const str
         if (c->argc > TRACE_MAX_ARGS)
             c->argc = TRACE_MAX_ARGS;   /* the tables allow more; no build has more */
     }
-    c->args_ok = c->argc == 0 || gview_read(v, c->arg_ptr, c->args, c->argc * 4u);
-    c->cr3 = (uint32_t)s->cr3;
+    c->args_ok = c->argc == 0 || gview_read(&st->view, c->arg_ptr, c->args, c->argc * 4u);
+    c->cr3 = (uint32_t)st->sregs.cr3;
     c->pid = trace_space_of(t, c->cr3);
-    c->tid = th->tid;
+    c->tid = trace_stop_thread(t, st)->tid;
     t->stats.syscalls++;
 }
 
-bool trace_open_call(struct tracer *t, struct kvm_vm *vm, const struct guest_view *v, struct thread_state *th,
-                     struct trace_call *c, int return_slot)
+bool trace_open_call(struct tracer *t, struct trace_stop *st, struct trace_call *c, int return_slot)
 {
+    struct thread_state *th = trace_stop_thread(t, st);
     const char *image = trace_image_of(t, c->pid, c->cpl);
     c->seq = ++t->seq;
     c->t_ns = trace_now_ns(t);
     if (trace_wants(t, TEV_SYSCALL) && trace_call_shown(t, c)) {
         struct open_call *top = th->depth > 0 ? &th->stack[th->depth - 1] : NULL;
         if (t->opt.json) {
-            emit_syscall_json(t->opt.out, v, c, image);
+            emit_syscall_json(t->opt.out, &st->view, c, image);
         } else if (top && !top->announced && trace_call_shown(t, &top->call)) {
-            emit_unfinished_text(t->opt.out, v, &top->call);   /* text shows a call whole, at its return */
+            emit_unfinished_text(t->opt.out, &st->view, &top->call);   /* text shows a call whole, at its return */
             top->announced = true;
         }
     }
     if (th->depth < MAX_DEPTH)
         th->stack[th->depth++] = (struct open_call){ .call = *c, .return_slot = return_slot };
-    return trace_observe(t, vm, c);
+    return trace_observe(t, st->vm, c);
 }
 
 void trace_finish_call(struct tracer *t, const struct guest_view *v, struct open_call *oc, uint32_t status,
@@ -153,32 +135,27 @@ void trace_finish_call(struct tracer *t, const struct guest_view *v, struct open
         emit_call_text(t->opt.out, v, &oc->call, status, unfinished, oc->announced);
 }
 
-void trace_on_return(struct tracer *t, struct kvm_vm *vm, bool sysexit)
+void trace_on_return(struct tracer *t, struct trace_stop *st, bool sysexit)
 {
-    struct kvm_regs r;
-    struct kvm_sregs s;
-    struct guest_view v;
-    if (trace_pause_state(vm, &r, &s, &v) < 0)
-        return;
-    uint32_t to_cpl = 3, rip = (uint32_t)r.rdx;
+    uint32_t to_cpl = 3, rip = (uint32_t)st->regs.rdx;
     if (!sysexit) {
         uint32_t frame[2] = { 0, 0 };   /* the IRETD's EIP and CS */
-        gview_read_some(&v, (uint32_t)r.rsp, frame, sizeof(frame));
+        gview_read_some(&st->view, (uint32_t)st->regs.rsp, frame, sizeof(frame));
         rip = frame[0];
-        to_cpl = frame[1] & 3;
+        to_cpl = x86_sel_rpl((uint16_t)frame[1]);
     }
-    trace_check_integrity(t, vm, &s, (uint32_t)r.rip);   /* a hook may have been placed by this very call */
-    struct thread_state *th = trace_thread_of(t, vm, &s);
+    trace_check_integrity(t, st, (uint32_t)st->regs.rip);   /* a hook may have been placed by this very call */
+    struct thread_state *th = trace_stop_thread(t, st);
     /* a direct call whose return was not caught cannot still be running */
     while (th->depth > 0 && th->stack[th->depth - 1].call.via == VIA_DIRECT) {
         th->depth--;
-        bp_drop(&t->bp, vm, th->stack[th->depth].return_slot);
-        trace_finish_call(t, &v, &th->stack[th->depth], 0, 0, true);
+        bp_drop(&t->bp, st->vm, th->stack[th->depth].return_slot);
+        trace_finish_call(t, &st->view, &th->stack[th->depth], 0, 0, true);
     }
     if (th->depth > 0) {
         th->depth--;
-        trace_finish_call(t, &v, &th->stack[th->depth], (uint32_t)r.rax, rip, false);
+        trace_finish_call(t, &st->view, &th->stack[th->depth], (uint32_t)st->regs.rax, rip, false);
     }
     if (to_cpl == 3)
-        trace_emit_ring(t, 0, 3, sysexit ? "sysexit" : "iret", rip);
+        trace_emit_ring(t, 0, 3, sysexit ? "sysexit" : "iret", -1, rip);
 }

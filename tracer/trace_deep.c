@@ -5,7 +5,7 @@
 #include <capstone/capstone.h>
 #include <stdio.h>
 #include <string.h>
-#include "trace_output.h"
+#include <nt/layout.h>
 #include "trace_internal.h"
 
 /*
@@ -48,8 +48,8 @@ void trace_place_deep(struct tracer *t, struct kvm_vm *vm, const struct guest_vi
         const struct svc_entry *e = svc_table_find(t->opt.services, *name);
         uint32_t delta, point;
         int slot = bp_free_patch_slot(&t->bp);
-        if (!e || !t->sst_copy || e->index >= t->sst_limit || slot < 0 ||
-            !(point = patch_point(t, v, t->sst_copy[e->index], &delta))) {
+        if (!e || !t->ki_service_copy || e->index >= t->ki_service_limit || slot < 0 ||
+            !(point = patch_point(t, v, t->ki_service_copy[e->index], &delta))) {
             fprintf(stderr, "ntvisor: --deep=%s: no breakpoint could be placed in its routine\n", *name);
             continue;
         }
@@ -69,14 +69,9 @@ const struct deep_point *trace_deep_of(const struct tracer *t, int slot)
 }
 
 /* A service routine was entered: by the dispatcher, or by a direct call from kernel mode. */
-bool trace_on_deep_entry(struct tracer *t, struct kvm_vm *vm, const struct deep_point *d)
+bool trace_on_deep_entry(struct tracer *t, struct trace_stop *st, const struct deep_point *d)
 {
-    struct kvm_regs r;
-    struct kvm_sregs s;
-    struct guest_view v;
-    if (trace_pause_state(vm, &r, &s, &v) < 0)
-        return false;
-    struct thread_state *th = trace_thread_of(t, vm, &s);
+    struct thread_state *th = trace_stop_thread(t, st);
     struct open_call *top = th->depth > 0 ? &th->stack[th->depth - 1] : NULL;
     if (top && top->call.via != VIA_DIRECT && top->call.table == 0 && top->call.index == d->index &&
         !top->reached) {
@@ -86,41 +81,37 @@ bool trace_on_deep_entry(struct tracer *t, struct kvm_vm *vm, const struct deep_
 
     struct trace_call c;
     memset(&c, 0, sizeof(c));
-    uint32_t esp = (uint32_t)r.rsp + d->esp_delta;
+    uint32_t esp = (uint32_t)st->regs.rsp + d->esp_delta;
     c.via = VIA_DIRECT;
     c.cpl = 0;
     /* a direct call keeps the previous mode of the system call it is made in */
     c.prev_mode = top ? top->call.prev_mode : 0;
     c.index = d->index;
     c.arg_ptr = esp + 4;
-    gview_read_some(&v, esp, &c.return_rip, 4);
-    trace_identify_call(t, &v, &s, th, &c);
+    gview_read_some(&st->view, esp, &c.return_rip, sizeof(c.return_rip));
+    trace_identify_call(t, st, &c);
 
     int slot = -1;
-    if (c.return_rip >= 0x80000000u && trace_patch_fits(t, &v, c.return_rip) && (slot = bp_free_patch_slot(&t->bp)) >= 0) {
+    if (c.return_rip >= MM_SYSTEM_RANGE_START && trace_patch_fits(t, &st->view, c.return_rip) &&
+        (slot = bp_free_patch_slot(&t->bp)) >= 0) {
         bp_set(&t->bp, slot, c.return_rip);
-        trace_arm(t, vm);
+        trace_arm(t, st->vm);
     }
-    return trace_open_call(t, vm, &v, th, &c, slot);
+    return trace_open_call(t, st, &c, slot);
 }
 
-/* A direct call's one-shot return breakpoint: true if slot was one. */
-bool trace_on_direct_return(struct tracer *t, struct kvm_vm *vm, int slot)
+/* A direct call's one-shot return breakpoint: true if the stop's slot was one. */
+bool trace_on_direct_return(struct tracer *t, struct trace_stop *st)
 {
-    struct kvm_regs r;
-    struct kvm_sregs s;
-    struct guest_view v;
-    if (trace_pause_state(vm, &r, &s, &v) < 0)
-        return false;
-    struct thread_state *th = trace_thread_of(t, vm, &s);
+    struct thread_state *th = trace_stop_thread(t, st);
     for (int i = th->depth - 1; i >= 0; i--) {
-        if (th->stack[i].call.via != VIA_DIRECT || th->stack[i].return_slot != slot)
+        if (th->stack[i].call.via != VIA_DIRECT || th->stack[i].return_slot != st->slot)
             continue;
         struct open_call oc = th->stack[i];
         memmove(&th->stack[i], &th->stack[i + 1], (size_t)(th->depth - i - 1) * sizeof(th->stack[0]));
         th->depth--;
-        bp_drop(&t->bp, vm, slot);
-        trace_finish_call(t, &v, &oc, (uint32_t)r.rax, (uint32_t)r.rip, false);
+        bp_drop(&t->bp, st->vm, st->slot);
+        trace_finish_call(t, &st->view, &oc, (uint32_t)st->regs.rax, (uint32_t)st->regs.rip, false);
         return true;
     }
     return false;

@@ -1,9 +1,12 @@
 /*
- * The tracer's insides, shared by its files: tracer.c (the vm_hooks and their
- * life cycle), trace_learn.c (finding the entry points and the service table
- * from outside), trace_integrity.c (alerts), trace_calls.c (calls, returns,
- * threads), trace_deep.c (--deep), trace_msr.c (the MSR filter) and
- * trace_summary.c (-c).
+ * The tracer's insides, shared by its files: tracer.c (the vm_hooks, their
+ * life cycle and the exit handler's switch), trace_stop.c (one exit read
+ * once, and its kind), trace_learn.c (finding the entry points and the
+ * service table from outside), trace_integrity.c (alerts), trace_calls.c
+ * (calls, returns), trace_deep.c (--deep), trace_traps.c (ring events of
+ * exceptions and interrupts), trace_msr.c (the MSR filter), trace_code.c
+ * (the guest's code without our patches), trace_summary.c (-c) and
+ * trace_output.c (every event written).
  */
 #ifndef NTVISOR_TRACE_INTERNAL_H
 #define NTVISOR_TRACE_INTERNAL_H
@@ -14,20 +17,20 @@
 #include "vmm/guest_mem.h"
 #include "vmm/breakpoints.h"
 #include "decode.h"
+#include "trace_output.h"
 #include "tracer.h"
 
-#define SLOT_SYSTEM_SERVICE   0
-#define SLOT_FAST_CALL_ENTRY  1
-#define SLOT_IRET             2
-#define SLOT_SYSEXIT          3     /* before boot: the program's entry point */
+#define SLOT_KI_SYSTEM_SERVICE   0
+#define SLOT_KI_FAST_CALL_ENTRY  1
+#define SLOT_IRET                2
+#define SLOT_SYSEXIT             3     /* before boot: the program's entry point */
 
 #define MAX_THREADS     64
 #define MAX_DEPTH       32
 #define MAX_SPACES      64
 #define SWEEP_BYTES     1024
-#define IDT_VECTOR      0x2E
 
-/* SYSENTER_CS/ESP/EIP, EFER, STAR, LSTAR, CSTAR, SFMASK: the writes the MSR filter traps */
+/* MSR_SYSENTER_CS/ESP/EIP, MSR_EFER, MSR_STAR, MSR_LSTAR, MSR_CSTAR, MSR_SFMASK: the writes the filter traps */
 #define N_MSRS 8
 extern const uint32_t trace_watched_msrs[N_MSRS];
 
@@ -80,7 +83,8 @@ struct tracer {
     enum trace_trap trap;
     bool selftest_pending;
     uint32_t kernel_entry, user_entry;
-    uint32_t fast_call_entry, system_service, iret_addr, sysexit_addr;
+    uint32_t ki_fast_call_entry, ki_system_service;   /* learned from SYSENTER_EIP and IDT 0x2E */
+    uint32_t iret_addr, sysexit_addr;                  /* the dispatcher's returns */
     uint32_t before_iret;       /* the instruction that falls into the IRETD (patch mode) */
     uint64_t msr_value[N_MSRS];
     bool booted;
@@ -95,8 +99,8 @@ struct tracer {
     /* integrity */
     uint8_t idt_gate[8];
     uint32_t idt_gate_gpa;
-    uint32_t sst_base, sst_limit;          /* KiServiceTable (VA) and its length */
-    uint32_t *sst_copy;
+    uint32_t ki_service_table, ki_service_limit;   /* KiServiceTable (VA) and its length */
+    uint32_t *ki_service_copy;                     /* KiServiceTable as boot left it */
     uint64_t *dirty;                        /* KVM dirty-log bitmap */
     size_t dirty_words;
     bool dirty_log;
@@ -112,53 +116,100 @@ struct tracer {
     char error[160];
 };
 
+/*
+ * One stop of the vCPU at a breakpoint (or a trapped WRMSR), read once when
+ * the exit arrives: everything that handles the exit reads the vCPU from here.
+ */
+struct trace_stop {
+    struct kvm_vm *vm;
+    int slot;                   /* the breakpoint, or -1 */
+    bool stepped;               /* the exit is the single step past slot's instruction */
+    uint32_t addr;              /* the breakpoint's address */
+    struct kvm_regs regs;
+    struct kvm_sregs sregs;
+    struct guest_view view;     /* memory as the current address space sees it */
+    struct thread_state *thread;   /* by TSS.Esp0, looked up at first use (trace_stop_thread) */
+};
+
+/* What a breakpoint exit is: tracer.c's exit handler switches on it. */
+enum trace_stop_kind {
+    STOP_KI_SYSTEM_SERVICE,     /* INT 2Eh, or a kernel-mode Zw call */
+    STOP_KI_FAST_CALL_ENTRY,    /* SYSENTER */
+    STOP_IRETD,                 /* the dispatcher's IRETD (patch mode: stepped onto it) */
+    STOP_SYSEXIT,
+    STOP_PROGRAM_ENTRY,         /* the program's first instruction: boot is over */
+    STOP_DEEP_ENTRY,            /* --deep: a service routine */
+    STOP_DIRECT_RETURN,         /* --deep: maybe the one-shot return of a direct call */
+    STOP_TRAP_HANDLER,          /* ring: an exception or interrupt handler, or the instruction before its IRETD */
+    STOP_TRAP_STEPPED,          /* ring: stepped onto such an IRETD */
+    STOP_OTHER,                 /* ours, nothing to report: step over it */
+};
+
+/* trace_stop.c */
+int trace_stop_fill(struct trace_stop *st, struct kvm_vm *vm, int slot, bool stepped, uint32_t addr);
+struct thread_state *trace_stop_thread(struct tracer *t, struct trace_stop *st);
+enum trace_stop_kind trace_stop_kind(const struct tracer *t, const struct trace_stop *st);
+/* The EIP and CS of an interrupt frame skip bytes above the stop's ESP. */
+bool trace_stop_frame(const struct trace_stop *st, uint32_t skip, uint32_t *eip, uint32_t *cs);
 uint64_t trace_now_ns(const struct tracer *t);
+
+/* tracer.c: filters and the events, numbered and written through trace_output.c */
 bool trace_wants(const struct tracer *t, enum trace_event_kind k);
 bool trace_call_shown(const struct tracer *t, const struct trace_call *c);
-int trace_get_state(struct kvm_vm *vm, struct kvm_regs *r, struct kvm_sregs *s);
-void trace_view_of(struct kvm_vm *vm, const struct kvm_sregs *s, struct guest_view *v);
-int trace_pause_state(struct kvm_vm *vm, struct kvm_regs *r, struct kvm_sregs *s, struct guest_view *v);
-/* The guest's own code at va, with the tracer's patched breakpoints undone in the copy. */
+struct trace_event trace_next_event(struct tracer *t);
+/* vector < 0: a system call or its return */
+void trace_emit_ring(struct tracer *t, unsigned from, unsigned to, const char *via, int vector, uint32_t rip);
+void trace_emit_alert(struct tracer *t, const char *what, const char *detail, uint64_t old, uint64_t new_value,
+                      uint32_t rip);
+bool trace_observe(struct tracer *t, struct kvm_vm *vm, const struct trace_call *c);
+
+/* trace_code.c: the guest's own code at va, with the tracer's patched breakpoints undone in the copy */
 size_t trace_read_code(const struct tracer *t, const struct guest_view *v, uint32_t va, uint8_t *code, size_t len);
 /* Whether a 2-byte patched breakpoint fits the instruction at va. */
 bool trace_patch_fits(const struct tracer *t, const struct guest_view *v, uint32_t va);
-void trace_emit_ring(struct tracer *t, unsigned from, unsigned to, const char *via, uint32_t rip);
-void trace_emit_alert(struct tracer *t, const char *what, const char *detail, uint64_t old, uint64_t new_value,
-                      uint32_t rip);
-bool trace_read_idt_gate(struct kvm_vm *vm, const struct kvm_sregs *s, unsigned vector, uint8_t raw[8],
-                         uint32_t *target, uint32_t *gpa);
+
+/* trace_learn.c */
+bool trace_read_idt_gate(const struct trace_stop *st, unsigned vector, uint8_t raw[8], uint32_t *target,
+                         uint32_t *gpa);
 void trace_find_returns(struct tracer *t, const struct guest_view *v, uint32_t start);
 int trace_arm(struct tracer *t, struct kvm_vm *vm);
-void trace_learn_system_service(struct tracer *t, struct kvm_vm *vm, const struct kvm_sregs *s);
-void trace_check_integrity(struct tracer *t, struct kvm_vm *vm, const struct kvm_sregs *s, uint32_t rip);
+void trace_learn_ki_system_service(struct tracer *t, const struct trace_stop *st);
+void trace_on_boot(struct tracer *t, struct trace_stop *st, uint32_t rip);
+
+/* trace_integrity.c */
+void trace_check_integrity(struct tracer *t, const struct trace_stop *st, uint32_t rip);
 void trace_enable_dirty_log(struct tracer *t, struct kvm_vm *vm);
 bool trace_fetch_dirty(struct tracer *t, struct kvm_vm *vm);
-void trace_on_boot(struct tracer *t, struct kvm_vm *vm, const struct kvm_sregs *s, uint32_t rip);
-struct thread_state *trace_thread_of(struct tracer *t, struct kvm_vm *vm, const struct kvm_sregs *s);
+
+/* trace_calls.c */
 const char *trace_image_of(struct tracer *t, unsigned pid, unsigned cpl);
 unsigned trace_space_of(struct tracer *t, uint32_t cr3);
-struct summary_row *trace_row_of(struct tracer *t, const char *name);
-bool trace_on_entry(struct tracer *t, struct kvm_vm *vm, enum trace_via via);
+bool trace_on_entry(struct tracer *t, struct trace_stop *st, enum trace_via via);
 /* What every entry point fills the same way: the service by its number, its argument words, who calls. */
-void trace_identify_call(struct tracer *t, const struct guest_view *v, const struct kvm_sregs *s,
-                         const struct thread_state *th, struct trace_call *c);
+void trace_identify_call(struct tracer *t, struct trace_stop *st, struct trace_call *c);
 /* The call is open: reported, stacked on its thread, shown to the observer; true ends the guest. */
-bool trace_open_call(struct tracer *t, struct kvm_vm *vm, const struct guest_view *v, struct thread_state *th,
-                     struct trace_call *c, int return_slot);
+bool trace_open_call(struct tracer *t, struct trace_stop *st, struct trace_call *c, int return_slot);
 void trace_finish_call(struct tracer *t, const struct guest_view *v, struct open_call *oc, uint32_t status,
                        uint32_t rip, bool unfinished);
-void trace_on_return(struct tracer *t, struct kvm_vm *vm, bool sysexit);
+void trace_on_return(struct tracer *t, struct trace_stop *st, bool sysexit);
+
+/* trace_deep.c */
 void trace_place_deep(struct tracer *t, struct kvm_vm *vm, const struct guest_view *v);
 const struct deep_point *trace_deep_of(const struct tracer *t, int slot);
-bool trace_on_deep_entry(struct tracer *t, struct kvm_vm *vm, const struct deep_point *d);
-bool trace_on_direct_return(struct tracer *t, struct kvm_vm *vm, int slot);
-void trace_place_traps(struct tracer *t, struct kvm_vm *vm, const struct kvm_sregs *s);
-bool trace_on_trap_hit(struct tracer *t, struct kvm_vm *vm, int slot);
-void trace_on_trap_stepped(struct tracer *t, struct kvm_vm *vm, int slot);
-void trace_emit_ring_vector(struct tracer *t, unsigned from, unsigned to, const char *via, unsigned vector,
-                            uint32_t rip);
-bool trace_observe(struct tracer *t, struct kvm_vm *vm, const struct trace_call *c);
+bool trace_on_deep_entry(struct tracer *t, struct trace_stop *st, const struct deep_point *d);
+bool trace_on_direct_return(struct tracer *t, struct trace_stop *st);
+
+/* trace_traps.c */
+void trace_place_traps(struct tracer *t, const struct trace_stop *st);
+bool trace_is_trap_point(const struct tracer *t, int slot);
+void trace_on_trap_hit(struct tracer *t, const struct trace_stop *st);
+void trace_on_trap_stepped(struct tracer *t, const struct trace_stop *st);
+
+/* trace_msr.c */
 int trace_handle_wrmsr(struct tracer *t, struct kvm_vm *vm);
 int trace_setup_msr_filter(struct tracer *t, struct kvm_vm *vm);
+
+/* trace_summary.c */
+struct summary_row *trace_row_of(struct tracer *t, const char *name);
 
 #endif

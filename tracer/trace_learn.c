@@ -6,23 +6,23 @@
 #include <capstone/capstone.h>
 #include <stdlib.h>
 #include <string.h>
+#include <nt/layout.h>
+#include "ntdb/x86_desc.h"
 #include "trace_internal.h"
 
 /* Where a 32-bit interrupt gate points, read through the guest's IDTR. */
-bool trace_read_idt_gate(struct kvm_vm *vm, const struct kvm_sregs *s, unsigned vector, uint8_t raw[8],
-                         uint32_t *target, uint32_t *gpa)
+bool trace_read_idt_gate(const struct trace_stop *st, unsigned vector, uint8_t raw[8], uint32_t *target,
+                         uint32_t *gpa)
 {
-    struct guest_view v;
     uint64_t pa;
-    trace_view_of(vm, s, &v);
-    if ((vector + 1) * 8 - 1 > s->idt.limit)
+    if ((vector + 1) * 8 - 1 > st->sregs.idt.limit)
         return false;
-    uint32_t va = (uint32_t)s->idt.base + vector * 8;
-    if (!gview_read(&v, va, raw, 8) || !gview_translate(&v, va, &pa))
+    uint32_t va = (uint32_t)st->sregs.idt.base + vector * 8;
+    if (!gview_read(&st->view, va, raw, 8) || !gview_translate(&st->view, va, &pa))
         return false;
     *gpa = (uint32_t)pa;
     *target = (uint32_t)raw[0] | (uint32_t)raw[1] << 8 | (uint32_t)raw[6] << 16 | (uint32_t)raw[7] << 24;
-    return (raw[5] & 0x80) != 0;   /* present */
+    return (raw[5] & X86_ACC_P) != 0;
 }
 
 /* Decodes forward from KiSystemService to its first IRETD and SYSEXIT. */
@@ -67,6 +67,24 @@ void trace_find_returns(struct tracer *t, const struct guest_view *v, uint32_t s
     }
 }
 
+/* KSERVICE_TABLE_DESCRIPTOR, as the guest lays it out (KSERVICE_TABLE_DESCRIPTOR_LENGTH bytes). */
+struct service_descriptor {
+    uint32_t base;      /* KiServiceTable */
+    uint32_t count;
+    uint32_t limit;     /* number of services */
+    uint32_t number;    /* KiArgumentTable */
+};
+
+/* Whether d looks like the descriptor of a table of count kernel routines. */
+static bool is_service_descriptor(const struct guest_view *v, const struct service_descriptor *d, uint32_t count)
+{
+    uint32_t first, last;
+    if (d->limit != count || d->base < MM_SYSTEM_RANGE_START || d->number < MM_SYSTEM_RANGE_START)
+        return false;
+    return gview_read_u32(v, d->base, &first) && gview_read_u32(v, d->base + (count - 1) * 4, &last) &&
+           first >= MM_SYSTEM_RANGE_START && last >= MM_SYSTEM_RANGE_START;
+}
+
 /*
  * Finds KeServiceDescriptorTable[0] without symbols: a {Base, Count, Limit,
  * Number} record in the kernel's memory whose Limit is the build's service
@@ -74,35 +92,32 @@ void trace_find_returns(struct tracer *t, const struct guest_view *v, uint32_t s
  */
 static void locate_service_table(struct tracer *t, const struct guest_view *v)
 {
+    _Static_assert(sizeof(struct service_descriptor) == KSERVICE_TABLE_DESCRIPTOR_LENGTH, "descriptor");
     uint32_t count = (uint32_t)t->opt.services->count;
     size_t scan = v->mem.size < (32u << 20) ? v->mem.size : (32u << 20);
-    for (size_t pa = 0x100000; pa + 16 <= scan; pa += 4) {
-        uint32_t d[4];
-        if (!gmem_read_phys(&v->mem, pa, d, sizeof(d)))
+    for (size_t pa = KERNEL_PHYS_BASE; pa + sizeof(struct service_descriptor) <= scan; pa += 4) {
+        struct service_descriptor d;
+        if (!gmem_read_phys(&v->mem, pa, &d, sizeof(d)))
             break;
-        if (d[2] != count || d[0] < 0x80000000u || d[3] < 0x80000000u)
+        if (!is_service_descriptor(v, &d, count))
             continue;
-        uint32_t first, last;
-        if (!gview_read_u32(v, d[0], &first) || !gview_read_u32(v, d[0] + (count - 1) * 4, &last) ||
-            first < 0x80000000u || last < 0x80000000u)
-            continue;
-        free(t->sst_copy);
-        t->sst_copy = calloc(count, 4);
-        if (!t->sst_copy || !gview_read(v, d[0], t->sst_copy, count * 4u)) {
-            free(t->sst_copy);
-            t->sst_copy = NULL;
+        free(t->ki_service_copy);
+        t->ki_service_copy = calloc(count, 4);
+        if (!t->ki_service_copy || !gview_read(v, d.base, t->ki_service_copy, count * 4u)) {
+            free(t->ki_service_copy);
+            t->ki_service_copy = NULL;
             continue;
         }
-        t->sst_base = d[0];
-        t->sst_limit = count;
+        t->ki_service_table = d.base;
+        t->ki_service_limit = count;
         return;
     }
 }
 
 int trace_arm(struct tracer *t, struct kvm_vm *vm)
 {
-    bp_set(&t->bp, SLOT_FAST_CALL_ENTRY, t->fast_call_entry);
-    bp_set(&t->bp, SLOT_SYSTEM_SERVICE, t->system_service);
+    bp_set(&t->bp, SLOT_KI_FAST_CALL_ENTRY, t->ki_fast_call_entry);
+    bp_set(&t->bp, SLOT_KI_SYSTEM_SERVICE, t->ki_system_service);
     /* IRETD is one byte: in patch mode, catch the instruction before it and step into it */
     bp_set(&t->bp, SLOT_IRET, t->trap == TRACE_TRAP_PATCH ? t->before_iret : t->iret_addr);
     /* no SYSEXIT runs before the first system call: until boot, that slot watches the program's entry */
@@ -111,18 +126,16 @@ int trace_arm(struct tracer *t, struct kvm_vm *vm)
 }
 
 /* Reads IDT[0x2E] and the dispatcher's returns. */
-void trace_learn_system_service(struct tracer *t, struct kvm_vm *vm, const struct kvm_sregs *s)
+void trace_learn_ki_system_service(struct tracer *t, const struct trace_stop *st)
 {
     uint8_t raw[8];
     uint32_t target, gpa;
-    struct guest_view v;
-    if (!trace_read_idt_gate(vm, s, IDT_VECTOR, raw, &target, &gpa))
+    if (!trace_read_idt_gate(st, IDT_SYSTEM_SERVICE, raw, &target, &gpa))
         return;
-    trace_view_of(vm, s, &v);
-    t->system_service = target;
+    t->ki_system_service = target;
     memcpy(t->idt_gate, raw, 8);
     t->idt_gate_gpa = gpa;
-    trace_find_returns(t, &v, target);
+    trace_find_returns(t, &st->view, target);
 }
 
 /*
@@ -130,20 +143,18 @@ void trace_learn_system_service(struct tracer *t, struct kvm_vm *vm, const struc
  * the breakpoint on the program's entry fired), or a first system call
  * arrived without that being seen (rip 0).
  */
-void trace_on_boot(struct tracer *t, struct kvm_vm *vm, const struct kvm_sregs *s, uint32_t rip)
+void trace_on_boot(struct tracer *t, struct trace_stop *st, uint32_t rip)
 {
-    struct guest_view v;
     t->booted = true;
-    if (!t->system_service)
-        trace_learn_system_service(t, vm, s);
-    trace_view_of(vm, s, &v);
+    if (!t->ki_system_service)
+        trace_learn_ki_system_service(t, st);
     if (t->opt.services)
-        locate_service_table(t, &v);
+        locate_service_table(t, &st->view);
     if (t->opt.deep)
-        trace_place_deep(t, vm, &v);
+        trace_place_deep(t, st->vm, &st->view);
     if (trace_wants(t, TEV_RING))
-        trace_place_traps(t, vm, s);
-    trace_fetch_dirty(t, vm);     /* what boot wrote is not an alert */
+        trace_place_traps(t, st);
+    trace_fetch_dirty(t, st->vm);     /* what boot wrote is not an alert */
     if (rip)
-        trace_emit_ring(t, 0, 3, "iret", rip);
+        trace_emit_ring(t, 0, 3, "iret", -1, rip);
 }

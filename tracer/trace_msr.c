@@ -7,25 +7,40 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
-#include "trace_output.h"
+#include <ntvisor/abi.h>
 #include "trace_internal.h"
 
-const uint32_t trace_watched_msrs[N_MSRS] = { 0x174, 0x175, 0x176, 0xC0000080, 0xC0000081, 0xC0000082,
-                                              0xC0000083, 0xC0000084 };
+const uint32_t trace_watched_msrs[N_MSRS] = { MSR_SYSENTER_CS, MSR_SYSENTER_ESP, MSR_SYSENTER_EIP, MSR_EFER,
+                                              MSR_STAR, MSR_LSTAR, MSR_CSTAR, MSR_SFMASK };
 
 static const char *msr_name(uint32_t index)
 {
     switch (index) {
-    case 0x174: return "SYSENTER_CS";
-    case 0x175: return "SYSENTER_ESP";
-    case 0x176: return "SYSENTER_EIP";
-    case 0xC0000080: return "EFER";
-    case 0xC0000081: return "STAR";
-    case 0xC0000082: return "LSTAR";
-    case 0xC0000083: return "CSTAR";
-    case 0xC0000084: return "SFMASK";
+    case MSR_SYSENTER_CS: return "SYSENTER_CS";
+    case MSR_SYSENTER_ESP: return "SYSENTER_ESP";
+    case MSR_SYSENTER_EIP: return "SYSENTER_EIP";
+    case MSR_EFER: return "EFER";
+    case MSR_STAR: return "STAR";
+    case MSR_LSTAR: return "LSTAR";
+    case MSR_CSTAR: return "CSTAR";
+    case MSR_SFMASK: return "SFMASK";
     }
     return "?";
+}
+
+/* SYSENTER_EIP names KiFastCallEntry; a change after boot is an alert, and the breakpoints follow it. */
+static void on_sysenter_eip(struct tracer *t, const struct trace_stop *st, uint64_t old, uint64_t value)
+{
+    if (t->booted && value != old) {
+        char detail[96];
+        snprintf(detail, sizeof(detail), "SYSENTER_EIP (KiFastCallEntry) repointed to 0x%08llx",
+                 (unsigned long long)value);
+        trace_emit_alert(t, "SYSENTER_EIP changed", detail, old, value, (uint32_t)st->regs.rip);
+    }
+    t->ki_fast_call_entry = (uint32_t)value;
+    if (!t->ki_system_service)
+        trace_learn_ki_system_service(t, st);   /* the IDT is loaded before the MSRs are written */
+    trace_arm(t, st->vm);
 }
 
 int trace_handle_wrmsr(struct tracer *t, struct kvm_vm *vm)
@@ -39,36 +54,18 @@ int trace_handle_wrmsr(struct tracer *t, struct kvm_vm *vm)
     /* the filter only reports the write: it is applied here */
     run->msr.error = kvm_set_msr(vm, index, value) == 0 ? 0 : 1;
 
-    struct kvm_regs r;
-    struct kvm_sregs s;
-    trace_get_state(vm, &r, &s);
+    struct trace_stop st;
+    trace_stop_fill(&st, vm, -1, false, 0);
     uint64_t old = k < N_MSRS ? t->msr_value[k] : 0;
     if (k < N_MSRS)
         t->msr_value[k] = value;
     t->stats.msr_writes++;
     if (trace_wants(t, TEV_MSR)) {
-        uint64_t seq = ++t->seq;
-        if (t->opt.json)
-            fprintf(t->opt.out, "{\"seq\":%llu,\"t_ns\":%llu,\"vcpu\":0,\"ev\":\"msr\",\"msr\":\"0x%x\","
-                                "\"msr_name\":\"%s\",\"old\":\"0x%llx\",\"new\":\"0x%llx\",\"rip\":\"0x%08llx\"}\n",
-                    (unsigned long long)seq, (unsigned long long)trace_now_ns(t), index, msr_name(index),
-                    (unsigned long long)old, (unsigned long long)value, (unsigned long long)r.rip);
-        else
-            fprintf(t->opt.out, "--- msr 0x%x (%s): 0x%llx -> 0x%llx at 0x%08llx ---\n", index, msr_name(index),
-                    (unsigned long long)old, (unsigned long long)value, (unsigned long long)r.rip);
+        struct trace_event e = trace_next_event(t);
+        emit_msr(&e, index, msr_name(index), old, value, st.regs.rip);
     }
-    if (index == 0x176) {
-        if (t->booted && value != old) {
-            char detail[96];
-            snprintf(detail, sizeof(detail), "SYSENTER_EIP (KiFastCallEntry) repointed to 0x%08llx",
-                     (unsigned long long)value);
-            trace_emit_alert(t, "SYSENTER_EIP changed", detail, old, value, (uint32_t)r.rip);
-        }
-        t->fast_call_entry = (uint32_t)value;
-        if (!t->system_service)
-            trace_learn_system_service(t, vm, &s);   /* the IDT is loaded before the MSRs are written */
-        trace_arm(t, vm);
-    }
+    if (index == MSR_SYSENTER_EIP)
+        on_sysenter_eip(t, &st, old, value);
     return 1;
 }
 

@@ -165,3 +165,78 @@ void emit_sysret_json(FILE *out, const struct guest_view *v, const struct trace_
     }
     fprintf(out, "}\n");
 }
+
+void emit_ring(const struct trace_event *e, unsigned from, unsigned to, const char *via, int vector, uint32_t rip)
+{
+    if (e->json && vector < 0)
+        fprintf(e->out, "{\"seq\":%llu,\"t_ns\":%llu,\"vcpu\":0,\"ev\":\"ring\",\"from\":%u,\"to\":%u,"
+                        "\"via\":\"%s\",\"rip\":\"0x%08x\"}\n",
+                (unsigned long long)e->seq, (unsigned long long)e->t_ns, from, to, via, rip);
+    else if (e->json)
+        fprintf(e->out, "{\"seq\":%llu,\"t_ns\":%llu,\"vcpu\":0,\"ev\":\"ring\",\"from\":%u,\"to\":%u,"
+                        "\"via\":\"%s\",\"vector\":%u,\"rip\":\"0x%08x\"}\n",
+                (unsigned long long)e->seq, (unsigned long long)e->t_ns, from, to, via, (unsigned)vector, rip);
+    else if (vector < 0)
+        fprintf(e->out, "--- ring %u -> %u via %s at 0x%08x ---\n", from, to, via, rip);
+    else
+        fprintf(e->out, "--- ring %u -> %u via %s%s0x%02x at 0x%08x ---\n", from, to, via,
+                to == 3 ? " ending " : " ", (unsigned)vector, rip);
+}
+
+void emit_msr(const struct trace_event *e, uint32_t index, const char *name, uint64_t old, uint64_t new_value,
+              uint64_t rip)
+{
+    if (e->json)
+        fprintf(e->out, "{\"seq\":%llu,\"t_ns\":%llu,\"vcpu\":0,\"ev\":\"msr\",\"msr\":\"0x%x\","
+                        "\"msr_name\":\"%s\",\"old\":\"0x%llx\",\"new\":\"0x%llx\",\"rip\":\"0x%08llx\"}\n",
+                (unsigned long long)e->seq, (unsigned long long)e->t_ns, index, name, (unsigned long long)old,
+                (unsigned long long)new_value, (unsigned long long)rip);
+    else
+        fprintf(e->out, "--- msr 0x%x (%s): 0x%llx -> 0x%llx at 0x%08llx ---\n", index, name,
+                (unsigned long long)old, (unsigned long long)new_value, (unsigned long long)rip);
+}
+
+void emit_alert(const struct trace_event *e, const char *what, const char *detail, uint64_t old,
+                uint64_t new_value, const char *old_symbol, const char *new_symbol, uint32_t rip)
+{
+    if (!e->json) {
+        fprintf(e->out, "!!! alert: %s: %s: 0x%llx%s%s%s -> 0x%llx%s%s%s (rip 0x%08x) !!!\n", what, detail,
+                (unsigned long long)old, old_symbol[0] ? " (" : "", old_symbol, old_symbol[0] ? ")" : "",
+                (unsigned long long)new_value, new_symbol[0] ? " (" : "", new_symbol, new_symbol[0] ? ")" : "",
+                rip);
+        return;
+    }
+    fprintf(e->out, "{\"seq\":%llu,\"t_ns\":%llu,\"vcpu\":0,\"ev\":\"alert\",\"what\":",
+            (unsigned long long)e->seq, (unsigned long long)e->t_ns);
+    json_string(e->out, what);
+    fprintf(e->out, ",\"detail\":");
+    json_string(e->out, detail);
+    fprintf(e->out, ",\"old\":\"0x%llx\",\"new\":\"0x%llx\",\"old_symbol\":", (unsigned long long)old,
+            (unsigned long long)new_value);
+    json_string(e->out, old_symbol[0] ? old_symbol : NULL);
+    fprintf(e->out, ",\"new_symbol\":");
+    json_string(e->out, new_symbol[0] ? new_symbol : NULL);
+    fprintf(e->out, ",\"rip\":\"0x%08x\"}\n", rip);
+}
+
+void emit_exit(const struct trace_event *e, const char *reason, uint32_t status, const char *status_name,
+               bool hw_breakpoints, const struct tracer_stats *st, unsigned long vm_exits)
+{
+    if (!e->json) {
+        fprintf(e->out, "+++ %s (0x%08x%s%s), traced with %s +++\n", reason, status, status_name ? " " : "",
+                status_name ? status_name : "", hw_breakpoints ? "hardware breakpoints" : "instruction patching");
+        return;
+    }
+    fprintf(e->out, "{\"seq\":%llu,\"t_ns\":%llu,\"vcpu\":0,\"ev\":\"exit\",\"reason\":\"%s\","
+                    "\"status\":\"0x%08x\",\"status_name\":",
+            (unsigned long long)e->seq, (unsigned long long)e->t_ns, reason, status);
+    json_string(e->out, status_name);
+    /* for benchmarks: VM exits per traced call */
+    fprintf(e->out, ",\"trap\":\"%s\",\"stats\":{\"syscalls\":%llu,\"sysrets\":%llu,\"unfinished\":%llu,"
+                    "\"msr_writes\":%llu,\"ring_changes\":%llu,\"alerts\":%llu,\"breakpoint_exits\":%llu,"
+                    "\"vm_exits\":%lu}}\n",
+            hw_breakpoints ? "hw-breakpoint" : "patch", (unsigned long long)st->syscalls,
+            (unsigned long long)st->sysrets, (unsigned long long)st->unfinished,
+            (unsigned long long)st->msr_writes, (unsigned long long)st->ring_changes,
+            (unsigned long long)st->alerts, (unsigned long long)st->breakpoint_exits, vm_exits);
+}

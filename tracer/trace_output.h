@@ -8,6 +8,13 @@
 #include "decode.h"
 #include "tracer.h"
 
+/* Where an event goes and its place in the order (the tracer numbers them). */
+struct trace_event {
+    FILE *out;
+    bool json;
+    uint64_t seq, t_ns;
+};
+
 const char *trace_via_name(enum trace_via via);
 /* A JSON string literal (quoted, escaped; ASCII out) for arbitrary bytes; NULL writes null. */
 void json_string(FILE *out, const char *s);
@@ -22,5 +29,17 @@ void emit_sysret_json(FILE *out, const struct guest_view *v, const struct trace_
 void emit_call_text(FILE *out, const struct guest_view *v, const struct trace_call *c, uint32_t status,
                     bool unfinished, bool resumed);
 void emit_unfinished_text(FILE *out, const struct guest_view *v, const struct trace_call *c);
+
+/* A change of privilege level; vector < 0 for a system call or its return. */
+void emit_ring(const struct trace_event *e, unsigned from, unsigned to, const char *via, int vector, uint32_t rip);
+/* A WRMSR the filter trapped. */
+void emit_msr(const struct trace_event *e, uint32_t index, const char *name, uint64_t old, uint64_t new_value,
+              uint64_t rip);
+/* An integrity alert; the symbols are "" where the addresses have none. */
+void emit_alert(const struct trace_event *e, const char *what, const char *detail, uint64_t old,
+                uint64_t new_value, const char *old_symbol, const char *new_symbol, uint32_t rip);
+/* How the guest ended; the counters go into JSON only. */
+void emit_exit(const struct trace_event *e, const char *reason, uint32_t status, const char *status_name,
+               bool hw_breakpoints, const struct tracer_stats *st, unsigned long vm_exits);
 
 #endif

@@ -8,6 +8,8 @@
  */
 #include <capstone/capstone.h>
 #include <string.h>
+#include <nt/layout.h>
+#include "ntdb/x86_desc.h"
 #include "trace_internal.h"
 
 #define TRAP_SWEEP_BYTES 512
@@ -49,7 +51,7 @@ static void find_trap_return(struct tracer *t, csh cs, const struct guest_view *
         bool falls_through = false, jumped = false;
         while (cs_disasm_iter(cs, &p, &left, &addr, insn)) {
             if (insn->id == X86_INS_IRETD || insn->id == X86_INS_IRET) {
-                if (falls_through && t->system_service && insn->address != t->iret_addr)
+                if (falls_through && t->ki_system_service && insn->address != t->iret_addr)
                     add_return(t, (uint32_t)insn->address, previous);
                 cs_free(insn, 1);
                 return;
@@ -71,79 +73,71 @@ static void find_trap_return(struct tracer *t, csh cs, const struct guest_view *
     cs_free(insn, 1);
 }
 
-void trace_place_traps(struct tracer *t, struct kvm_vm *vm, const struct kvm_sregs *s)
+void trace_place_traps(struct tracer *t, const struct trace_stop *st)
 {
-    struct guest_view v;
     csh cs;
-    trace_view_of(vm, s, &v);
     if (cs_open(CS_ARCH_X86, CS_MODE_32, &cs) != CS_ERR_OK)
         return;
     cs_option(cs, CS_OPT_DETAIL, CS_OPT_ON);
-    unsigned vectors = (s->idt.limit + 1u) / 8;
+    unsigned vectors = (st->sregs.idt.limit + 1u) / 8;
     for (unsigned vector = 0; vector < vectors && vector < 256 && t->n_traps < MAX_TRAPS; vector++) {
         uint8_t raw[8];
         uint32_t target, gpa;
-        unsigned type;
-        if (vector == 0x2E || !trace_read_idt_gate(vm, s, vector, raw, &target, &gpa))
+        struct x86_desc gate;
+        if (vector == IDT_SYSTEM_SERVICE || !trace_read_idt_gate(st, vector, raw, &target, &gpa))
             continue;
-        type = raw[5] & 0x1F;
-        if (type != 0x0E && type != 0x0F)   /* 32-bit interrupt or trap gates only */
+        x86_desc_decode(raw, &gate);
+        if (gate.kind != X86_DESC_INT_GATE32 && gate.kind != X86_DESC_TRAP_GATE32)   /* 32-bit gates only */
             continue;
         int slot = bp_free_patch_slot(&t->bp);
-        if (slot < 0 || !trace_patch_fits(t, &v, target))
+        if (slot < 0 || !trace_patch_fits(t, &st->view, target))
             continue;
         bp_set(&t->bp, slot, target);
         t->traps[t->n_traps++] = (struct trap_point){ .slot = slot, .vector = vector,
                                                       .error_code = pushes_error_code(vector) };
-        find_trap_return(t, cs, &v, target);
+        find_trap_return(t, cs, &st->view, target);
     }
     cs_close(&cs);
-    trace_arm(t, vm);
+    trace_arm(t, st->vm);
 }
 
-/* EIP and CS of the frame on the stack: the interrupted code, or where IRETD goes. */
-static bool frame_at(struct kvm_vm *vm, uint32_t skip, uint32_t *eip, uint32_t *cs)
-{
-    struct kvm_regs r;
-    struct kvm_sregs s;
-    struct guest_view v;
-    uint32_t frame[2];
-    if (trace_pause_state(vm, &r, &s, &v) < 0 || !gview_read(&v, (uint32_t)r.rsp + skip, frame, sizeof(frame)))
-        return false;
-    *eip = frame[0];
-    *cs = frame[1];
-    return true;
-}
-
-bool trace_on_trap_hit(struct tracer *t, struct kvm_vm *vm, int slot)
+bool trace_is_trap_point(const struct tracer *t, int slot)
 {
     for (int i = 0; i < t->n_trap_returns; i++)
         if (t->trap_returns[i].slot == slot)
-            return true;   /* the instruction before the IRETD: the step lands on it */
-    for (int i = 0; i < t->n_traps; i++) {
-        const struct trap_point *p = &t->traps[i];
-        if (p->slot != slot)
-            continue;
-        uint32_t eip, cs;
-        if (frame_at(vm, p->error_code ? 4 : 0, &eip, &cs) && (cs & 3) == 3) {
-            trace_emit_ring_vector(t, 3, 0, p->vector < 32 ? "exception" : "interrupt", p->vector, eip);
-            t->trap_from_user = (int)p->vector;   /* ring 0 does not nest another entry from ring 3 */
-        }
-        return true;
-    }
+            return true;
+    for (int i = 0; i < t->n_traps; i++)
+        if (t->traps[i].slot == slot)
+            return true;
     return false;
 }
 
-void trace_on_trap_stepped(struct tracer *t, struct kvm_vm *vm, int slot)
+/* A handler entered from ring 3 says so; the instruction before an IRETD only needs the step onto it. */
+void trace_on_trap_hit(struct tracer *t, const struct trace_stop *st)
+{
+    for (int i = 0; i < t->n_trap_returns; i++)
+        if (t->trap_returns[i].slot == st->slot)
+            return;
+    for (int i = 0; i < t->n_traps; i++) {
+        const struct trap_point *p = &t->traps[i];
+        uint32_t eip, cs;
+        if (p->slot != st->slot)
+            continue;
+        if (trace_stop_frame(st, p->error_code ? 4 : 0, &eip, &cs) && x86_sel_rpl((uint16_t)cs) == 3) {
+            trace_emit_ring(t, 3, 0, p->vector < 32 ? "exception" : "interrupt", (int)p->vector, eip);
+            t->trap_from_user = (int)p->vector;   /* ring 0 does not nest another entry from ring 3 */
+        }
+        return;
+    }
+}
+
+void trace_on_trap_stepped(struct tracer *t, const struct trace_stop *st)
 {
     for (int i = 0; i < t->n_trap_returns; i++) {
         uint32_t eip, cs;
-        if (t->trap_returns[i].slot != slot || !frame_at(vm, 0, &eip, &cs) || (cs & 3) != 3)
+        if (t->trap_returns[i].slot != st->slot || !trace_stop_frame(st, 0, &eip, &cs) || x86_sel_rpl((uint16_t)cs) != 3)
             continue;
-        if (t->trap_from_user >= 0)
-            trace_emit_ring_vector(t, 0, 3, "iret", (unsigned)t->trap_from_user, eip);
-        else
-            trace_emit_ring(t, 0, 3, "iret", eip);
+        trace_emit_ring(t, 0, 3, "iret", t->trap_from_user, eip);
         t->trap_from_user = -1;
     }
 }

@@ -79,11 +79,6 @@ void tracer_print_summary(struct tracer *t, FILE *out);
 void tracer_free(struct tracer *t);
 /* The vm_hooks that make vm_run report to this tracer. */
 const struct vm_hooks *tracer_hooks(struct tracer *t);
-/* Which trap mechanism is in use (known after the first breakpoint fired or the self-test ran). */
-enum trace_trap tracer_trap(const struct tracer *t);
-/* Entry points the tracer learned; 0 = not yet. */
-uint32_t tracer_ki_fast_call_entry(const struct tracer *t);
-uint32_t tracer_ki_system_service(const struct tracer *t);
 /* Counters for benchmarks and tests. */
 struct tracer_stats { uint64_t syscalls, sysrets, msr_writes, ring_changes, alerts, breakpoint_exits, unfinished; };
 void tracer_stats(const struct tracer *t, struct tracer_stats *out);

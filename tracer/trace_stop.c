@@ -1,0 +1,99 @@
+/*
+ * One stop per exit: the vCPU's registers, segment registers and address
+ * space are read once when a breakpoint exit arrives, the thread is looked up
+ * at most once, and the exit is classified into one kind for tracer.c's
+ * switch.
+ */
+#include <string.h>
+#include <sys/ioctl.h>
+#include <nt/layout.h>
+#include "trace_internal.h"
+
+uint64_t trace_now_ns(const struct tracer *t)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)(ts.tv_sec - t->t0.tv_sec) * 1000000000ull + (uint64_t)(ts.tv_nsec - t->t0.tv_nsec);
+}
+
+int trace_stop_fill(struct trace_stop *st, struct kvm_vm *vm, int slot, bool stepped, uint32_t addr)
+{
+    memset(st, 0, sizeof(*st));
+    st->vm = vm;
+    st->slot = slot;
+    st->stepped = stepped;
+    st->addr = addr;
+    if (ioctl(vm->vcpu_fd, KVM_GET_REGS, &st->regs) < 0 || ioctl(vm->vcpu_fd, KVM_GET_SREGS, &st->sregs) < 0) {
+        memset(&st->regs, 0, sizeof(st->regs));
+        memset(&st->sregs, 0, sizeof(st->sregs));
+        st->view = gmem_view(gmem_of(vm), 0, 0, 0);
+        return -1;
+    }
+    st->view = gmem_view(gmem_of(vm), (uint32_t)st->sregs.cr0, (uint32_t)st->sregs.cr3, (uint32_t)st->sregs.cr4);
+    return 0;
+}
+
+/* The thread the vCPU runs: one kernel stack (TSS.Esp0) per thread, numbered as they appear. */
+static struct thread_state *thread_of(struct tracer *t, const struct trace_stop *st)
+{
+    uint32_t esp0 = 0;
+    gview_read_some(&st->view, (uint32_t)st->sregs.tr.base + KTSS_ESP0, &esp0, sizeof(esp0));
+    for (int i = 0; i < t->n_threads; i++)
+        if (t->threads[i].esp0 == esp0)
+            return &t->threads[i];
+    if (t->n_threads == MAX_THREADS)
+        return &t->threads[MAX_THREADS - 1];
+    struct thread_state *th = &t->threads[t->n_threads++];
+    memset(th, 0, sizeof(*th));
+    th->esp0 = esp0;
+    th->tid = (unsigned)t->n_threads;
+    return th;
+}
+
+struct thread_state *trace_stop_thread(struct tracer *t, struct trace_stop *st)
+{
+    if (!st->thread)
+        st->thread = thread_of(t, st);
+    return st->thread;
+}
+
+bool trace_stop_frame(const struct trace_stop *st, uint32_t skip, uint32_t *eip, uint32_t *cs)
+{
+    uint32_t frame[2];
+    if (!gview_read(&st->view, (uint32_t)st->regs.rsp + skip, frame, sizeof(frame)))
+        return false;
+    *eip = frame[0];
+    *cs = frame[1];
+    return true;
+}
+
+/* A breakpoint past the four fixed slots: ring traps, --deep routines, direct returns. */
+static enum trace_stop_kind patch_kind(const struct tracer *t, const struct trace_stop *st)
+{
+    if (st->stepped)
+        return STOP_TRAP_STEPPED;
+    if (trace_is_trap_point(t, st->slot))
+        return STOP_TRAP_HANDLER;
+    if (trace_deep_of(t, st->slot))
+        return STOP_DEEP_ENTRY;
+    return STOP_DIRECT_RETURN;
+}
+
+enum trace_stop_kind trace_stop_kind(const struct tracer *t, const struct trace_stop *st)
+{
+    if (st->stepped && st->slot == SLOT_IRET)
+        return STOP_IRETD;   /* patch mode: now at the IRETD, with its frame on the stack */
+    if (st->stepped || st->slot >= BP_HW_SLOTS)
+        return patch_kind(t, st);
+    if (st->slot == SLOT_SYSEXIT && !t->booted && st->addr == t->user_entry)
+        return STOP_PROGRAM_ENTRY;
+    if (st->addr == t->ki_system_service)
+        return STOP_KI_SYSTEM_SERVICE;
+    if (st->addr == t->ki_fast_call_entry)
+        return STOP_KI_FAST_CALL_ENTRY;
+    if (st->addr == t->iret_addr && t->trap == TRACE_TRAP_HW_BREAKPOINT)
+        return STOP_IRETD;
+    if (st->addr == t->sysexit_addr)
+        return STOP_SYSEXIT;
+    return STOP_OTHER;
+}
