@@ -56,11 +56,6 @@ struct thread_state {
     int depth;
 };
 
-struct summary_row {
-    const char *name;
-    uint64_t calls, errors, ns;
-};
-
 /* An exception or interrupt handler watched for ring changes (--events with ring). */
 struct trap_point {
     int slot;

@@ -240,3 +240,28 @@ void emit_exit(const struct trace_event *e, const char *reason, uint32_t status,
             (unsigned long long)st->msr_writes, (unsigned long long)st->ring_changes,
             (unsigned long long)st->alerts, (unsigned long long)st->breakpoint_exits, vm_exits);
 }
+
+void emit_summary(FILE *out, const struct summary_row *rows, size_t n)
+{
+    uint64_t total_ns = 0, calls = 0, errors = 0;
+    for (size_t i = 0; i < n; i++) {
+        total_ns += rows[i].ns;
+        calls += rows[i].calls;
+        errors += rows[i].errors;
+    }
+    fprintf(out, "%% time     seconds  usecs/call     calls    errors service\n");
+    fprintf(out, "------ ----------- ----------- --------- --------- --------------------------------\n");
+    for (size_t i = 0; i < n; i++) {
+        const struct summary_row *r = &rows[i];
+        char errs[24] = "";
+        if (r->errors)
+            snprintf(errs, sizeof(errs), "%llu", (unsigned long long)r->errors);
+        fprintf(out, "%6.2f %11.6f %11llu %9llu %9s %s\n", total_ns ? 100.0 * (double)r->ns / (double)total_ns : 0.0,
+                (double)r->ns / 1e9, (unsigned long long)(r->calls ? r->ns / 1000 / r->calls : 0),
+                (unsigned long long)r->calls, errs, r->name);
+    }
+    fprintf(out, "------ ----------- ----------- --------- --------- --------------------------------\n");
+    fprintf(out, "100.00 %11.6f %11llu %9llu %9llu total\n", (double)total_ns / 1e9,
+            (unsigned long long)(calls ? total_ns / 1000 / calls : 0), (unsigned long long)calls,
+            (unsigned long long)errors);
+}

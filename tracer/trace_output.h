@@ -15,6 +15,12 @@ struct trace_event {
     uint64_t seq, t_ns;
 };
 
+/* One line of the -c table: a service's calls, the errors among them, their time. */
+struct summary_row {
+    const char *name;
+    uint64_t calls, errors, ns;
+};
+
 const char *trace_via_name(enum trace_via via);
 /* A JSON string literal (quoted, escaped; ASCII out) for arbitrary bytes; NULL writes null. */
 void json_string(FILE *out, const char *s);
@@ -38,6 +44,8 @@ void emit_msr(const struct trace_event *e, uint32_t index, const char *name, uin
 /* An integrity alert; the symbols are "" where the addresses have none. */
 void emit_alert(const struct trace_event *e, const char *what, const char *detail, uint64_t old,
                 uint64_t new_value, const char *old_symbol, const char *new_symbol, uint32_t rip);
+/* The -c table (like strace -c), rows in the order given. */
+void emit_summary(FILE *out, const struct summary_row *rows, size_t n);
 /* How the guest ended; the counters go into JSON only. */
 void emit_exit(const struct trace_event *e, const char *reason, uint32_t status, const char *status_name,
                bool hw_breakpoints, const struct tracer_stats *st, unsigned long vm_exits);
