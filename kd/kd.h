@@ -34,7 +34,8 @@ struct kd_regs {
    comment says; kd treats any failure as "not available". */
 struct kd_target {
     void *ctx;
-    /* Through the guest's page tables; returns the bytes readable from va on. */
+    /* Through the guest's page tables; returns the bytes readable from va on, never
+       past 4 GiB (kd_read relies on it: vmm/guest_mem.h's partial read). */
     size_t (*read_virt)(void *ctx, uint32_t va, void *buf, size_t len);
     /* 0, or -1 if the registers cannot be read. */
     int (*get_regs)(void *ctx, struct kd_regs *r);
