@@ -146,9 +146,9 @@ struct thread_state *trace_stop_thread(struct tracer *t, struct trace_stop *st);
 enum trace_stop_kind trace_stop_kind(const struct tracer *t, const struct trace_stop *st);
 /* The EIP and CS of an interrupt frame skip bytes above the stop's ESP. */
 bool trace_stop_frame(const struct trace_stop *st, uint32_t skip, uint32_t *eip, uint32_t *cs);
-uint64_t trace_now_ns(const struct tracer *t);
 
-/* tracer.c: filters and the events, numbered and written through trace_output.c */
+/* tracer.c: filters, the clock, and the events, numbered and written through trace_output.c */
+uint64_t trace_now_ns(const struct tracer *t);
 bool trace_wants(const struct tracer *t, enum trace_event_kind k);
 bool trace_call_shown(const struct tracer *t, const struct trace_call *c);
 struct trace_event trace_next_event(struct tracer *t);

@@ -9,13 +9,6 @@
 #include <nt/layout.h>
 #include "trace_internal.h"
 
-uint64_t trace_now_ns(const struct tracer *t)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)(ts.tv_sec - t->t0.tv_sec) * 1000000000ull + (uint64_t)(ts.tv_nsec - t->t0.tv_nsec);
-}
-
 int trace_stop_fill(struct trace_stop *st, struct kvm_vm *vm, int slot, bool stepped, uint32_t addr)
 {
     memset(st, 0, sizeof(*st));

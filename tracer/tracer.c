@@ -39,6 +39,13 @@ bool trace_call_shown(const struct tracer *t, const struct trace_call *c)
     return !listed(t->opt.trace_not, c->name);
 }
 
+uint64_t trace_now_ns(const struct tracer *t)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)(ts.tv_sec - t->t0.tv_sec) * 1000000000ull + (uint64_t)(ts.tv_nsec - t->t0.tv_nsec);
+}
+
 struct trace_event trace_next_event(struct tracer *t)
 {
     uint64_t seq = ++t->seq;
