@@ -3,10 +3,7 @@
  * logs them, applies them (completing the exit alone does not), and learns
  * KiFastCallEntry from SYSENTER_EIP.
  */
-#include <errno.h>
 #include <stdio.h>
-#include <string.h>
-#include <sys/ioctl.h>
 #include <ntvisor/abi.h>
 #include "trace_internal.h"
 
@@ -71,27 +68,8 @@ int trace_handle_wrmsr(struct tracer *t, struct kvm_vm *vm)
 
 int trace_setup_msr_filter(struct tracer *t, struct kvm_vm *vm)
 {
-    struct kvm_enable_cap cap = { .cap = KVM_CAP_X86_USER_SPACE_MSR };
-    cap.args[0] = KVM_MSR_EXIT_REASON_FILTER;
-    if (ioctl(vm->vm_fd, KVM_CHECK_EXTENSION, KVM_CAP_X86_USER_SPACE_MSR) <= 0 ||
-        ioctl(vm->vm_fd, KVM_ENABLE_CAP, &cap) < 0) {
-        snprintf(t->error, sizeof(t->error), "KVM_CAP_X86_USER_SPACE_MSR: %s", strerror(errno));
+    if (kvm_trap_msr_writes(vm, trace_watched_msrs, N_MSRS, t->error, sizeof(t->error)) < 0)
         return -1;
-    }
-    static uint8_t deny[1] = { 0 };     /* a clear bit: the access exits to the monitor */
-    struct kvm_msr_filter f;
-    memset(&f, 0, sizeof(f));
-    f.flags = KVM_MSR_FILTER_DEFAULT_ALLOW;
-    for (size_t i = 0; i < N_MSRS; i++) {
-        f.ranges[i].flags = KVM_MSR_FILTER_WRITE;
-        f.ranges[i].base = trace_watched_msrs[i];
-        f.ranges[i].nmsrs = 1;
-        f.ranges[i].bitmap = deny;
-    }
-    if (ioctl(vm->vm_fd, KVM_X86_SET_MSR_FILTER, &f) < 0) {
-        snprintf(t->error, sizeof(t->error), "KVM_X86_SET_MSR_FILTER: %s", strerror(errno));
-        return -1;
-    }
     /* the values before the guest writes any */
     for (size_t i = 0; i < N_MSRS; i++)
         kvm_get_msr(vm, trace_watched_msrs[i], &t->msr_value[i]);

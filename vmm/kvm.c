@@ -236,3 +236,27 @@ int kvm_get_dirty_log(struct kvm_vm *vm, uint64_t *bitmap)
     log.dirty_bitmap = bitmap;
     return ioctl(vm->vm_fd, KVM_GET_DIRTY_LOG, &log) == 0 ? 0 : -1;
 }
+
+int kvm_trap_msr_writes(struct kvm_vm *vm, const uint32_t *msrs, size_t n, char *err, size_t errlen)
+{
+    if (n > KVM_MSR_FILTER_MAX_RANGES)
+        return errbuf_fail(err, errlen, "KVM_X86_SET_MSR_FILTER: %zu MSRs, at most %d", n, KVM_MSR_FILTER_MAX_RANGES);
+    struct kvm_enable_cap cap = { .cap = KVM_CAP_X86_USER_SPACE_MSR };
+    cap.args[0] = KVM_MSR_EXIT_REASON_FILTER;
+    if (ioctl(vm->vm_fd, KVM_CHECK_EXTENSION, KVM_CAP_X86_USER_SPACE_MSR) <= 0 ||
+        ioctl(vm->vm_fd, KVM_ENABLE_CAP, &cap) < 0)
+        return errbuf_fail(err, errlen, "KVM_CAP_X86_USER_SPACE_MSR: %s", strerror(errno));
+    static uint8_t deny[1] = { 0 };     /* a clear bit: the access exits to the monitor */
+    struct kvm_msr_filter f;
+    memset(&f, 0, sizeof(f));
+    f.flags = KVM_MSR_FILTER_DEFAULT_ALLOW;
+    for (size_t i = 0; i < n; i++) {
+        f.ranges[i].flags = KVM_MSR_FILTER_WRITE;
+        f.ranges[i].base = msrs[i];
+        f.ranges[i].nmsrs = 1;
+        f.ranges[i].bitmap = deny;
+    }
+    if (ioctl(vm->vm_fd, KVM_X86_SET_MSR_FILTER, &f) < 0)
+        return errbuf_fail(err, errlen, "KVM_X86_SET_MSR_FILTER: %s", strerror(errno));
+    return 0;
+}

@@ -33,6 +33,9 @@ int kvm_set_msr(struct kvm_vm *vm, uint32_t index, uint64_t value);
 int kvm_log_dirty_pages(struct kvm_vm *vm);
 size_t kvm_dirty_log_words(const struct kvm_vm *vm);
 int kvm_get_dirty_log(struct kvm_vm *vm, uint64_t *bitmap);
+/* Makes the vCPU's writes to each of the n MSRs exit to the monitor (KVM's MSR
+   filter; every other access stays with KVM): 0, or -1 with err. */
+int kvm_trap_msr_writes(struct kvm_vm *vm, const uint32_t *msrs, size_t n, char *err, size_t errlen);
 int kvm_api_version(const char *path, char *err, size_t errlen);
 
 #endif
