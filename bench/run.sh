@@ -3,12 +3,13 @@
 # the cost of a null VM exit. Not a test: it prints one table. `make bench [N=...]`
 # builds what it needs and runs it.
 #
-# Five guest boots, each through $BUILD/ntvisor (inside the SVM lab where the
+# Seven guest boots, each through $BUILD/ntvisor (inside the SVM lab where the
 # host's /dev/kvm cannot run the guest):
 #   run   --syscall=int2e     syscalls.exe N     the guest times its loop (performance counter)
 #   trace --syscall=int2e     syscalls.exe N     the same, traced; the trace's exit event
 #                                                carries the tracer's counters and VM exits
 #   run   --syscall=sysenter  ...   and   trace --syscall=sysenter ...
+#   run   --syscall=syscall   ...   and   trace --syscall=syscall ...   (where the CPU has legacy SYSCALL)
 #   run   --kernel=nullexit.elf syscalls.exe N   N 1-byte OUTs to the null port, timed by RDTSC
 #
 # Traced runs write only the trace's exit event (--events=exit): every call is
@@ -80,8 +81,20 @@ ns_per_call() {
     awk -v t="$ticks" -v f="$freq" -v n="$calls" 'BEGIN { printf "%.1f", t * 1e9 / f / n }'
 }
 
+# SYSCALL outside 64-bit mode is AMD's: where ntvisor refuses it (exit 2), the row is left out
+mechanisms=(int2e sysenter)
+if "$NTVISOR" run --syscall=syscall --timeout="$TIMEOUT" "$WORKLOAD" 1 >/dev/null 2>"$tmp/probe.err"; then
+    mechanisms+=(syscall)
+elif grep -q 'needs a CPU with SYSCALL' "$tmp/probe.err"; then
+    echo "bench: no syscall row: $(grep -o 'needs a CPU.*' "$tmp/probe.err")" >&2
+else
+    echo "bench: ntvisor run --syscall=syscall failed:" >&2
+    cat "$tmp/probe.err" >&2
+    exit 1
+fi
+
 declare -A ns_untraced ns_traced exits_per_call detail
-for via in int2e sysenter; do
+for via in "${mechanisms[@]}"; do
     run_guest "$via" run --syscall="$via" --timeout="$TIMEOUT" "$WORKLOAD" "$N"
     run_guest "$via-traced" trace --syscall="$via" --timeout="$TIMEOUT" --format=json --events="$EVENTS" \
         -o "$tmp/$via.json" "$WORKLOAD" "$N"
@@ -123,7 +136,7 @@ echo "null VM exit (1-byte OUT to port 0xF9, handled by the monitor): $null_ns n
 echo
 printf '%-9s %9s %11s %16s %16s %14s %14s\n' mechanism calls exits/call "ns/call untraced" "ns/call traced" \
     "overhead ns" "overhead/exit"
-for via in int2e sysenter; do
+for via in "${mechanisms[@]}"; do
     awk -v via="$via" -v n="$N" -v e="${exits_per_call[$via]}" -v u="${ns_untraced[$via]}" -v t="${ns_traced[$via]}" \
         -v z="$null_ns" 'BEGIN { printf "%-9s %9d %11s %16.1f %16.1f %14.1f %14.2f\n", via, n, e, u, t, t - u, (t - u) / z }'
 done
@@ -132,6 +145,6 @@ echo "calls: the workload's NtYieldExecution loop; ns/call: timed by the guest (
 echo "exits/call: all VM exits of the traced run / all its traced system calls (boot and console exits included)"
 echo "overhead/exit: (traced - untraced) ns per call / the null exit's ns: the tracing cost in null exits"
 echo "traced with --events=$EVENTS"
-for via in int2e sysenter; do
+for via in "${mechanisms[@]}"; do
     echo "${detail[$via]}"
 done

@@ -8,7 +8,7 @@
  *
  *   syscalls.exe [N]      default N = 100000
  *
- * One line: "syscalls: via=<int2e|sysenter|?> calls=N yields=Y ticks=T freq=F ns_per_call=X.XX"
+ * One line: "syscalls: via=<int2e|sysenter|syscall|?> calls=N yields=Y ticks=T freq=F ns_per_call=X.XX"
  * (yields: calls that did switch to another thread, normally 0)
  */
 #include <ntapi.h>
@@ -36,6 +36,8 @@ static const char *Mechanism(void)
     for (int i = 0; i + 1 < 8; i++) {
         if (stub[i] == 0x0F && stub[i + 1] == 0x34)
             return "sysenter";
+        if (stub[i] == 0x0F && stub[i + 1] == 0x05)
+            return "syscall";
         if (stub[i] == 0xCD && stub[i + 1] == 0x2E)
             return "int2e";
     }

@@ -48,7 +48,8 @@ bool kd_stop_is_call(const struct kd_stop *s, const struct trace_call *c, unsign
 void kd_stop_describe_call(const struct kd_stop *s, const struct trace_call *c, char *buf, size_t len)
 {
     snprintf(buf, len, "system call %s0x%x via %s (--stop=%s)", c->table ? "table 1, " : "", c->index,
-             c->via == VIA_SYSENTER ? "SYSENTER, nt!KiFastCallEntry" : "nt!KiSystemService",
+             c->via == VIA_SYSENTER ? "SYSENTER, nt!KiFastCallEntry"
+             : c->via == VIA_SYSCALL ? "SYSCALL, nt!KiFastCallEntry" : "nt!KiSystemService",
              s->kind == KD_STOP_FIRST_SYSCALL ? "first-syscall" : s->service);
 }
 

@@ -37,7 +37,7 @@ static void read_entry(struct trace_stop *st, enum trace_via via, struct trace_c
 {
     uint32_t eax = (uint32_t)st->regs.rax, edx = (uint32_t)st->regs.rdx;
     memset(c, 0, sizeof(*c));
-    if (via == VIA_SYSENTER) {
+    if (via == VIA_SYSENTER || via == VIA_SYSCALL) {   /* both stubs are mov edx,esp; <insn>; ret */
         c->prev_mode = 1;
         c->cpl = 3;
         c->arg_ptr = edx + KI_FAST_CALL_ARGUMENTS;
@@ -135,10 +135,10 @@ void trace_finish_call(struct tracer *t, const struct guest_view *v, struct open
         emit_call_text(t->opt.out, v, &oc->call, status, unfinished, oc->announced);
 }
 
-void trace_on_return(struct tracer *t, struct trace_stop *st, bool sysexit)
+void trace_on_return(struct tracer *t, struct trace_stop *st, enum trace_return how)
 {
-    uint32_t to_cpl = 3, rip = (uint32_t)st->regs.rdx;
-    if (!sysexit) {
+    uint32_t to_cpl = 3, rip = (uint32_t)(how == RETURN_SYSRET ? st->regs.rcx : st->regs.rdx);
+    if (how == RETURN_IRETD) {
         uint32_t frame[2] = { 0, 0 };   /* the IRETD's EIP and CS */
         gview_read_some(&st->view, (uint32_t)st->regs.rsp, frame, sizeof(frame));
         rip = frame[0];
@@ -157,5 +157,6 @@ void trace_on_return(struct tracer *t, struct trace_stop *st, bool sysexit)
         trace_finish_call(t, &st->view, &th->stack[th->depth], (uint32_t)st->regs.rax, rip, false);
     }
     if (to_cpl == 3)
-        trace_emit_ring(t, 0, 3, sysexit ? "sysexit" : "iret", -1, rip);
+        trace_emit_ring(t, 0, 3, how == RETURN_SYSRET ? "sysret" : how == RETURN_SYSEXIT ? "sysexit" : "iret", -1,
+                        rip);
 }

@@ -23,7 +23,7 @@
 #define SLOT_KI_SYSTEM_SERVICE   0
 #define SLOT_KI_FAST_CALL_ENTRY  1
 #define SLOT_IRET                2
-#define SLOT_SYSEXIT             3     /* before boot: the program's entry point */
+#define SLOT_SYSEXIT             3     /* the fast return, SYSEXIT or SYSRET; before boot: the program's entry */
 
 #define MAX_THREADS     64
 #define MAX_DEPTH       32
@@ -79,7 +79,8 @@ struct tracer {
     bool selftest_pending;
     uint32_t kernel_entry, user_entry;
     uint32_t ki_fast_call_entry, ki_system_service;   /* learned from SYSENTER_EIP and IDT 0x2E */
-    uint32_t iret_addr, sysexit_addr;                  /* the dispatcher's returns */
+    enum trace_via fast_via;                           /* how KiFastCallEntry is entered: SYSENTER or SYSCALL */
+    uint32_t iret_addr, sysexit_addr, sysret_addr;     /* the dispatcher's returns */
     uint32_t before_iret;       /* the instruction that falls into the IRETD (patch mode) */
     uint64_t msr_value[N_MSRS];
     bool booted;
@@ -186,7 +187,9 @@ void trace_identify_call(struct tracer *t, struct trace_stop *st, struct trace_c
 bool trace_open_call(struct tracer *t, struct trace_stop *st, struct trace_call *c, int return_slot);
 void trace_finish_call(struct tracer *t, const struct guest_view *v, struct open_call *oc, uint32_t status,
                        uint32_t rip, bool unfinished);
-void trace_on_return(struct tracer *t, struct trace_stop *st, bool sysexit);
+/* How the dispatcher returns: IRETD (its frame on the stack), SYSEXIT (EIP in EDX) or SYSRET (EIP in ECX). */
+enum trace_return { RETURN_IRETD, RETURN_SYSEXIT, RETURN_SYSRET };
+void trace_on_return(struct tracer *t, struct trace_stop *st, enum trace_return how);
 
 /* trace_deep.c */
 void trace_place_deep(struct tracer *t, struct kvm_vm *vm, const struct guest_view *v);

@@ -25,7 +25,7 @@ bool trace_read_idt_gate(const struct trace_stop *st, unsigned vector, uint8_t r
     return (raw[5] & X86_ACC_P) != 0;
 }
 
-/* Decodes forward from KiSystemService to its first IRETD and SYSEXIT. */
+/* Decodes forward from KiSystemService to its first IRETD, SYSEXIT and SYSRET. */
 void trace_find_returns(struct tracer *t, const struct guest_view *v, uint32_t start)
 {
     uint8_t code[SWEEP_BYTES];
@@ -34,8 +34,9 @@ void trace_find_returns(struct tracer *t, const struct guest_view *v, uint32_t s
     if (n == 0 || cs_open(CS_ARCH_X86, CS_MODE_32, &cs) != CS_ERR_OK)
         return;
     /* a hook that jumps elsewhere has no returns of its own: keep the dispatcher's */
-    uint32_t old_iret = t->iret_addr, old_sysexit = t->sysexit_addr, old_before = t->before_iret;
-    t->iret_addr = t->sysexit_addr = 0;
+    uint32_t old_iret = t->iret_addr, old_sysexit = t->sysexit_addr, old_sysret = t->sysret_addr;
+    uint32_t old_before = t->before_iret;
+    t->iret_addr = t->sysexit_addr = t->sysret_addr = 0;
     cs_insn *insn = cs_malloc(cs);
     const uint8_t *p = code;
     size_t left = n;
@@ -51,7 +52,9 @@ void trace_find_returns(struct tracer *t, const struct guest_view *v, uint32_t s
         }
         if (!t->sysexit_addr && insn->id == X86_INS_SYSEXIT)
             t->sysexit_addr = (uint32_t)insn->address;
-        if (t->iret_addr && t->sysexit_addr)
+        if (!t->sysret_addr && insn->id == X86_INS_SYSRET)
+            t->sysret_addr = (uint32_t)insn->address;
+        if (t->iret_addr && t->sysexit_addr && t->sysret_addr)
             break;
         previous = (uint32_t)insn->address;
         /* a 2-byte patch fits it, and it runs straight into what follows */
@@ -60,9 +63,10 @@ void trace_find_returns(struct tracer *t, const struct guest_view *v, uint32_t s
     }
     cs_free(insn, 1);
     cs_close(&cs);
-    if (!t->iret_addr && !t->sysexit_addr) {
+    if (!t->iret_addr && !t->sysexit_addr && !t->sysret_addr) {
         t->iret_addr = old_iret;
         t->sysexit_addr = old_sysexit;
+        t->sysret_addr = old_sysret;
         t->before_iret = old_before;
     }
 }
@@ -120,8 +124,9 @@ int trace_arm(struct tracer *t, struct kvm_vm *vm)
     bp_set(&t->bp, SLOT_KI_SYSTEM_SERVICE, t->ki_system_service);
     /* IRETD is one byte: in patch mode, catch the instruction before it and step into it */
     bp_set(&t->bp, SLOT_IRET, t->trap == TRACE_TRAP_PATCH ? t->before_iret : t->iret_addr);
-    /* no SYSEXIT runs before the first system call: until boot, that slot watches the program's entry */
-    bp_set(&t->bp, SLOT_SYSEXIT, t->booted || t->trap == TRACE_TRAP_PATCH ? t->sysexit_addr : t->user_entry);
+    /* no fast return runs before the first system call: until boot, that slot watches the program's entry */
+    uint32_t fast_return = t->fast_via == VIA_SYSCALL ? t->sysret_addr : t->sysexit_addr;
+    bp_set(&t->bp, SLOT_SYSEXIT, t->booted || t->trap == TRACE_TRAP_PATCH ? fast_return : t->user_entry);
     return bp_apply(&t->bp, vm, t->error, sizeof(t->error));
 }
 

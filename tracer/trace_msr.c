@@ -1,7 +1,7 @@
 /*
  * The MSR filter: writes to the system-call MSRs exit to the monitor, which
  * logs them, applies them (completing the exit alone does not), and learns
- * KiFastCallEntry from SYSENTER_EIP.
+ * KiFastCallEntry from SYSENTER_EIP, or from STAR where the kernel uses SYSCALL.
  */
 #include <stdio.h>
 #include <ntvisor/abi.h>
@@ -40,6 +40,23 @@ static void on_sysenter_eip(struct tracer *t, const struct trace_stop *st, uint6
     trace_arm(t, st->vm);
 }
 
+/* STAR's bits 31:0 are the legacy-mode SYSCALL entry (KiFastCallEntry, as SYSENTER_EIP under SYSENTER):
+   learned from it, an alert when it moves after boot, and the breakpoints follow it. */
+static void on_star(struct tracer *t, const struct trace_stop *st, uint64_t old, uint64_t value)
+{
+    uint32_t entry = (uint32_t)value, old_entry = (uint32_t)old;
+    if (t->booted && entry != old_entry) {
+        char detail[96];
+        snprintf(detail, sizeof(detail), "STAR's SYSCALL entry (KiFastCallEntry) repointed to 0x%08x", entry);
+        trace_emit_alert(t, "STAR changed", detail, old_entry, entry, (uint32_t)st->regs.rip);
+    }
+    t->ki_fast_call_entry = entry;
+    t->fast_via = VIA_SYSCALL;
+    if (!t->ki_system_service)
+        trace_learn_ki_system_service(t, st);
+    trace_arm(t, st->vm);
+}
+
 int trace_handle_wrmsr(struct tracer *t, struct kvm_vm *vm)
 {
     struct kvm_run *run = vm->run;
@@ -63,6 +80,8 @@ int trace_handle_wrmsr(struct tracer *t, struct kvm_vm *vm)
     }
     if (index == MSR_SYSENTER_EIP)
         on_sysenter_eip(t, &st, old, value);
+    else if (index == MSR_STAR)
+        on_star(t, &st, old, value);
     return 1;
 }
 

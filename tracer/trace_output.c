@@ -12,6 +12,7 @@ const char *trace_via_name(enum trace_via via)
     case VIA_SYSENTER:  return "sysenter";
     case VIA_KERNEL_ZW: return "kernel-zw";
     case VIA_DIRECT:    return "direct";
+    case VIA_SYSCALL:   return "syscall";
     }
     return "?";
 }

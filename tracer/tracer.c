@@ -169,12 +169,12 @@ static enum resume on_stop(struct tracer *t, struct trace_stop *st)
     case STOP_KI_SYSTEM_SERVICE:
         return ended_or_step(trace_on_entry(t, st, VIA_INT2E));
     case STOP_KI_FAST_CALL_ENTRY:
-        return ended_or_step(trace_on_entry(t, st, VIA_SYSENTER));
+        return ended_or_step(trace_on_entry(t, st, t->fast_via));
     case STOP_IRETD:
-        trace_on_return(t, st, false);
+        trace_on_return(t, st, RETURN_IRETD);
         return st->stepped ? RESUME_AS_IS : RESUME_STEP_OVER;
     case STOP_SYSEXIT:
-        trace_on_return(t, st, true);
+        trace_on_return(t, st, st->addr == t->sysret_addr ? RETURN_SYSRET : RETURN_SYSEXIT);
         return RESUME_STEP_OVER;
     case STOP_PROGRAM_ENTRY:
         trace_on_boot(t, st, st->addr);
@@ -274,6 +274,7 @@ struct tracer *tracer_new(const struct tracer_options *opt)
         return NULL;
     t->opt = *opt;
     t->trap_from_user = -1;
+    t->fast_via = VIA_SYSENTER;   /* until a STAR write says SYSCALL */
     t->hooks = (struct vm_hooks){ .ctx = t, .on_start = hook_start, .on_exit = hook_exit, .on_stop = hook_stop };
     return t;
 }

@@ -6,6 +6,9 @@
  * and on the dispatcher's IRETD/SYSEXIT, so that every system call, its
  * return, and each change of privilege level reaches the monitor.
  *
+ * Where the kernel uses AMD's SYSCALL, KiFastCallEntry comes from STAR and the
+ * fast return is the SYSRET.
+ *
  * It plugs into vm_run as a set of vm_hooks (tracer_hooks).
  */
 #ifndef NTVISOR_TRACER_H
@@ -23,7 +26,7 @@ struct symtab;
 /* How breakpoints reach the monitor. */
 enum trace_trap { TRACE_TRAP_HW_BREAKPOINT, TRACE_TRAP_PATCH };
 
-enum trace_via { VIA_INT2E, VIA_SYSENTER, VIA_KERNEL_ZW, VIA_DIRECT };
+enum trace_via { VIA_INT2E, VIA_SYSENTER, VIA_KERNEL_ZW, VIA_DIRECT, VIA_SYSCALL };
 
 #define TRACE_MAX_ARGS 17
 

@@ -11,7 +11,9 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 #include "spawn.h"
+#include "trace_file.h"
 
 #define NTVISOR  "build/ntvisor"
 #define HELLO    "build/examples/hello.exe"
@@ -20,6 +22,7 @@
 #define NTZW_SYS "build/examples/ntzw.sys"
 #define HOOKS    "build/examples/hooks.exe"
 #define STAR_SYS "build/examples/hooks-star.sys"
+#define TRACE    "/tmp/ntv-syscall-trace.out"
 #define REFUSAL  "ntvisor: --syscall=syscall needs a CPU with SYSCALL outside 64-bit mode (AMD)"
 
 /* The question ntvisor asks, asked independently: AMD's vendor and CPUID 0x80000001 EDX bit 11. */
@@ -180,6 +183,133 @@ START_TEST(star_hook_needs_syscall)
 }
 END_TEST
 
+/* ------------------------------------------------------------------ traced */
+
+/* ntvisor trace --syscall=MECH --format=json -o TRACE ARGS... */
+static struct spawn_result trace_with(const char *mech, const char *a, const char *b, const char *c,
+                                      const char *d, const char *e)
+{
+    char opt[32];
+    snprintf(opt, sizeof(opt), "--syscall=%s", mech);
+    unlink(TRACE);
+    return ntvisor("trace", opt, "--format=json", "-o", TRACE, a, b, c, d, e, NULL);
+}
+
+/* Each syscall event as "name via", in order. */
+static int call_sequence(const struct trace *t, char seq[][96], int max)
+{
+    int n = 0;
+    for (int i = 0; i < t->n && n < max; i++) {
+        const char *l = t->line[i], *name = strstr(l, "\"name\":\""), *via = strstr(l, "\"via\":\"");
+        if (!strstr(l, "\"ev\":\"syscall\""))
+            continue;
+        ck_assert(name && via);
+        char nm[64] = "", vi[24] = "";
+        sscanf(name + 8, "%63[^\"]", nm);
+        sscanf(via + 7, "%23[^\"]", vi);
+        snprintf(seq[n++], 96, "%s %s", nm, vi);
+    }
+    return n;
+}
+
+static int count(const struct trace *t, const char *a, const char *b)
+{
+    int n = 0;
+    for (int i = 0; i < t->n; i++)
+        n += strstr(t->line[i], a) && (!b || strstr(t->line[i], b));
+    return n;
+}
+
+/* hello traced through SYSCALL: its six calls, entered by SYSCALL and left by SYSRET, STAR and EFER at boot. */
+START_TEST(traced_hello_syscall)
+{
+    struct spawn_result r = trace_with("syscall", HELLO, "3", NULL, NULL, NULL);
+    if (ran_or_refused(&r)) {
+        ck_assert_msg(r.status == 3, "status %d; stderr:\n%s", r.status, r.err);
+        struct trace t;
+        read_trace(TRACE, &t);
+        static const char *const want[] = { "NtDisplayString syscall", "NtDisplayString syscall",
+            "NtQuerySystemTime syscall", "NtDisplayString syscall", "NtDisplayString syscall",
+            "NtTerminateProcess syscall" };
+        char seq[64][96];
+        ck_assert_int_eq(call_sequence(&t, seq, 64), 6);
+        for (int i = 0; i < 6; i++)
+            ck_assert_str_eq(seq[i], want[i]);
+        ck_assert_int_eq(count(&t, "\"ev\":\"msr\"", NULL), 2);
+        ck_assert_int_eq(count(&t, "\"msr\":\"0xc0000081\",\"msr_name\":\"STAR\",\"old\":\"0x0\",\"new\":\"0x1b000880",
+                               NULL), 1);
+        ck_assert_int_eq(count(&t, "\"msr_name\":\"EFER\"", NULL), 1);
+        ck_assert_int_eq(count(&t, "SYSENTER", NULL), 0);
+        ck_assert_int_eq(count(&t, "\"ev\":\"ring\",\"from\":3,\"to\":0,\"via\":\"syscall\"", NULL), 6);
+        ck_assert_int_eq(count(&t, "\"ev\":\"ring\",\"from\":0,\"to\":3,\"via\":\"sysret\"", NULL), 5);
+        ck_assert_int_eq(count(&t, "\"ev\":\"sysret\"", "\"status\":\"0x00000000\""), 5);
+        ck_assert_int_eq(count(&t, "\"ev\":\"sysret\"", "\"unfinished\":true"), 1);
+        free_trace(&t);
+    }
+    spawn_free(&r);
+}
+END_TEST
+
+/* The same program traced under SYSENTER and under SYSCALL: the same services in the same order,
+   by the same ways but the user-mode one. */
+static void check_same_sequence(const char *a, const char *b, const char *c)
+{
+    static char one[512][96], two[512][96];
+    struct spawn_result r = trace_with("sysenter", a, b, c, NULL, NULL);
+    ck_assert_msg(r.status == 0, "status %d; stderr:\n%s", r.status, r.err);
+    struct trace t;
+    read_trace(TRACE, &t);
+    int n = call_sequence(&t, one, 512);
+    free_trace(&t);
+    spawn_free(&r);
+    r = trace_with("syscall", a, b, c, NULL, NULL);
+    if (ran_or_refused(&r)) {
+        ck_assert_msg(r.status == 0, "status %d; stderr:\n%s", r.status, r.err);
+        read_trace(TRACE, &t);
+        ck_assert_int_eq(call_sequence(&t, two, 512), n);
+        for (int i = 0; i < n; i++) {
+            char *via = strstr(one[i], " sysenter");
+            if (via)
+                strcpy(via, " syscall");
+            ck_assert_str_eq(two[i], one[i]);
+        }
+        free_trace(&t);
+    }
+    spawn_free(&r);
+    ck_assert_int_gt(n, 5);
+}
+
+START_TEST(traced_services_match_sysenter) { check_same_sequence(SERVICES, NULL, NULL); }
+END_TEST
+
+START_TEST(traced_tour_matches_sysenter) { check_same_sequence("--driver=" NTZW_SYS, TOUR, NULL); }
+END_TEST
+
+/* hooks-star.sys repoints STAR's entry: an alert naming both ends, and back; calls stay traced through it. */
+START_TEST(star_hook_is_an_alert)
+{
+    unlink(TRACE);
+    struct spawn_result r = ntvisor("trace", "--syscall=syscall", "--format=json", "-o", TRACE,
+                                    "--events=msr,alert,syscall", "--driver=" STAR_SYS, HOOKS, "star", NULL);
+    if (ran_or_refused(&r)) {
+        ck_assert_msg(r.status == 0, "status %d; stderr:\n%s", r.status, r.err);
+        ck_assert_ptr_nonnull(strstr(r.out, "star hook-saw-calls yes\n"));
+        struct trace t;
+        read_trace(TRACE, &t);
+        ck_assert_int_eq(count(&t, "\"ev\":\"msr\",\"msr\":\"0xc0000081\"", NULL), 3);   /* boot, hook, removal */
+        ck_assert_int_eq(count(&t, "\"ev\":\"alert\",\"what\":\"STAR changed\"", NULL), 2);
+        ck_assert_int_eq(count(&t, "\"what\":\"STAR changed\"",
+                               "\"old_symbol\":\"nt!KiFastCallEntry\",\"new_symbol\":\"outside nt\""), 1);
+        ck_assert_int_eq(count(&t, "\"what\":\"STAR changed\"",
+                               "\"old_symbol\":\"outside nt\",\"new_symbol\":\"nt!KiFastCallEntry\""), 1);
+        ck_assert_int_eq(count(&t, "\"ev\":\"syscall\"", "\"name\":\"NtReadFile\""), 4);
+        ck_assert_int_eq(count(&t, "\"ev\":\"syscall\"", "\"via\":\"sysenter\""), 0);
+        free_trace(&t);
+    }
+    spawn_free(&r);
+}
+END_TEST
+
 Suite *syscall_suite(void)
 {
     Suite *s = suite_create("syscall");
@@ -193,6 +323,10 @@ Suite *syscall_suite(void)
     tcase_add_test(tc, sysenter_leaves_star_alone);
     tcase_add_test(tc, star_hook_keeps_the_system_working);
     tcase_add_test(tc, star_hook_needs_syscall);
+    tcase_add_test(tc, traced_hello_syscall);
+    tcase_add_test(tc, traced_services_match_sysenter);
+    tcase_add_test(tc, traced_tour_matches_sysenter);
+    tcase_add_test(tc, star_hook_is_an_alert);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -13,6 +13,7 @@
 #include <unistd.h>
 #include "json_check.h"
 #include "spawn.h"
+#include "trace_file.h"
 
 #define NTVISOR  "build/ntvisor"
 #define HELLO    "build/examples/hello.exe"
@@ -24,37 +25,6 @@
 #define NTVLOG   "build/examples/ntvlog.exe"
 #define FAULTS   "build/tests/guest/faults.exe"
 #define TRACE    "/tmp/ntv-trace.out"
-#define MAX_LINES 4096
-
-struct trace {
-    char *text;                 /* the whole file */
-    char *lines;                /* a copy, split into line[] */
-    char *line[MAX_LINES];
-    int n;
-};
-
-static void read_trace(const char *path, struct trace *t)
-{
-    FILE *f = fopen(path, "r");
-    ck_assert_msg(f != NULL, "no trace file %s", path);
-    fseek(f, 0, SEEK_END);
-    long size = ftell(f);
-    rewind(f);
-    t->text = calloc(1, (size_t)size + 1);
-    ck_assert_uint_eq(fread(t->text, 1, (size_t)size, f), (size_t)size);
-    fclose(f);
-    t->lines = strdup(t->text);
-    t->n = 0;
-    for (char *p = strtok(t->lines, "\n"); p && t->n < MAX_LINES; p = strtok(NULL, "\n"))
-        t->line[t->n++] = p;
-}
-
-static void free_trace(struct trace *t)
-{
-    free(t->text);
-    free(t->lines);
-}
-
 static struct spawn_result run_trace(char *const extra[])
 {
     char *argv[32];
@@ -73,26 +43,6 @@ static struct spawn_result run_trace(char *const extra[])
 static bool has(const char *line, const char *needle)
 {
     return strstr(line, needle) != NULL;
-}
-
-/* The names of the syscall events, in order, and checks common to every JSON trace. */
-static int syscall_names(const struct trace *t, const char *names[], int max)
-{
-    int n = 0;
-    for (int i = 0; i < t->n; i++) {
-        ck_assert_msg(json_valid(t->line[i]), "line %d is not valid JSON: %s", i + 1, t->line[i]);
-        if (!has(t->line[i], "\"ev\":\"syscall\""))
-            continue;
-        const char *p = strstr(t->line[i], "\"name\":\"");
-        ck_assert_ptr_nonnull(p);
-        static char buf[MAX_LINES][64];
-        if (n < max && n < MAX_LINES) {
-            sscanf(p + 8, "%63[^\"]", buf[n]);
-            names[n] = buf[n];
-            n++;
-        }
-    }
-    return n;
 }
 
 static const char *const hello_calls[] = {
