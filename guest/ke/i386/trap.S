@@ -279,7 +279,7 @@ KiFastCallEntry:
     push $0                              /* ErrCode */
     push $IDT_SYSTEM_SERVICE
     KI_ENTER_TRAP
-    add $8, %edx
+    add $KI_FAST_CALL_ARGUMENTS, %edx     /* past the two return addresses */
     jmp KiSystemServiceRepeat
 
 /* KiExitToUserMode(TrapFrame): enter ring 3 for the first time. */
