@@ -16,7 +16,15 @@
 #include "io.h"
 
 #define LAB_DEFAULT_MIB   512u
-#define LAB_APPEND "console=ttyS0 quiet panic=-1 mitigations=off rdinit=/init"
+/*
+ * The lab kernel's timer runs in periodic mode (no tickless idle, no
+ * high-resolution one-shot timer, no TSC deadline): under software emulation
+ * an interrupt has been seen to go missing, and a one-shot timer that loses
+ * its interrupt is never armed again -- the whole machine then sleeps for
+ * good. A periodic timer that loses one tick fires again at the next.
+ */
+#define LAB_APPEND "console=ttyS0 quiet panic=-1 mitigations=off rdinit=/init nohz=off highres=off " \
+                   "lapic=notscdeadline"
 
 /* The strings QEMU's command line points into. */
 struct qemu_args {
