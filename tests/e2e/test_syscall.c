@@ -195,17 +195,18 @@ static struct spawn_result trace_with(const char *mech, const char *a, const cha
     return ntvisor("trace", opt, "--format=json", "-o", TRACE, a, b, c, d, e, NULL);
 }
 
-/* Each syscall event as "name via", in order. */
+/* Each syscall event as "name via", in order (a service the build does not number has the name null). */
 static int call_sequence(const struct trace *t, char seq[][96], int max)
 {
     int n = 0;
     for (int i = 0; i < t->n && n < max; i++) {
-        const char *l = t->line[i], *name = strstr(l, "\"name\":\""), *via = strstr(l, "\"via\":\"");
+        const char *l = t->line[i], *name = strstr(l, "\"name\":"), *via = strstr(l, "\"via\":\"");
         if (!strstr(l, "\"ev\":\"syscall\""))
             continue;
-        ck_assert(name && via);
-        char nm[64] = "", vi[24] = "";
-        sscanf(name + 8, "%63[^\"]", nm);
+        ck_assert_msg(name && via, "no name or via: %s", l);
+        char nm[64] = "null", vi[24] = "";
+        if (name[7] == '"')
+            sscanf(name + 8, "%63[^\"]", nm);
         sscanf(via + 7, "%23[^\"]", vi);
         snprintf(seq[n++], 96, "%s %s", nm, vi);
     }
