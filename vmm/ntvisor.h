@@ -18,6 +18,8 @@
 
 /* Reads a whole file of at most max bytes. */
 int read_file(const char *path, size_t max, uint8_t **data, size_t *size, char *err, size_t errlen);
+/* The checks read_file makes, without reading: a regular file of at most max bytes (never blocks). */
+int check_input_file(const char *path, size_t max, char *err, size_t errlen);
 /* The directory holding this executable (for the default guest images). */
 const char *self_dir(void);
 /* The SVM lab's directory: $NTVISOR_LAB_DIR or ~/.cache/ntvisor/lab. */

@@ -10,7 +10,6 @@
 #include "ntdb/service_table.h"
 #include "vcpu.h"
 
-#define SESSION_MAX_IMAGE       (32u << 20)
 #define SESSION_PROGRAM_LOWEST  0x00010000u
 #define SESSION_PROGRAM_HIGHEST 0x70000000u
 #define SESSION_NTDLL_HIGHEST   (MM_NTDLL_BASE + 0x01000000u)

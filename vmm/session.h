@@ -21,6 +21,7 @@
 #define SESSION_MAX_CMDLINE         1024
 #define SESSION_MAX_FILES           16      /* --file=HOSTPATH[:NAME] */
 #define SESSION_MAX_FILE_NAME       63
+#define SESSION_MAX_IMAGE           (32u << 20)   /* any input file: images, --file, --driver */
 #define SESSION_MAX_DRIVERS         8       /* --driver=FILE */
 
 struct session_options {

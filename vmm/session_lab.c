@@ -177,11 +177,19 @@ int session_run_in_lab(const struct session_options *o, int argc, char **argv, c
                         "in %s: run `make lab`\n", host->reason, dir);
         return NTV_EXIT_NO_KVM;
     }
-    fprintf(stderr, "ntvisor: %s; running in the SVM lab (QEMU with emulated AMD-V)\n", host->reason);
-
     struct session_lab_plan plan;
     if (session_lab_plan(&plan, o, argc, argv, x) < 0)
         return NTV_EXIT_MONITOR;
+    /* every input is checked here, as the run would natively, before anything is copied */
+    for (size_t i = 1; i < plan.n_inputs; i++) {
+        char err[PATH_MAX + 128];
+        if (check_input_file(plan.inputs[i].host_path, SESSION_MAX_IMAGE, err, sizeof(err)) < 0) {
+            fprintf(stderr, "ntvisor: %s\n", err);
+            session_lab_plan_free(&plan);
+            return NTV_EXIT_USAGE;
+        }
+    }
+    fprintf(stderr, "ntvisor: %s; running in the SVM lab (QEMU with emulated AMD-V)\n", host->reason);
     /* NTVISOR_TRAP=patch forces the tracer's fallback; it must reach ntvisor in the lab */
     static char trap_env[64];
     char *env[2] = { NULL, NULL };

@@ -1,5 +1,6 @@
 /* Small helpers shared by the subcommands. */
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -7,31 +8,57 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "ntvisor.h"
+#include "base/errbuf.h"
+
+/*
+ * Opens an input file for reading, never blocking (a FIFO or a device would):
+ * it must be a regular file of at most max bytes. The fd, or -1 with err set.
+ */
+static int open_input(const char *path, size_t max, struct stat *st, char *err, size_t errlen)
+{
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+    if (fd < 0)
+        return errbuf_fail(err, errlen, "%s: %s", path, strerror(errno));
+    if (fstat(fd, st) < 0 || !S_ISREG(st->st_mode)) {
+        close(fd);
+        return errbuf_fail(err, errlen, "%s: not a regular file", path);
+    }
+    if ((uint64_t)st->st_size > max) {
+        close(fd);
+        return errbuf_fail(err, errlen, "%s: %lld bytes, more than the %zu this option allows", path,
+                           (long long)st->st_size, max);
+    }
+    return fd;
+}
+
+int check_input_file(const char *path, size_t max, char *err, size_t errlen)
+{
+    struct stat st;
+    int fd = open_input(path, max, &st, err, errlen);
+    if (fd < 0)
+        return -1;
+    close(fd);
+    return 0;
+}
 
 int read_file(const char *path, size_t max, uint8_t **data, size_t *size, char *err, size_t errlen)
 {
-    FILE *f = fopen(path, "rb");
     struct stat st;
-    if (!f) {
-        snprintf(err, errlen, "%s: %s", path, strerror(errno));
+    int fd = open_input(path, max, &st, err, errlen);
+    if (fd < 0)
         return -1;
-    }
-    if (fstat(fileno(f), &st) < 0 || !S_ISREG(st.st_mode)) {
-        snprintf(err, errlen, "%s: not a regular file", path);
-        fclose(f);
-        return -1;
-    }
-    if ((uint64_t)st.st_size > max) {
-        snprintf(err, errlen, "%s: %lld bytes, more than the %zu this option allows", path,
-                 (long long)st.st_size, max);
-        fclose(f);
-        return -1;
-    }
     uint8_t *buf = malloc(st.st_size ? (size_t)st.st_size : 1);
-    size_t n = buf ? fread(buf, 1, (size_t)st.st_size, f) : 0;
-    int bad = !buf || n != (size_t)st.st_size || ferror(f);
-    fclose(f);
-    if (bad) {
+    size_t n = 0;
+    while (buf && n < (size_t)st.st_size) {
+        ssize_t r = read(fd, buf + n, (size_t)st.st_size - n);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0)
+            break;
+        n += (size_t)r;
+    }
+    close(fd);
+    if (!buf || n != (size_t)st.st_size) {
         snprintf(err, errlen, "%s: %s", path, buf ? "read error" : "out of memory");
         free(buf);
         return -1;

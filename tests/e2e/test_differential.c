@@ -6,9 +6,11 @@
  */
 #include <check.h>
 #include "../check_run.h"
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include "spawn.h"
 
@@ -176,6 +178,57 @@ START_TEST(lab_command_line_is_checked)
 }
 END_TEST
 
+/* Every input of a booting command is checked on this host before anything is copied or booted -- the
+   same exit code and the user's own path whether the guest would run natively or in the lab -- and
+   a file that is not a regular one (a FIFO would block forever) is refused without opening it for good. */
+static void check_input_refused(const char *opt_or_null, const char *path, const char *message)
+{
+    char opt[600];
+    char *argv[8];
+    int n = 0;
+    argv[n++] = NTVISOR;
+    argv[n++] = "run";
+    argv[n++] = "--timeout=5";
+    if (opt_or_null) {
+        snprintf(opt, sizeof(opt), "%s%s", opt_or_null, path);
+        argv[n++] = opt;
+        argv[n++] = "build/examples/hello.exe";
+    } else {
+        argv[n++] = (char *)path;
+    }
+    argv[n] = NULL;
+    struct spawn_result r;
+    ck_assert_int_eq(spawn_capture(argv, &r), 0);
+    char want[700];
+    snprintf(want, sizeof(want), "ntvisor: %s: %s", path, message);
+    ck_assert_msg(r.status == 2 && strstr(r.err, want), "%s%s: status %d, stderr:\n%s", opt_or_null ? opt_or_null : "",
+                  path, r.status, r.err);
+    ck_assert_int_eq(r.out_len, 0);
+    spawn_free(&r);
+}
+
+START_TEST(inputs_are_checked_on_the_host)
+{
+    const char *fifo = "/tmp/ntv-diff-fifo", *big = "/tmp/ntv-diff-big";
+    unlink(fifo);
+    ck_assert_int_eq(mkfifo(fifo, 0600), 0);
+    static const char *const options[] = { "--kernel=", "--ntdll=", "--file=", "--driver=", NULL };
+    for (int i = 0; i < 5; i++)
+        check_input_refused(options[i], fifo, "not a regular file");
+    check_input_refused("--kernel=", "/tmp", "not a regular file");
+    check_input_refused(NULL, "/dev/zero", "not a regular file");
+    check_input_refused("--driver=", "/nonexistent-ntv-driver.sys", "No such file or directory");
+    /* a sparse 600 MiB program: refused by its size, not copied anywhere */
+    int fd = open(big, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    ck_assert_int_ge(fd, 0);
+    ck_assert_int_eq(ftruncate(fd, 600 << 20), 0);
+    close(fd);
+    check_input_refused(NULL, big, "629145600 bytes, more than the 33554432 this option allows");
+    unlink(big);
+    unlink(fifo);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("differential");
@@ -185,6 +238,7 @@ int main(void)
     tcase_add_test(tc, kernel_falls_back_without_legacy_syscall);
     tcase_add_test(tc, trace_output_file_comes_back);
     tcase_add_test(tc, lab_command_line_is_checked);
+    tcase_add_test(tc, inputs_are_checked_on_the_host);
     tcase_add_loop_test(tc, malformed_services_module_is_refused, 0, 4);
     suite_add_tcase(s, tc);
     return check_run(s);
