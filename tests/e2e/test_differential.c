@@ -113,6 +113,40 @@ START_TEST(trace_output_file_comes_back)
 }
 END_TEST
 
+/* -o names a file as the user sees it: a symlink is followed and stays a symlink; a device is written,
+   not replaced, and a write that fails fails the run. */
+START_TEST(trace_output_is_written_where_it_points)
+{
+    const char *target = "/tmp/ntv-diff-target", *link = "/tmp/ntv-diff-link";
+    unlink(link);
+    FILE *keep = fopen(target, "w");
+    ck_assert_ptr_nonnull(keep);
+    fputs("keep\n", keep);
+    fclose(keep);
+    ck_assert_int_eq(symlink(target, link), 0);
+    char *nv[] = { NTVISOR, "trace", "--format=json", "-o", (char *)link, "build/examples/hello.exe", NULL };
+    struct spawn_result r;
+    ck_assert_int_eq(spawn_capture(nv, &r), 0);
+    ck_assert_msg(r.status == 0, "status %d; stderr:\n%s", r.status, r.err);
+    struct stat st;
+    ck_assert_int_eq(lstat(link, &st), 0);
+    ck_assert(S_ISLNK(st.st_mode));
+    ck_assert_int_eq(stat(target, &st), 0);
+    ck_assert_int_gt(st.st_size, 1000);   /* the trace, where "keep" was */
+    spawn_free(&r);
+    unlink(link);
+    unlink(target);
+
+    char *full[] = { NTVISOR, "trace", "-o", "/dev/full", "build/examples/hello.exe", NULL };
+    ck_assert_int_eq(spawn_capture(full, &r), 0);
+    ck_assert_msg(r.status != 0, "a trace into /dev/full succeeded; stderr:\n%s", r.err);
+    ck_assert_msg(strstr(r.err, "/dev/full: No space left on device"), "stderr:\n%s", r.err);
+    ck_assert_int_eq(stat("/dev/full", &st), 0);
+    ck_assert(S_ISCHR(st.st_mode));
+    spawn_free(&r);
+}
+END_TEST
+
 /*
  * The kernel checks the monitor's "services" module like any other input: a
  * malformed one (booted here with QEMU, which takes any file) is reported
@@ -237,6 +271,7 @@ int main(void)
     tcase_add_loop_test(tc, ntvisor_and_qemu_agree, 0, (int)(sizeof(cases) / sizeof(cases[0])));
     tcase_add_test(tc, kernel_falls_back_without_legacy_syscall);
     tcase_add_test(tc, trace_output_file_comes_back);
+    tcase_add_test(tc, trace_output_is_written_where_it_points);
     tcase_add_test(tc, lab_command_line_is_checked);
     tcase_add_test(tc, inputs_are_checked_on_the_host);
     tcase_add_loop_test(tc, malformed_services_module_is_refused, 0, 4);

@@ -41,7 +41,6 @@ struct lab_result {
     size_t name_got;
     size_t cur;                     /* output index of the FILE record */
     int fd;
-    char *tmp;
     int status;
     int started;
     char *failure;
@@ -75,23 +74,18 @@ struct lab_result *lab_result_new(const struct lab_file *outputs, size_t n_outpu
     return r;
 }
 
-static void drop_tmp(struct lab_result *r)
+static void close_output(struct lab_result *r)
 {
     if (r->fd >= 0)
         close(r->fd);
     r->fd = -1;
-    if (r->tmp) {
-        unlink(r->tmp);
-        free(r->tmp);
-        r->tmp = NULL;
-    }
 }
 
 void lab_result_free(struct lab_result *r)
 {
     if (!r)
         return;
-    drop_tmp(r);
+    close_output(r);
     free(r->found);
     free(r->failure);
     free(r);
@@ -105,7 +99,7 @@ static int r_fail(struct lab_result *r, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(r->error, sizeof r->error, fmt, ap);
     va_end(ap);
-    drop_tmp(r);
+    close_output(r);
     r->state = R_ERROR;
     return -1;
 }
@@ -113,7 +107,6 @@ static int r_fail(struct lab_result *r, const char *fmt, ...)
 static int r_begin_file(struct lab_result *r)
 {
     const char *host;
-    mode_t um;
     size_t i;
 
     for (i = 0; i < r->n_outs; i++)
@@ -126,20 +119,10 @@ static int r_begin_file(struct lab_result *r)
         return r_fail(r, "lab result: output %s sent twice", r->outs[i].lab_path);
     r->cur = i;
     host = r->outs[i].host_path;
-    r->tmp = malloc(strlen(host) + 16);
-    if (!r->tmp)
-        return r_fail(r, "out of memory");
-    sprintf(r->tmp, "%s.labtmp.XXXXXX", host);
-    r->fd = mkostemp(r->tmp, O_CLOEXEC);
-    if (r->fd < 0) {
-        int e = errno;
-        free(r->tmp);
-        r->tmp = NULL;
-        return r_fail(r, "output %s: %s", host, strerror(e));
-    }
-    um = umask(0);
-    umask(um);
-    fchmod(r->fd, 0666 & ~um);
+    /* the file as the user named it: a symlink is followed, a device written to, nothing replaced */
+    r->fd = open(host, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOCTTY, 0666);
+    if (r->fd < 0)
+        return r_fail(r, "output %s: %s", host, strerror(errno));
     return 0;
 }
 
@@ -152,10 +135,6 @@ static int r_end_file(struct lab_result *r)
         return r_fail(r, "output %s: %s", host, strerror(errno));
     }
     r->fd = -1;
-    if (rename(r->tmp, host) < 0)
-        return r_fail(r, "output %s: %s", host, strerror(errno));
-    free(r->tmp);
-    r->tmp = NULL;
     r->found[r->cur] = 1;
     r->state = R_HDR;
     return 0;
