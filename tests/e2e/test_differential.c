@@ -147,6 +147,27 @@ START_TEST(trace_output_is_written_where_it_points)
 }
 END_TEST
 
+/* --no-lab where /dev/kvm cannot run the guest: exit 126 and why, before anything boots. */
+START_TEST(no_lab_on_a_host_that_cannot_run_the_guest)
+{
+    char *info[] = { NTVISOR, "info", "--native", NULL };
+    char *run[] = { NTVISOR, "run", "--no-lab", "build/examples/hello.exe", NULL };
+    struct spawn_result i, r;
+    ck_assert_int_eq(spawn_capture(info, &i), 0);
+    ck_assert_int_eq(spawn_capture(run, &r), 0);
+    if (i.status == 0) {
+        ck_assert_msg(r.status == 0, "natively: status %d; stderr:\n%s", r.status, r.err);
+    } else {
+        ck_assert_msg(r.status == 126, "status %d; stderr:\n%s", r.status, r.err);
+        ck_assert_ptr_nonnull(strstr(r.err, "ntvisor: this host cannot run the guest ("));
+        ck_assert_ptr_nonnull(strstr(r.err, "--no-lab keeps it out of the SVM lab\n"));
+        ck_assert_int_eq(r.out_len, 0);
+    }
+    spawn_free(&i);
+    spawn_free(&r);
+}
+END_TEST
+
 /*
  * The kernel checks the monitor's "services" module like any other input: a
  * malformed one (booted here with QEMU, which takes any file) is reported
@@ -274,6 +295,7 @@ int main(void)
     tcase_add_test(tc, trace_output_is_written_where_it_points);
     tcase_add_test(tc, lab_command_line_is_checked);
     tcase_add_test(tc, inputs_are_checked_on_the_host);
+    tcase_add_test(tc, no_lab_on_a_host_that_cannot_run_the_guest);
     tcase_add_loop_test(tc, malformed_services_module_is_refused, 0, 4);
     suite_add_tcase(s, tc);
     return check_run(s);
