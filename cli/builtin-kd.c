@@ -104,7 +104,10 @@ int cmd_kd(int argc, char **argv)
 
     /* the lab cannot reach this terminal: it gets the commands as -c, stdin's joined into one script */
     struct host_info host;
-    if (session_wants_lab(&o, &host)) {
+    int in_lab = session_wants_lab(&o, &host);
+    if (in_lab < 0)
+        return NTV_EXIT_NO_KVM;
+    if (in_lab) {
         char *stdin_script = NULL;
         if (!script) {
             if (isatty(STDIN_FILENO)) {

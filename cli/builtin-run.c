@@ -58,7 +58,10 @@ int cmd_run(int argc, char **argv)
         return NTV_EXIT_USAGE;
 
     struct host_info host;
-    if (session_wants_lab(&o, &host))
+    int in_lab = session_wants_lab(&o, &host);
+    if (in_lab < 0)
+        return NTV_EXIT_NO_KVM;
+    if (in_lab)
         return session_run_in_lab(&o, argc, argv, NULL, &host);
 
     struct session s;

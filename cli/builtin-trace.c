@@ -293,9 +293,14 @@ int cmd_trace(int argc, char **argv)
         goto out;
     }
     struct host_info host;
-    if (session_wants_lab(&o, &host)) {
+    int in_lab = session_wants_lab(&o, &host);
+    if (in_lab) {
         if (c.output)
-            fclose(trace_out);   /* the lab's copy replaces it */
+            fclose(trace_out);   /* the lab's copy replaces it, or there is no run */
+        if (in_lab < 0) {
+            rc = NTV_EXIT_NO_KVM;
+            goto out;
+        }
         /* the command line goes in as given; -o names the lab's copy, brought back here */
         struct session_lab_extra x = { .outputs = &c.output, .n_outputs = c.output ? 1 : 0 };
         rc = session_run_in_lab(&o, argc, argv, &x, &host);

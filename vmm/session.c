@@ -248,7 +248,14 @@ const char *session_ntdll_path(const struct session_options *o, char *buf, size_
 int session_wants_lab(const struct session_options *o, struct host_info *host)
 {
     host_probe(host);
-    return !host->can_run_guest && !o->no_lab && !getenv(NTV_IN_LAB_ENV);
+    if (host->can_run_guest || getenv(NTV_IN_LAB_ENV))
+        return 0;
+    if (!o->no_lab)
+        return 1;
+    /* --no-lab on a host that cannot run the guest: say so, rather than boot into a triple fault */
+    fprintf(stderr, "ntvisor: this host cannot run the guest (%s), and --no-lab keeps it out of the SVM lab\n",
+            host->reason);
+    return -1;
 }
 
 struct image { uint8_t *data; size_t size; };
@@ -396,14 +403,6 @@ int session_boot(struct session *s, const struct session_options *o)
     snprintf(s->kernel_path, sizeof(s->kernel_path), "%s", in.kernel_path);
     if (session_cmdline(o, in.cmdline, sizeof(in.cmdline)) < 0 || check_cpu_mechanism(o) < 0)
         return NTV_EXIT_USAGE;
-    /* --no-lab on a host that cannot run the guest: say so, rather than boot into a triple fault */
-    struct host_info host;
-    host_probe(&host);
-    if (!host.can_run_guest && !getenv(NTV_IN_LAB_ENV)) {
-        fprintf(stderr, "ntvisor: this host cannot run the guest (%s), and --no-lab keeps it out of the SVM lab\n",
-                host.reason);
-        return NTV_EXIT_NO_KVM;
-    }
     snprintf(in.kernel_cmdline, sizeof(in.kernel_cmdline), "syscall=%s", o->syscall);
 
     int rc = NTV_EXIT_USAGE;

@@ -70,7 +70,8 @@ void session_exit_help(FILE *out);
 const char *session_kernel_path(const struct session_options *o, char *buf, size_t len);
 const char *session_ntdll_path(const struct session_options *o, char *buf, size_t len);
 
-/* Where the guest must run: 0 natively, 1 in the SVM lab. */
+/* Where the guest must run: 0 natively, 1 in the SVM lab, -1 nowhere (--no-lab where /dev/kvm
+   cannot run it: the reason is printed, and the exit status is NTV_EXIT_NO_KVM). */
 int session_wants_lab(const struct session_options *o, struct host_info *host);
 
 /* --file=HOSTPATH[:NAME]: the host path and the guest's NAME (given, or the path's
