@@ -190,6 +190,8 @@ void trace_finish_call(struct tracer *t, const struct guest_view *v, struct open
 /* How the dispatcher returns: IRETD (its frame on the stack), SYSEXIT (EIP in EDX) or SYSRET (EIP in ECX). */
 enum trace_return { RETURN_IRETD, RETURN_SYSEXIT, RETURN_SYSRET };
 void trace_on_return(struct tracer *t, struct trace_stop *st, enum trace_return how);
+/* The dispatcher's fast return in use: the SYSRET where calls come by SYSCALL, else the SYSEXIT. */
+uint32_t trace_fast_return(const struct tracer *t);
 
 /* trace_deep.c */
 void trace_place_deep(struct tracer *t, struct kvm_vm *vm, const struct guest_view *v);

@@ -118,6 +118,11 @@ static void locate_service_table(struct tracer *t, const struct guest_view *v)
     }
 }
 
+uint32_t trace_fast_return(const struct tracer *t)
+{
+    return t->fast_via == VIA_SYSCALL ? t->sysret_addr : t->sysexit_addr;
+}
+
 int trace_arm(struct tracer *t, struct kvm_vm *vm)
 {
     bp_set(&t->bp, SLOT_KI_FAST_CALL_ENTRY, t->ki_fast_call_entry);
@@ -125,8 +130,7 @@ int trace_arm(struct tracer *t, struct kvm_vm *vm)
     /* IRETD is one byte: in patch mode, catch the instruction before it and step into it */
     bp_set(&t->bp, SLOT_IRET, t->trap == TRACE_TRAP_PATCH ? t->before_iret : t->iret_addr);
     /* no fast return runs before the first system call: until boot, that slot watches the program's entry */
-    uint32_t fast_return = t->fast_via == VIA_SYSCALL ? t->sysret_addr : t->sysexit_addr;
-    bp_set(&t->bp, SLOT_SYSEXIT, t->booted || t->trap == TRACE_TRAP_PATCH ? fast_return : t->user_entry);
+    bp_set(&t->bp, SLOT_SYSEXIT, t->booted || t->trap == TRACE_TRAP_PATCH ? trace_fast_return(t) : t->user_entry);
     return bp_apply(&t->bp, vm, t->error, sizeof(t->error));
 }
 

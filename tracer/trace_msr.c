@@ -25,35 +25,27 @@ static const char *msr_name(uint32_t index)
     return "?";
 }
 
-/* SYSENTER_EIP names KiFastCallEntry; a change after boot is an alert, and the breakpoints follow it. */
-static void on_sysenter_eip(struct tracer *t, const struct trace_stop *st, uint64_t old, uint64_t value)
+/*
+ * A write that points the fast system call at its entry: SYSENTER_EIP, or
+ * STAR's bits 31:0 (the legacy-mode SYSCALL entry) where the kernel uses
+ * SYSCALL. Both name KiFastCallEntry: it is learned from them, a change after
+ * boot is an alert, and the breakpoints follow it.
+ */
+static void on_fast_entry(struct tracer *t, const struct trace_stop *st, enum trace_via via, uint64_t old,
+                          uint64_t entry)
 {
-    if (t->booted && value != old) {
-        char detail[96];
-        snprintf(detail, sizeof(detail), "SYSENTER_EIP (KiFastCallEntry) repointed to 0x%08llx",
-                 (unsigned long long)value);
-        trace_emit_alert(t, "SYSENTER_EIP changed", detail, old, value, (uint32_t)st->regs.rip);
+    const char *msr = via == VIA_SYSCALL ? "STAR" : "SYSENTER_EIP";
+    if (t->booted && entry != old) {
+        char what[32], detail[96];
+        snprintf(what, sizeof(what), "%s changed", msr);
+        snprintf(detail, sizeof(detail), "%s (KiFastCallEntry) repointed to 0x%08llx",
+                 via == VIA_SYSCALL ? "STAR's SYSCALL entry" : msr, (unsigned long long)entry);
+        trace_emit_alert(t, what, detail, old, entry, (uint32_t)st->regs.rip);
     }
-    t->ki_fast_call_entry = (uint32_t)value;
+    t->ki_fast_call_entry = (uint32_t)entry;
+    t->fast_via = via;
     if (!t->ki_system_service)
         trace_learn_ki_system_service(t, st);   /* the IDT is loaded before the MSRs are written */
-    trace_arm(t, st->vm);
-}
-
-/* STAR's bits 31:0 are the legacy-mode SYSCALL entry (KiFastCallEntry, as SYSENTER_EIP under SYSENTER):
-   learned from it, an alert when it moves after boot, and the breakpoints follow it. */
-static void on_star(struct tracer *t, const struct trace_stop *st, uint64_t old, uint64_t value)
-{
-    uint32_t entry = (uint32_t)value, old_entry = (uint32_t)old;
-    if (t->booted && entry != old_entry) {
-        char detail[96];
-        snprintf(detail, sizeof(detail), "STAR's SYSCALL entry (KiFastCallEntry) repointed to 0x%08x", entry);
-        trace_emit_alert(t, "STAR changed", detail, old_entry, entry, (uint32_t)st->regs.rip);
-    }
-    t->ki_fast_call_entry = entry;
-    t->fast_via = VIA_SYSCALL;
-    if (!t->ki_system_service)
-        trace_learn_ki_system_service(t, st);
     trace_arm(t, st->vm);
 }
 
@@ -79,9 +71,9 @@ int trace_handle_wrmsr(struct tracer *t, struct kvm_vm *vm)
         emit_msr(&e, index, msr_name(index), old, value, st.regs.rip);
     }
     if (index == MSR_SYSENTER_EIP)
-        on_sysenter_eip(t, &st, old, value);
+        on_fast_entry(t, &st, VIA_SYSENTER, old, value);
     else if (index == MSR_STAR)
-        on_star(t, &st, old, value);
+        on_fast_entry(t, &st, VIA_SYSCALL, (uint32_t)old, (uint32_t)value);
     return 1;
 }
 

@@ -86,7 +86,7 @@ enum trace_stop_kind trace_stop_kind(const struct tracer *t, const struct trace_
         return STOP_KI_FAST_CALL_ENTRY;
     if (st->addr == t->iret_addr && t->trap == TRACE_TRAP_HW_BREAKPOINT)
         return STOP_IRETD;
-    if (st->addr == (t->fast_via == VIA_SYSCALL ? t->sysret_addr : t->sysexit_addr))
+    if (st->addr == trace_fast_return(t))
         return STOP_SYSEXIT;
     return STOP_OTHER;
 }

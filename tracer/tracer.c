@@ -174,7 +174,7 @@ static enum resume on_stop(struct tracer *t, struct trace_stop *st)
         trace_on_return(t, st, RETURN_IRETD);
         return st->stepped ? RESUME_AS_IS : RESUME_STEP_OVER;
     case STOP_SYSEXIT:
-        trace_on_return(t, st, st->addr == t->sysret_addr ? RETURN_SYSRET : RETURN_SYSEXIT);
+        trace_on_return(t, st, t->fast_via == VIA_SYSCALL ? RETURN_SYSRET : RETURN_SYSEXIT);
         return RESUME_STEP_OVER;
     case STOP_PROGRAM_ENTRY:
         trace_on_boot(t, st, st->addr);
