@@ -10,6 +10,7 @@
 #include <strings.h>
 #include <nt/layout.h>
 #include "base/errbuf.h"
+#include "pe.h"
 #include "symbols.h"
 
 void symtab_init(struct symtab *t)
@@ -94,10 +95,33 @@ static int sym_cmp(const void *a, const void *b)
     return strcmp(x->name, y->name);
 }
 
+/* Whether the run of symbols [first, i) at one address already has s's name. */
+static bool name_in_run(const struct sym *first, const struct sym *end, const char *name)
+{
+    for (const struct sym *p = first; p < end; p++)
+        if (!strcmp(p->name, name))
+            return true;
+    return false;
+}
+
+/* Sorts, then drops a name repeated at one address (a PE export and its COFF
+   symbol): the copy with the preferred rank, which sorts first, stays. */
 void sym_module_finish(struct sym_module *m)
 {
-    if (m->n)
-        qsort(m->syms, m->n, sizeof(*m->syms), sym_cmp);
+    if (!m->n)
+        return;
+    qsort(m->syms, m->n, sizeof(*m->syms), sym_cmp);
+    size_t out = 0, run = 0;
+    for (size_t i = 0; i < m->n; i++) {
+        if (out && m->syms[out - 1].addr != m->syms[i].addr)
+            run = out;
+        if (name_in_run(m->syms + run, m->syms + out, m->syms[i].name)) {
+            free(m->syms[i].name);
+            continue;
+        }
+        m->syms[out++] = m->syms[i];
+    }
+    m->n = out;
 }
 
 /* ---------------------------------------------------------------- ELF32 */
@@ -263,28 +287,160 @@ int symtab_load_elf(struct symtab *t, const char *name, const char *image, const
     return 0;
 }
 
-int symtab_load_elf_file(struct symtab *t, const char *name, const char *path, char *err, size_t errlen)
+/* ---------------------------------------------------------------- PE32 */
+
+void sym_undecorate(const char *in, bool c_prefix, char *out, size_t len)
+{
+    if (!len)
+        return;
+    if (c_prefix && (in[0] == '_' || in[0] == '@'))
+        in++;   /* i386 C names: _cdecl, _stdcall@N, @fastcall@N */
+    size_t n = strlen(in), cut = n;
+    while (cut > 0 && isdigit((unsigned char)in[cut - 1]))
+        cut--;
+    if (cut > 1 && cut < n && in[cut - 1] == '@')
+        n = cut - 1;   /* the stdcall/fastcall argument bytes */
+    if (n >= len)
+        n = len - 1;
+    memcpy(out, in, n);
+    out[n] = '\0';
+}
+
+struct pe_load {
+    struct sym_module *m;
+    const struct pe_image *pe;
+    uint32_t base;
+    bool oom;
+};
+
+static void add_pe_symbol(struct pe_load *l, const char *raw, bool c_prefix, uint32_t rva, unsigned rank)
+{
+    char name[SYM_MAX_NAME + 2];
+    sym_undecorate(raw, c_prefix, name, sizeof(name));
+    uint32_t addr = l->base + rva;
+    if (!good_symbol_name(name, strlen(name)) || addr < l->m->base || addr >= l->m->end)
+        return;
+    if (name[0] == '_')
+        rank += 8;   /* still an underscore: the runtime's and the linker's own names */
+    if (sym_module_add(l->m, name, addr, rank) < 0)
+        l->oom = true;
+}
+
+static void on_pe_export(void *ctx, const char *name, uint32_t rva)
+{
+    add_pe_symbol(ctx, name, false, rva, 0);   /* exports are the names the image gives itself */
+}
+
+/* External and static functions and data in a section; not section (".text"), file or label records. */
+static void on_coff_symbol(void *ctx, const struct pe_symbol *s)
+{
+    struct pe_load *l = ctx;
+    bool external = s->storage_class == PE_SYM_CLASS_EXTERNAL;
+    if ((!external && s->storage_class != PE_SYM_CLASS_STATIC) || s->section < 1 ||
+        (unsigned)s->section > l->pe->n_sections || s->name[0] == '.')
+        return;
+    const struct pe_section *sec = &l->pe->sections[s->section - 1];
+    if (s->value > sec->vsize)
+        return;   /* past its section (the end label of one is still in it) */
+    bool func = (s->type & 0x30) == PE_SYM_DTYPE_FUNCTION;
+    add_pe_symbol(l, s->name, true, sec->va + s->value, (external ? 1 : 4) + (func ? 0 : 1));
+}
+
+int symtab_load_pe(struct symtab *t, const char *name, const char *image, const uint8_t *data, size_t size,
+                   uint32_t base, char *err, size_t errlen)
+{
+    struct pe_image *pe = malloc(sizeof(*pe));
+    if (!pe)
+        return errbuf_fail(err, errlen, "%s: out of memory", image);
+    char why[256];
+    int rc = -1;
+    if (pe_parse(pe, data, size, image, err, errlen) < 0)
+        goto out;
+    struct pe_load l = { .pe = pe, .base = base ? base : pe->image_base };
+    if ((uint64_t)l.base + pe->size_of_image > 0x100000000ull) {
+        rc = errbuf_fail(err, errlen, "%s: 0x%x bytes at 0x%x run past 4 GiB", image, pe->size_of_image, l.base);
+        goto out;
+    }
+    l.m = symtab_add_module(t, name, l.base, l.base + pe->size_of_image);
+    if (!l.m) {
+        rc = errbuf_fail(err, errlen, "%s: cannot add module '%s' (bad name, taken, or table full)", image, name);
+        goto out;
+    }
+    const char *dll = NULL;
+    if (pe_exports(pe, &dll, on_pe_export, &l, why, sizeof(why)) < 0 || (dll && !good_symbol_name(dll, strlen(dll))))
+        dll = NULL;   /* a hostile export directory: what it names is left out, the COFF symbols stay */
+    pe_coff_symbols(pe, on_coff_symbol, &l);
+    if (l.oom) {
+        drop_last_module(t);
+        rc = errbuf_fail(err, errlen, "%s: out of memory for symbols", image);
+        goto out;
+    }
+    /* a DLL's own name for itself, as NT's loader lists it; else the file's */
+    snprintf(l.m->image, sizeof(l.m->image), "%s", dll && (pe->characteristics & PE_FILE_DLL) ? dll : image);
+    sym_module_finish(l.m);
+    rc = 0;
+out:
+    free(pe);
+    return rc;
+}
+
+/* The whole file at path, at most SYM_MAX_IMAGE bytes, into *buf (free it); 0, or -1 with err. */
+static int read_image_file(const char *path, uint8_t **buf, size_t *size, char *err, size_t errlen)
 {
     FILE *f = fopen(path, "rb");
     if (!f)
         return errbuf_fail(err, errlen, "%s: %s", path, strerror(errno));
-    uint8_t *buf = malloc(SYM_MAX_IMAGE + 1);
-    if (!buf) {
+    *buf = malloc(SYM_MAX_IMAGE + 1);
+    if (!*buf) {
         fclose(f);
         return errbuf_fail(err, errlen, "%s: out of memory", path);
     }
-    size_t n = fread(buf, 1, SYM_MAX_IMAGE + 1, f);
+    *size = fread(*buf, 1, SYM_MAX_IMAGE + 1, f);
     int bad = ferror(f);
     fclose(f);
-    int rc;
-    const char *base = strrchr(path, '/');
-    base = base ? base + 1 : path;
+    int rc = 0;
     if (bad)
         rc = errbuf_fail(err, errlen, "%s: read error", path);
-    else if (n > SYM_MAX_IMAGE)
+    else if (*size > SYM_MAX_IMAGE)
         rc = errbuf_fail(err, errlen, "%s: larger than %u MiB", path, SYM_MAX_IMAGE >> 20);
+    if (rc < 0) {
+        free(*buf);
+        *buf = NULL;
+    }
+    return rc;
+}
+
+static const char *path_base(const char *path)
+{
+    const char *base = strrchr(path, '/');
+    return base ? base + 1 : path;
+}
+
+int symtab_load_elf_file(struct symtab *t, const char *name, const char *path, char *err, size_t errlen)
+{
+    uint8_t *buf;
+    size_t n;
+    if (read_image_file(path, &buf, &n, err, errlen) < 0)
+        return -1;
+    int rc = symtab_load_elf(t, name, path_base(path), buf, n, err, errlen);
+    free(buf);
+    return rc;
+}
+
+int symtab_load_image_file(struct symtab *t, const char *name, const char *path, uint32_t base, char *err,
+                           size_t errlen)
+{
+    uint8_t *buf;
+    size_t n;
+    if (read_image_file(path, &buf, &n, err, errlen) < 0)
+        return -1;
+    int rc;
+    if (pe_looks_like(buf, n))
+        rc = symtab_load_pe(t, name, path_base(path), buf, n, base, err, errlen);
+    else if (n >= SELFMAG && !memcmp(buf, ELFMAG, SELFMAG))
+        rc = symtab_load_elf(t, name, path_base(path), buf, n, err, errlen);   /* linked where it runs */
     else
-        rc = symtab_load_elf(t, name, base, buf, n, err, errlen);
+        rc = errbuf_fail(err, errlen, "%s: neither a PE (MZ) nor an ELF image", path_base(path));
     free(buf);
     return rc;
 }
