@@ -1,4 +1,4 @@
-/* The session's symbol tables, from the ELF images the guest boots. */
+/* The session's symbol tables, from the images the guest boots (PE or, for now, ELF). */
 #include <ctype.h>
 #include <limits.h>
 #include <stdio.h>
@@ -26,10 +26,10 @@ void kd_load_symbols(struct symtab *t, const struct session_options *o)
     symtab_init(t);
     if (symtab_load_elf_file(t, "nt", session_kernel_path(o, kbuf, sizeof(kbuf)), err, sizeof(err)) < 0)
         fprintf(stderr, "ntvisor: kd: no nt symbols: %s\n", err);
-    if (symtab_load_elf_file(t, "ntdll", session_ntdll_path(o, nbuf, sizeof(nbuf)), err, sizeof(err)) < 0)
+    if (symtab_load_image_file(t, "ntdll", session_ntdll_path(o, nbuf, sizeof(nbuf)), 0, err, sizeof(err)) < 0)
         fprintf(stderr, "ntvisor: kd: no ntdll symbols: %s\n", err);
     kd_program_module_name(o->program, mod, sizeof(mod));
-    if (symtab_load_elf_file(t, mod, o->program, err, sizeof(err)) < 0)
+    if (symtab_load_image_file(t, mod, o->program, 0, err, sizeof(err)) < 0)
         fprintf(stderr, "ntvisor: kd: no symbols for the program: %s\n", err);
     symtab_add_shared_user_data(t);
 }
