@@ -12,6 +12,7 @@
 #include <string.h>
 #include "ntdb/pe.h"
 #include "ntdb/symbols.h"
+#include "vmm/session.h"
 
 #ifndef PE_FIXTURES
 #define PE_FIXTURES "build/tests/pe"
@@ -437,6 +438,69 @@ START_TEST(fuzzed_images)
 }
 END_TEST
 
+/* ---------------------------------------------------------------- the monitor's checks */
+
+static int check_as(const struct file *f, enum session_image_role role, uint32_t *entry, char *err)
+{
+    return session_check_pe(f->b, f->size, "x.img", role, entry, err, 256);
+}
+
+START_TEST(monitor_checks_by_role)
+{
+    struct file prog = slurp("host_prog.exe"), drv = slurp("host_drv.sys"), m;
+    char err[256];
+    uint32_t entry = 0;
+    size_t poh = opt_hdr(&prog), doh = opt_hdr(&drv);
+    ck_assert_int_eq(check_as(&prog, SESSION_IMAGE_PROGRAM, &entry, err), 0);
+    ck_assert_uint_eq(entry, 0x00400000 + rd32(prog.b + poh + 16));   /* ImageBase + AddressOfEntryPoint */
+    ck_assert_int_eq(check_as(&drv, SESSION_IMAGE_DRIVER, &entry, err), 0);
+    ck_assert_int_eq(check_as(&drv, SESSION_IMAGE_PROGRAM, NULL, err), -1);
+    HAS(err, "x.img: a DLL, not a program");
+    ck_assert_int_eq(check_as(&prog, SESSION_IMAGE_DRIVER, NULL, err), -1);
+    HAS(err, "link it with -shared");
+    ck_assert_int_eq(check_as(&prog, SESSION_IMAGE_NTDLL, NULL, err), -1);
+    HAS(err, "ntdll must be a PE DLL");
+    ck_assert_int_eq(check_as(&drv, SESSION_IMAGE_NTDLL, NULL, err), -1);
+    HAS(err, "not inside ntdll's range");
+
+    m = cut(drv, drv.size);
+    wr32(m.b + doh + 28, 0x77F50000);   /* a DLL at ntdll's base */
+    ck_assert_int_eq(check_as(&m, SESSION_IMAGE_NTDLL, NULL, err), 0);
+    free(m.b);
+    m = cut(prog, prog.size);
+    wr16(m.b + poh + 68, PE_SUBSYSTEM_WINDOWS_CUI);
+    ck_assert_int_eq(check_as(&m, SESSION_IMAGE_PROGRAM, NULL, err), -1);
+    HAS(err, "subsystem 3 (Windows console): only native programs run here");
+    wr16(m.b + poh + 68, PE_SUBSYSTEM_WINDOWS_GUI);
+    ck_assert_int_eq(check_as(&m, SESSION_IMAGE_PROGRAM, NULL, err), -1);
+    HAS(err, "(Windows GUI)");
+    free(m.b);
+    m = cut(prog, prog.size);
+    wr32(m.b + poh + 16, rd32(m.b + sect_hdr(&m, 1) + 12));   /* the entry in .data */
+    ck_assert_int_eq(check_as(&m, SESSION_IMAGE_PROGRAM, NULL, err), -1);
+    HAS(err, "not in an executable section");
+    free(m.b);
+    m = cut(prog, prog.size);
+    m.b[file_hdr(&m) + 18] &= (uint8_t)~PE_FILE_EXECUTABLE_IMAGE;
+    ck_assert_int_eq(check_as(&m, SESSION_IMAGE_PROGRAM, NULL, err), -1);
+    HAS(err, "not marked executable");
+    free(m.b);
+    m = cut(drv, drv.size);
+    m.b[file_hdr(&m) + 18] |= PE_FILE_RELOCS_STRIPPED;   /* and linked outside the driver range */
+    ck_assert_int_eq(check_as(&m, SESSION_IMAGE_DRIVER, NULL, err), -1);
+    HAS(err, "no relocations");
+    wr32(m.b + doh + 28, 0xB0100000);                  /* linked for a slot: fine without them */
+    ck_assert_int_eq(check_as(&m, SESSION_IMAGE_DRIVER, NULL, err), 0);
+    free(m.b);
+    m = cut(prog, 200);
+    ck_assert_int_eq(check_as(&m, SESSION_IMAGE_PROGRAM, NULL, err), -1);
+    HAS(err, "x.img: ");
+    free(m.b);
+    free(prog.b);
+    free(drv.b);
+}
+END_TEST
+
 static Suite *pe_suite(void)
 {
     Suite *s = suite_create("pe");
@@ -455,6 +519,7 @@ static Suite *pe_suite(void)
     tcase_add_test(h, hostile_exports);
     tcase_add_test(h, hostile_coff_tables);
     tcase_add_test(h, fuzzed_images);
+    tcase_add_test(h, monitor_checks_by_role);
     suite_add_tcase(s, h);
     return s;
 }

@@ -4,9 +4,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <nt/layout.h>
+#include "base/errbuf.h"
 #include "multiboot.h"
 #include "ntvisor.h"
 #include "session.h"
+#include "ntdb/pe.h"
 #include "ntdb/service_table.h"
 #include "vcpu.h"
 
@@ -175,8 +177,9 @@ void session_options_help(FILE *out)
         "  --ntdll=FILE       ntdll image (default: guest/ntdll.dll beside ntvisor)\n"
         "  --no-lab           never use the SVM lab, even where /dev/kvm cannot run the guest\n"
         "  --file=HOSTPATH[:NAME]  a file of the guest's RAM volume, \\??\\C:\\NAME (repeatable)\n"
-        "  --driver=FILE      a kernel driver (ELF32 linked for 0x%08X..0x%08X), its\n"
-        "                     DriverEntry called before the program starts (repeatable)\n"
+        "  --driver=FILE      a kernel driver, a PE DLL (or, for now, an ELF32 linked for\n"
+        "                     0x%08X..0x%08X), its DriverEntry called before the program\n"
+        "                     starts (repeatable)\n"
         "  --build=NAME       the Windows build whose service numbers the kernel and\n"
         "                     ntdll use (default " SVC_DEFAULT_BUILD "; ntdll is then\n"
         "                     guest/ntdll-NAME.dll unless --ntdll says otherwise)\n",
@@ -288,6 +291,7 @@ struct boot_inputs {
     char cmdline[SESSION_MAX_CMDLINE], kernel_cmdline[64];
     char file_cmdline[SESSION_MAX_FILES][SESSION_MAX_FILE_NAME + 8];
     char driver_cmdline[SESSION_MAX_DRIVERS][SESSION_MAX_FILE_NAME + 8];
+    uint32_t program_entry;
 };
 
 static void free_inputs(const struct session_options *o, struct boot_inputs *in)
@@ -301,25 +305,113 @@ static void free_inputs(const struct session_options *o, struct boot_inputs *in)
         free(in->drivers[i].data);
 }
 
-/* A driver is an ELF linked into the driver range. */
-static int load_driver(const char *path, struct image *img)
+static const char *subsystem_name(unsigned subsystem)
+{
+    switch (subsystem) {
+    case PE_SUBSYSTEM_WINDOWS_GUI: return " (Windows GUI)";
+    case PE_SUBSYSTEM_WINDOWS_CUI: return " (Windows console)";
+    default: return "";
+    }
+}
+
+/* What a program must be beyond a sound PE: a native executable entered in its code. */
+static int check_pe_program(const struct pe_image *pe, const char *path, char *err, size_t errlen)
+{
+    if (pe->characteristics & PE_FILE_DLL)
+        return errbuf_fail(err, errlen, "%s: a DLL, not a program", path);
+    if (pe->subsystem != PE_SUBSYSTEM_NATIVE)
+        return errbuf_fail(err, errlen, "%s: subsystem %u%s: only native programs run here (no Win32 subsystem "
+                           "in the guest; link with -Wl,--subsystem,native)", path, pe->subsystem,
+                           subsystem_name(pe->subsystem));
+    return 0;
+}
+
+/* A driver is relocated by the kernel into a free slot: it needs relocations unless linked for one. */
+static int check_pe_driver(const struct pe_image *pe, const char *path, char *err, size_t errlen)
+{
+    if (!(pe->characteristics & PE_FILE_DLL))
+        return errbuf_fail(err, errlen, "%s: a driver is a PE DLL (link it with -shared)", path);
+    bool relocs = !(pe->characteristics & PE_FILE_RELOCS_STRIPPED) && pe->n_dirs > PE_DIR_BASERELOC &&
+                  pe->dirs[PE_DIR_BASERELOC].size;
+    if (!relocs && (pe->image_base < MM_SYSTEM_DRIVER_START ||
+                    (uint64_t)pe->image_base + pe->size_of_image > MM_SYSTEM_DRIVER_END))
+        return errbuf_fail(err, errlen, "%s: no relocations, and not linked for 0x%08X..0x%08X (keep .reloc)",
+                           path, MM_SYSTEM_DRIVER_START, MM_SYSTEM_DRIVER_END);
+    return 0;
+}
+
+/* ntdll sits at its preferred base: the kernel does not relocate it. */
+static int check_pe_ntdll(const struct pe_image *pe, const char *path, char *err, size_t errlen)
+{
+    if (!(pe->characteristics & PE_FILE_DLL))
+        return errbuf_fail(err, errlen, "%s: ntdll must be a PE DLL", path);
+    if (pe->image_base < MM_NTDLL_BASE || (uint64_t)pe->image_base + pe->size_of_image > SESSION_NTDLL_HIGHEST)
+        return errbuf_fail(err, errlen, "%s: [0x%08X, +0x%X) is not inside ntdll's range 0x%08X..0x%08X", path,
+                           pe->image_base, pe->size_of_image, MM_NTDLL_BASE, SESSION_NTDLL_HIGHEST);
+    return 0;
+}
+
+/* A parsed image against its role's rules. 0, or -1 with err. */
+static int check_pe_role(const struct pe_image *pe, const char *path, enum session_image_role role, char *err,
+                         size_t errlen)
+{
+    if (!(pe->characteristics & PE_FILE_EXECUTABLE_IMAGE))
+        return errbuf_fail(err, errlen, "%s: not marked executable (an object file?)", path);
+    int rc = role == SESSION_IMAGE_PROGRAM ? check_pe_program(pe, path, err, errlen)
+           : role == SESSION_IMAGE_DRIVER ? check_pe_driver(pe, path, err, errlen)
+           : check_pe_ntdll(pe, path, err, errlen);
+    if (rc || role == SESSION_IMAGE_NTDLL)
+        return rc;
+    /* a wrong -e decoration makes ld put the entry at the start of the image, or nowhere */
+    const struct pe_section *code = pe_section_at(pe, pe->entry_rva);
+    if (!pe->entry_rva || !code || !(code->characteristics & PE_SCN_MEM_EXECUTE))
+        return errbuf_fail(err, errlen, "%s: entry point RVA 0x%x is not in an executable section (check the "
+                           "entry symbol's decoration, e.g. -Wl,-e,_NtProcessStartup@4)", path, pe->entry_rva);
+    return 0;
+}
+
+int session_check_pe(const uint8_t *data, size_t size, const char *path, enum session_image_role role,
+                     uint32_t *entry, char *err, size_t errlen)
+{
+    struct pe_image *pe = malloc(sizeof(*pe));   /* 4 KiB of section headers: not on the stack */
+    if (!pe)
+        return errbuf_fail(err, errlen, "%s: out of memory", path);
+    int rc = pe_parse(pe, data, size, path, err, errlen);
+    if (!rc)
+        rc = check_pe_role(pe, path, role, err, errlen);
+    if (!rc && entry)
+        *entry = pe->image_base + pe->entry_rva;
+    free(pe);
+    return rc;
+}
+
+/* Checks one image of a role, PE or (for now) ELF; *entry gets its entry. 0, or -1 (message printed). */
+static int check_image(const struct image *img, const char *path, enum session_image_role role, uint32_t *entry)
 {
     char err[512];
-    if (load_image(path, img) < 0)
-        return -1;
+    if (pe_looks_like(img->data, img->size)) {
+        if (session_check_pe(img->data, img->size, path, role, entry, err, sizeof(err)) < 0) {
+            fprintf(stderr, "ntvisor: %s\n", err);
+            return -1;
+        }
+        return 0;
+    }
+    static const uint32_t lo[] = { SESSION_PROGRAM_LOWEST, MM_NTDLL_BASE, MM_SYSTEM_DRIVER_START };
+    static const uint32_t hi[] = { SESSION_PROGRAM_HIGHEST, SESSION_NTDLL_HIGHEST, MM_SYSTEM_DRIVER_END };
     struct mb_image mb = { img->data, img->size, path };
-    if (mb_check_elf32_exec(&mb, MM_SYSTEM_DRIVER_START, MM_SYSTEM_DRIVER_END, err, sizeof(err)) != MB_OK) {
-        fprintf(stderr, "ntvisor: %s (a driver must be linked for 0x%08X..0x%08X)\n", err, MM_SYSTEM_DRIVER_START,
-                MM_SYSTEM_DRIVER_END);
+    if (mb_check_elf32_exec(&mb, lo[role], hi[role], err, sizeof(err)) != MB_OK) {
+        fprintf(stderr, "ntvisor: %s%s\n", err, role == SESSION_IMAGE_DRIVER ?
+                " (an ELF driver must be linked for the driver range)" : "");
         return -1;
     }
+    memcpy(entry, img->data + 24, 4);   /* e_entry, checked by mb_check_elf32_exec */
     return 0;
 }
 
 /* Reads and checks every input file; -1 (message printed) at the first bad one. */
 static int load_inputs(const struct session_options *o, struct boot_inputs *in)
 {
-    char err[512];
+    uint32_t unused;
     if (load_image(in->kernel_path, &in->kernel) < 0 || load_image(in->ntdll_path, &in->ntdll) < 0 ||
         load_image(o->program, &in->program) < 0)
         return -1;
@@ -331,19 +423,14 @@ static int load_inputs(const struct session_options *o, struct boot_inputs *in)
         snprintf(in->file_cmdline[i], sizeof(in->file_cmdline[i]), "file %s", name);
     }
     for (int i = 0; i < o->n_drivers; i++) {
-        if (load_driver(o->drivers[i], &in->drivers[i]) < 0)
+        if (load_image(o->drivers[i], &in->drivers[i]) < 0 ||
+            check_image(&in->drivers[i], o->drivers[i], SESSION_IMAGE_DRIVER, &unused) < 0)
             return -1;
         snprintf(in->driver_cmdline[i], sizeof(in->driver_cmdline[i]), "driver %.63s",
                  session_driver_name(o->drivers[i]));
     }
-    struct mb_image prog = { in->program.data, in->program.size, o->program };
-    struct mb_image ntdll = { in->ntdll.data, in->ntdll.size, in->ntdll_path };
-    if (mb_check_elf32_exec(&prog, SESSION_PROGRAM_LOWEST, SESSION_PROGRAM_HIGHEST, err, sizeof(err)) != MB_OK ||
-        mb_check_elf32_exec(&ntdll, MM_NTDLL_BASE, SESSION_NTDLL_HIGHEST, err, sizeof(err)) != MB_OK) {
-        fprintf(stderr, "ntvisor: %s\n", err);
-        return -1;
-    }
-    return 0;
+    return check_image(&in->program, o->program, SESSION_IMAGE_PROGRAM, &in->program_entry) < 0 ||
+           check_image(&in->ntdll, in->ntdll_path, SESSION_IMAGE_NTDLL, &unused) < 0 ? -1 : 0;
 }
 
 /* The Multiboot modules in the kernel's order: ntdll, the program, files, drivers, the services numbering. */
@@ -419,7 +506,7 @@ int session_boot(struct session *s, const struct session_options *o)
         goto out;
     }
     s->booted = 1;
-    memcpy(&s->program_entry, in.program.data + 24, 4);   /* e_entry, checked by mb_check_elf32_exec */
+    s->program_entry = in.program_entry;
 out:
     free_inputs(o, &in);
     return rc;

@@ -82,10 +82,17 @@ const char *session_driver_name(const char *path);
 /* The program's command line as the guest gets it; -1 (message printed) when it cannot carry it. */
 int session_cmdline(const struct session_options *o, char *out, size_t outlen);
 
+/* What an image is for: the checks differ (a native program, ntdll at its base, a relocatable driver). */
+enum session_image_role { SESSION_IMAGE_PROGRAM, SESSION_IMAGE_NTDLL, SESSION_IMAGE_DRIVER };
+/* The monitor's pre-boot checks of a PE image (ntdb/pe.h's structure, then the role's
+   rules); *entry (unless NULL) gets ImageBase + AddressOfEntryPoint. 0, or -1 with err. */
+int session_check_pe(const uint8_t *data, size_t size, const char *path, enum session_image_role role,
+                     uint32_t *entry, char *err, size_t errlen);
+
 struct session {
     struct kvm_vm vm;
     int booted;
-    uint32_t program_entry;     /* the program's first instruction (its ELF entry) */
+    uint32_t program_entry;     /* the program's first instruction (ImageBase+AddressOfEntryPoint, or the ELF entry) */
     char kernel_path[PATH_MAX]; /* the kernel image, for the symbols of the abnormal-end dump */
 };
 
