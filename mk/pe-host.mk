@@ -1,5 +1,6 @@
 # mk/pe-host.mk -- the PE images tests/test_pe.c reads, built from tests/pe/host_*.c
-# with mingw-w64 the way the README tells users to build theirs (no binaries in git).
+# with mingw-w64 the way the README tells users to build theirs (no binaries in git),
+# for tests/test_pe.c and tests/test_kd_modules.c.
 # Included by the top-level Makefile after mk/unit.mk.
 #
 #   $(BUILD)/tests/pe/host_prog.exe      a native program (-g: long section names, COFF symbols)
@@ -21,7 +22,6 @@ $(PE_HOST_DIR)/host_drv-s.sys: tests/pe/host_drv.c mk/pe-host.mk
 	@mkdir -p $(@D)
 	$(Q_LD)$(MINGW_CC) $(PE_HOST_CFLAGS) -s -shared -Wl,-e,_DriverEntry@8 -o $@ $< -lgcc
 
-# the test finds them where this build put them
-$(BUILD)/san/tests/test_pe.o: UNIT_CFLAGS += -DPE_FIXTURES='"$(PE_HOST_DIR)"'
-$(BUILD)/tests/test_pe: $(PE_HOST_FIXTURES)
-$(BUILD)/tests/test_kd: $(PE_HOST_FIXTURES)
+# the tests find them where this build put them
+$(BUILD)/san/tests/test_pe.o $(BUILD)/san/tests/test_kd_modules.o: UNIT_CFLAGS += -DPE_FIXTURES='"$(PE_HOST_DIR)"'
+$(BUILD)/tests/test_pe $(BUILD)/tests/test_kd_modules: $(PE_HOST_FIXTURES)
