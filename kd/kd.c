@@ -344,7 +344,7 @@ void kd_cmd_lm(struct kd *kd, const char *args)
     for (size_t i = 0; i < n; i++) {
         const struct sym_module *m = order[i];
         fprintf(kd->out, "%08x %08x   %-14s %-18s %s\n", m->base, m->end, m->name,
-                m->image[0] ? "(symbols)" : "(synthetic)", m->image);
+                !m->image[0] ? "(synthetic)" : m->n ? "(symbols)" : "(no symbols)", m->image);
     }
 }
 

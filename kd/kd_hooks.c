@@ -75,7 +75,7 @@ static int step_toward_entry(struct kd_session *k, struct kvm_vm *vm, const stru
 {
     if ((sregs->cs.selector & 3) == 3) {
         if ((uint32_t)regs->rip != k->entry)
-            fprintf(stdout, "*** kd: the kernel entered ring 3 at %08x, not at the ELF entry %08x\n",
+            fprintf(stdout, "*** kd: the kernel entered ring 3 at %08x, not at the image's entry %08x\n",
                     (uint32_t)regs->rip, k->entry);
         return at_entry(k, vm, out);
     }

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include "kd_modules.h"
 #include "kd_session.h"
 #include "kd_symbols.h"
 #include "vmm/ntvisor.h"
@@ -15,6 +16,8 @@ static void announce(struct kd_session *k, struct kvm_vm *vm, const char *what)
 {
     if (kd_kvm_attach(&k->kk, vm) < 0)
         fprintf(stdout, "*** kd: cannot read the vCPU state: %s\n", strerror(errno));
+    /* drivers loaded since the last stop, where the kernel keeps PsLoadedModuleList */
+    kd_add_driver_modules(&k->syms, &k->kk.target, k->drivers, k->n_drivers);
     char sym[300] = "";
     uint32_t eip = (uint32_t)k->kk.regs.rip;
     symtab_format(&k->syms, eip, sym, sizeof(sym));
@@ -113,6 +116,8 @@ static int setup(struct kd_session *k, struct session *s, const struct session_o
 {
     k->stop = ko->stop;
     k->entry = s->program_entry;
+    k->drivers = o->drivers;
+    k->n_drivers = o->n_drivers;
     kd_load_symbols(&k->syms, o);
     int rc = find_stop_symbols(k, ko->stop_arg);
     if (rc)

@@ -58,7 +58,7 @@ enum kd_boot_phase {
 
 struct kd_session {
     struct kd_stop stop;
-    uint32_t entry;                 /* the program's ELF entry */
+    uint32_t entry;                 /* the program's entry (PE or ELF) */
     uint32_t exit_to_user;          /* nt!KiExitToUserMode */
     enum kd_boot_phase phase;
     unsigned steps;                 /* single steps since KiExitToUserMode */
@@ -69,7 +69,9 @@ struct kd_session {
     const struct vm_hooks *tracer_hooks;
     struct vm_hooks hooks;          /* what vm_run calls */
 
-    struct symtab syms;
+    struct symtab syms;             /* the images', and each stop's new drivers (kd_modules.h) */
+    const char *const *drivers;     /* --driver files, whose symbols the drivers get */
+    int n_drivers;
     struct kd kd;
     struct kd_kvm kk;
     struct kd_line line;

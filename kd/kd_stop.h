@@ -11,7 +11,7 @@
 #include "tracer/tracer.h"
 
 enum kd_stop_kind {
-    KD_STOP_BOOT,           /* the program's first instruction (its ELF entry) */
+    KD_STOP_BOOT,           /* the program's first instruction (its image's entry) */
     KD_STOP_EXIT,           /* the guest has ended, its state intact */
     KD_STOP_FIRST_SYSCALL,  /* the program's first system call from ring 3 */
     KD_STOP_SERVICE,        /* every call of one service */
