@@ -204,6 +204,47 @@ START_TEST(lm_lists_drivers)
 }
 END_TEST
 
+/* ln, u and x on a PE module: the driver's sections laid into guest memory where its symbols say. */
+START_TEST(ln_u_x_on_a_pe_module)
+{
+    FILE *img = fopen(PE_FIXTURES "/host_drv.sys", "rb");
+    ck_assert_ptr_nonnull(img);
+    static uint8_t file[65536];
+    size_t size = fread(file, 1, sizeof(file), img);
+    fclose(img);
+    struct pe_image pe;
+    char err[256];
+    uint32_t base = KVA(0x180000);
+    ck_assert_int_eq(pe_parse(&pe, file, size, "host_drv.sys", err, sizeof(err)), 0);
+    for (unsigned i = 0; i < pe.n_sections; i++) {
+        const struct pe_section *sec = &pe.sections[i];
+        ck_assert_uint_le(0x180000u + sec->va + sec->raw_size, MEM_SIZE);
+        memcpy(mem + 0x180000u + sec->va, file + sec->raw_off, sec->raw_size);
+    }
+    struct symtab t;
+    symtab_init(&t);
+    ck_assert_int_eq(symtab_load_pe(&t, "host_drv", "host_drv.sys", file, size, base, err, sizeof(err)), 0);
+    struct kd kd;
+    char *out = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&out, &len);
+    ck_assert_int_eq(kd_init(&kd, &TARGET, &t, f), 0);
+    kd_exec(&kd, "u host_drv!DriverEntry L8");
+    kd_exec(&kd, "ln host_drv!HostStd+1");
+    kd_exec(&kd, "x host_drv!Host*");
+    kd_free(&kd);
+    fclose(f);
+    ck_assert_msg(strstr(out, "host_drv!DriverEntry:\n"), "%s", out);
+    ck_assert_msg(strstr(out, "call    host_drv!HostFast ("), "%s", out);   /* the call's target, by name */
+    ck_assert_msg(strstr(out, "   host_drv!HostStd+0x1   |  ("), "%s", out);
+    ck_assert_msg(strstr(out, "          host_drv!HostCdecl\n"), "%s", out);
+    ck_assert_msg(strstr(out, "          host_drv!HostExportedData\n"), "%s", out);
+    ck_assert_msg(!strstr(out, "HostStd@8"), "%s", out);
+    free(out);
+    symtab_free(&t);
+}
+END_TEST
+
 static Suite *modules_suite(void)
 {
     Suite *s = suite_create("kd_modules");
@@ -213,6 +254,7 @@ static Suite *modules_suite(void)
     tcase_add_test(tc, drivers_become_modules);
     tcase_add_test(tc, lm_lists_drivers);
     tcase_add_test(tc, hostile_lists);
+    tcase_add_test(tc, ln_u_x_on_a_pe_module);
     suite_add_tcase(s, tc);
     return s;
 }
