@@ -122,7 +122,7 @@ int kd_add_driver_modules(struct symtab *syms, const struct kd_target *t, const 
         return 0;   /* a kernel without the list: the modules stay as they are */
     int count = kd_walk_loaded_modules(t, head, mods, KD_MAX_LDR_MODULES), added = 0;
     const struct sym_module *nt = symtab_module(syms, "nt");
-    for (int i = 0; i < count; i++) {
+    for (int i = 0; i < count && syms->n < SYM_MAX_MODULES; i++) {   /* a full table: the rest go unnamed */
         const struct kd_ldr_module *d = &mods[i];
         if (!d->size_of_image || (nt && d->dll_base >= nt->base && d->dll_base < nt->end) ||
             !strcasecmp(d->base_name, "ntoskrnl.exe") || symtab_module_at(syms, d->dll_base))
