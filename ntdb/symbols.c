@@ -357,7 +357,7 @@ int symtab_load_pe(struct symtab *t, const char *name, const char *image, const 
     if (pe_parse(pe, data, size, image, err, errlen) < 0)
         goto out;
     struct pe_load l = { .pe = pe, .base = base ? base : pe->image_base };
-    if ((uint64_t)l.base + pe->size_of_image > 0x100000000ull) {
+    if ((uint64_t)l.base + pe->size_of_image >= 0x100000000ull) {   /* [base, end) cannot end at 4 GiB */
         rc = errbuf_fail(err, errlen, "%s: 0x%x bytes at 0x%x run past 4 GiB", image, pe->size_of_image, l.base);
         goto out;
     }
