@@ -68,6 +68,7 @@ $(PE)/obj/tests/guest/%.c.o: tests/guest/%.c examples/lib/ntnative.h mk/pe.mk
 PE_PROGRAM_LINK = $(MINGW_CC) $(PE_PROGRAM_LDFLAGS) -o $@ $< $(PE_LIB) -lntdll -lgcc && { $(PE_CHECK) program $@ || { rm -f $@; false; }; }
 define PE_EXAMPLE_RULE
 $(PE)/examples/$(1).exe: $(PE)/obj/examples/$(1)/$(1).c.o $(PE_LIB) examples/lib/pe-check.sh
+	@mkdir -p $$(@D)
 	$$(Q_LD)$$(PE_PROGRAM_LINK)
 endef
 $(foreach e,$(PE_EXAMPLES),$(eval $(call PE_EXAMPLE_RULE,$(e))))
@@ -86,6 +87,7 @@ $(PE)/kobj/%-user.c.o: %.c $(PE_KERNEL_HDRS) mk/pe.mk
 	$(Q_CC_USER)$(MINGW_CC) $(PE_DRIVER_CFLAGS) -DUSER_HANDLE -c -o $@ $<
 define PE_DRIVER_RULE
 $(PE)/examples/$(2).sys: $(PE)/kobj/$(1).o examples/lib/pe-check.sh
+	@mkdir -p $$(@D)
 	$$(Q_LD)$$(PE_DRIVER_LINK)
 endef
 $(foreach d,$(PE_DRIVER_SRCS),$(eval $(call PE_DRIVER_RULE,$(d),$(call pe_driver_name,$(d)))))
