@@ -4,6 +4,7 @@
 #   make test     the whole test suite (Check)
 #   make bench    benchmarks (not tests)
 #   make lab      build the SVM lab (only needed where /dev/kvm cannot run the guest)
+#   make pe       only the PE examples, drivers and guest test programs (mingw-w64, mk/pe.mk)
 #   make V=1      show each command in full
 
 BUILD    ?= build

@@ -1,9 +1,9 @@
 /*
  * hooks-sst.sys: the classic service-table hook. On IOCTL_HOOKS_INSTALL it
  * finds NtReadFile's entry in KeServiceDescriptorTable[0] (by address, so
- * any build's numbering works; both are ntoskrnl imports), saves it and writes its own routine there;
- * the hook counts the call and calls the original, so every NtReadFile and
- * ZwReadFile still works. KiServiceTable lives in kernel data that KSEG0
+ * any build's numbering works; both are ntoskrnl imports), saves it and
+ * writes its own routine there; the hook counts the call and calls the
+ * original, so every NtReadFile and ZwReadFile still works. KiServiceTable lives in kernel data that KSEG0
  * maps with writable 4 MiB pages; the write is still made with CR0.WP
  * cleared (interrupts off), as on a kernel that maps it read-only.
  */
