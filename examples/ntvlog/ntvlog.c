@@ -82,7 +82,7 @@ int main(int argc, char **argv)
     NTSTATUS status;
     HANDLE device = Open(L"\\??\\NtvLog", GENERIC_READ | GENERIC_WRITE, &status);
     if (!NT_SUCCESS(status)) {
-        printf("ntvlog: open \\??\\NtvLog 0x%08X %s (load ntvlog.sys or ntvlog-user.sys with --driver)\n",
+        printf("ntvlog: open \\??\\NtvLog 0x%08X %s (load build/examples/ntvlog.sys or ntvlog-user.sys with --driver)\n",
                (unsigned)status, RtlNtStatusName(status));
         return 1;
     }
