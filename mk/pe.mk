@@ -65,7 +65,8 @@ $(PE)/obj/examples/%.c.o: examples/%.c $(PE_USER_HDRS) mk/pe.mk
 $(PE)/obj/tests/guest/%.c.o: tests/guest/%.c examples/lib/ntnative.h mk/pe.mk
 	@mkdir -p $(@D)
 	$(Q_CC)$(MINGW_CC) $(PE_CFLAGS) -c -o $@ $<
-PE_PROGRAM_LINK = $(MINGW_CC) $(PE_PROGRAM_LDFLAGS) -o $@ $< $(PE_LIB) -lntdll -lgcc && { $(PE_CHECK) program $@ || { rm -f $@; false; }; }
+PE_PROGRAM_LINK = $(MINGW_CC) $(PE_PROGRAM_LDFLAGS) -o $@ $< $(PE_LIB) -lntdll -lgcc && \
+                  { $(PE_CHECK) program $@ || { rm -f $@; false; }; }
 define PE_EXAMPLE_RULE
 $(PE)/examples/$(1).exe: $(PE)/obj/examples/$(1)/$(1).c.o $(PE_LIB) examples/lib/pe-check.sh
 	@mkdir -p $$(@D)
@@ -78,7 +79,8 @@ $(PE)/tests/guest/%.exe: $(PE)/obj/tests/guest/%.c.o $(PE_LIB) examples/lib/pe-c
 
 # drivers: DriverEntry(PDRIVER_OBJECT, PUNICODE_STRING), imports from ntoskrnl.exe and hal.dll
 PE_DRIVER_CFLAGS = $(PE_CFLAGS) -I$(MINGW_DDK)
-PE_DRIVER_LINK = $(MINGW_CC) $(PE_DRIVER_LDFLAGS) -o $@ $< -lntoskrnl -lhal -lgcc && { $(PE_CHECK) driver $@ || { rm -f $@; false; }; }
+PE_DRIVER_LINK = $(MINGW_CC) $(PE_DRIVER_LDFLAGS) -o $@ $< -lntoskrnl -lhal -lgcc && \
+                 { $(PE_CHECK) driver $@ || { rm -f $@; false; }; }
 $(PE)/kobj/%.c.o: %.c $(PE_KERNEL_HDRS) mk/pe.mk
 	@mkdir -p $(@D)
 	$(Q_CC)$(MINGW_CC) $(PE_DRIVER_CFLAGS) -c -o $@ $<

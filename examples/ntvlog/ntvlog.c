@@ -82,8 +82,8 @@ int main(int argc, char **argv)
     NTSTATUS status;
     HANDLE device = Open(L"\\??\\NtvLog", GENERIC_READ | GENERIC_WRITE, &status);
     if (!NT_SUCCESS(status)) {
-        printf("ntvlog: open \\??\\NtvLog 0x%08X %s (load build/examples/ntvlog.sys or ntvlog-user.sys with --driver)\n",
-               (unsigned)status, RtlNtStatusName(status));
+        printf("ntvlog: open \\??\\NtvLog 0x%08X %s (load build/examples/ntvlog.sys or ntvlog-user.sys"
+               " with --driver)\n", (unsigned)status, RtlNtStatusName(status));
         return 1;
     }
     if (argc > 1 && !strcmp(argv[1], "dpc")) {
