@@ -4,6 +4,7 @@
 #   make test     the whole test suite (Check)
 #   make bench    benchmarks (not tests)
 #   make lab      build the SVM lab (only needed where /dev/kvm cannot run the guest)
+#   make pe       only the PE examples, drivers and guest test programs (mingw-w64, mk/pe.mk)
 #   make V=1      show each command in full
 
 BUILD    ?= build
@@ -56,14 +57,17 @@ NTRT_SRCS   := $(wildcard guest/ntdll/*.c guest/ntdll/*.S) guest/rtl/string.c gu
 NTRT_OBJS   := $(patsubst %,$(BUILD)/user/%.o,$(NTRT_SRCS))
 GUEST_HDRS  := $(wildcard guest/inc/*.h guest/ntdll/*.h include/*/*.h)
 
-# examples/<name>/<name>.c is a program; examples/<name>/driver[-<v>].c a kernel driver (below)
-EXAMPLES     := $(foreach d,$(sort $(patsubst examples/%/,%,$(dir $(wildcard examples/*/*.c)))),\
-                  $(if $(wildcard examples/$(d)/$(d).c),$(d)))
+# The ELF build, temporary until the kernel loads PE (issue 10): examples-elf/ and
+# tests/guest-elf/ hold today's sources, built into today's outputs. The PE sources
+# in examples/ and tests/guest/ build into $(BUILD)/pe/ (mk/pe.mk).
+# examples-elf/<name>/<name>.c is a program; examples-elf/<name>/driver[-<v>].c a kernel driver (below)
+EXAMPLES     := $(foreach d,$(sort $(patsubst examples-elf/%/,%,$(dir $(wildcard examples-elf/*/*.c)))),\
+                  $(if $(wildcard examples-elf/$(d)/$(d).c),$(d)))
 EXAMPLE_EXES := $(sort $(foreach e,$(EXAMPLES),$(BUILD)/examples/$(e).exe))
-DRIVER_SRCS  := $(sort $(wildcard examples/*/driver.c examples/*/driver-*.c))
-driver_name   = $(subst /driver,,$(patsubst examples/%.c,%,$(1)))
+DRIVER_SRCS  := $(sort $(wildcard examples-elf/*/driver.c examples-elf/*/driver-*.c))
+driver_name   = $(subst /driver,,$(patsubst examples-elf/%.c,%,$(1)))
 DRIVER_SYS   := $(foreach d,$(DRIVER_SRCS),$(BUILD)/examples/$(call driver_name,$(d)).sys)
-TEST_GUEST_EXES := $(patsubst tests/guest/%.c,$(BUILD)/tests/guest/%.exe,$(wildcard tests/guest/*.c))
+TEST_GUEST_EXES := $(patsubst tests/guest-elf/%.c,$(BUILD)/tests/guest/%.exe,$(wildcard tests/guest-elf/*.c))
 
 # one ntdll per Windows build: the same stub addresses, that build's numbers
 NT_BUILDS    := $(patsubst data/nt-syscalls/%.i386.ssdt.tsv,%,$(NT_TABLES))
@@ -132,18 +136,18 @@ $(BUILD)/examples/%.exe: $(BUILD)/user/examples/%.c.o $(USER_DEPS)
 	@mkdir -p $(@D)
 	$(Q_LD)$(USER_LINK)
 define USER_EXAMPLE_RULE
-$(BUILD)/user/examples/$(1).c.o: examples/$(1)/$(1).c $(GUEST_HDRS)
+$(BUILD)/user/examples/$(1).c.o: examples-elf/$(1)/$(1).c $(GUEST_HDRS)
 	@mkdir -p $$(@D)
 	$$(Q_CC)$(CC) $(GUEST_CFLAGS) -c -o $$@ $$<
 endef
 $(foreach e,$(EXAMPLES),$(eval $(call USER_EXAMPLE_RULE,$(e))))
 
-# Kernel drivers (ntvisor run --driver=FILE): examples/<name>/driver.c -> <name>.sys,
-# examples/<name>/driver-<v>.c -> <name>-<v>.sys. Each is linked for its own 1 MiB
+# Kernel drivers (ntvisor run --driver=FILE): examples-elf/<name>/driver.c -> <name>.sys,
+# examples-elf/<name>/driver-<v>.c -> <name>-<v>.sys. Each is linked for its own 1 MiB
 # slot of the driver range (its place in DRIVER_SRCS) against ntoskrnl's symbol
 # table (ld -R): its calls go straight to the kernel's routines, so it is relinked
 # whenever the kernel changes. See guest/io/loader.c.
-$(BUILD)/kmode/%.c.o: %.c $(GUEST_HDRS) $(wildcard examples/*/*.h)
+$(BUILD)/kmode/%.c.o: %.c $(GUEST_HDRS) $(wildcard examples-elf/*/*.h)
 	@mkdir -p $(@D)
 	$(Q_CC)$(CC) $(GUEST_CFLAGS) -c -o $@ $<
 define DRIVER_RULE
@@ -154,7 +158,7 @@ $(BUILD)/examples/$(call driver_name,$(1)).sys: $(BUILD)/kmode/$(1).o guest/driv
 endef
 DRIVER_SLOTS :=
 $(foreach d,$(DRIVER_SRCS),$(eval $(call DRIVER_RULE,$(d),$(words $(DRIVER_SLOTS))))$(eval DRIVER_SLOTS += x))
-$(BUILD)/tests/guest/%.exe: $(BUILD)/user/tests/guest/%.c.o $(USER_DEPS)
+$(BUILD)/tests/guest/%.exe: $(BUILD)/user/tests/guest-elf/%.c.o $(USER_DEPS)
 	@mkdir -p $(@D)
 	$(Q_LD)$(USER_LINK)
 
@@ -186,6 +190,7 @@ include mk/bench.mk
 include mk/kd.mk
 include mk/guest-unit.mk
 include mk/pe-host.mk
+include mk/pe.mk
 
 E2E_GUEST  := $(BUILD)/ntvisor $(GUEST_IMAGES) $(EXAMPLE_EXES) $(DRIVER_SYS) $(TEST_GUEST_EXES) $(TEST_KERNELS)
 E2E_INPUTS := $(E2E_GUEST) $(BUILD)/tests/e2e

@@ -3,7 +3,12 @@
  * its Nt name and its Zw name (one ntdll stub, two names), reads the system
  * time, and exits with the status given as its first argument (default 0).
  */
-#include <ntapi.h>
+#define WIN32_NO_STATUS   /* the STATUS_ codes come from <ntstatus.h>, not <winnt.h> */
+#include <windef.h>
+#include <winternl.h>
+#undef WIN32_NO_STATUS
+#include <ntstatus.h>
+#include "../lib/ntnative.h"
 
 static void Say(NTSTATUS (NTAPI *Display)(PUNICODE_STRING), PCWSTR Text)
 {

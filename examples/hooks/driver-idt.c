@@ -14,10 +14,10 @@ ULONG HookIdtCalls;
 ULONG HookIdtOriginal;
 extern void HookIdtStub(void);
 __asm__(".text\n"
-        ".globl HookIdtStub\n"
-        "HookIdtStub:\n"
-        "    lock incl HookIdtCalls\n"
-        "    jmp *HookIdtOriginal\n");
+        ".globl _HookIdtStub\n"
+        "_HookIdtStub:\n"
+        "    lock incl _HookIdtCalls\n"
+        "    jmp *_HookIdtOriginal\n");
 
 typedef struct { USHORT Limit; ULONG Base; } __attribute__((packed)) IDTR;
 

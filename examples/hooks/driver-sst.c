@@ -1,21 +1,23 @@
 /*
  * hooks-sst.sys: the classic service-table hook. On IOCTL_HOOKS_INSTALL it
  * finds NtReadFile's entry in KeServiceDescriptorTable[0] (by address, so
- * any build's numbering works), saves it and writes its own routine there;
- * the hook counts the call and calls the original, so every NtReadFile and
- * ZwReadFile still works. KiServiceTable lives in kernel data that KSEG0
+ * any build's numbering works; both are ntoskrnl imports), saves it and
+ * writes its own routine there; the hook counts the call and calls the
+ * original, so every NtReadFile and ZwReadFile still works. KiServiceTable lives in kernel data that KSEG0
  * maps with writable 4 MiB pages; the write is still made with CR0.WP
  * cleared (interrupts off), as on a kernel that maps it read-only.
  */
 #include "hookdevice.h"
 
-typedef NTSTATUS (NTAPI *PNT_READ_FILE)(HANDLE, HANDLE, PVOID, PVOID, PIO_STATUS_BLOCK, PVOID, ULONG,
+#define CR0_WP 0x00010000   /* supervisor writes honour read-only pages */
+
+typedef NTSTATUS (NTAPI *PNT_READ_FILE)(HANDLE, HANDLE, PIO_APC_ROUTINE, PVOID, PIO_STATUS_BLOCK, PVOID, ULONG,
                                         PLARGE_INTEGER, PULONG);
 static PNT_READ_FILE OriginalNtReadFile;
 static volatile ULONG HookCalls;
 static ULONG HookIndex = ~0u;
 
-static NTSTATUS NTAPI HookedNtReadFile(HANDLE FileHandle, HANDLE Event, PVOID ApcRoutine, PVOID ApcContext,
+static NTSTATUS NTAPI HookedNtReadFile(HANDLE FileHandle, HANDLE Event, PIO_APC_ROUTINE ApcRoutine, PVOID ApcContext,
                                        PIO_STATUS_BLOCK IoStatusBlock, PVOID Buffer, ULONG Length,
                                        PLARGE_INTEGER ByteOffset, PULONG Key)
 {

@@ -9,34 +9,32 @@
  * SYSCALL off (EFER.SCE clear) there is nothing to hook.
  */
 #include "hookdevice.h"
+#include <intrin.h>
+
+#define MSR_EFER 0xC0000080
+#define MSR_STAR 0xC0000081   /* SYSCALL EIP (31:0), SYSCALL CS (47:32), SYSRET CS (63:48) */
+#define EFER_SCE 0x00000001   /* SYSCALL/SYSRET enabled */
 
 ULONG HookStarCalls;
 ULONG HookStarOriginal;
 extern void HookStarStub(void);
 __asm__(".text\n"
-        ".globl HookStarStub\n"
-        "HookStarStub:\n"
-        "    mov HookStarCalls, %ecx\n"
+        ".globl _HookStarStub\n"
+        "_HookStarStub:\n"
+        "    mov _HookStarCalls, %ecx\n"
         "    lea 1(%ecx), %ecx\n"
-        "    mov %ecx, HookStarCalls\n"
-        "    jmp *HookStarOriginal\n");
-
-static ULONGLONG ReadMsr(ULONG Index)
-{
-    ULONG lo, hi;
-    __asm__ volatile("rdmsr" : "=a"(lo), "=d"(hi) : "c"(Index));
-    return (ULONGLONG)hi << 32 | lo;
-}
+        "    mov %ecx, _HookStarCalls\n"
+        "    jmp *_HookStarOriginal\n");
 
 static BOOLEAN SyscallEnabled(void)
 {
-    return (ReadMsr(MSR_EFER) & EFER_SCE) != 0;
+    return (__readmsr(MSR_EFER) & EFER_SCE) != 0;
 }
 
 /* STAR with a new entry, its selector fields (63:32) kept */
 static void WriteStarEntry(ULONG Entry)
 {
-    __writemsr(MSR_STAR, (ReadMsr(MSR_STAR) & 0xFFFFFFFF00000000ull) | Entry);
+    __writemsr(MSR_STAR, (__readmsr(MSR_STAR) & 0xFFFFFFFF00000000ull) | Entry);
 }
 
 static NTSTATUS HookInstall(void)
@@ -44,7 +42,7 @@ static NTSTATUS HookInstall(void)
     if (!SyscallEnabled())
         return STATUS_NOT_IMPLEMENTED;
     if (!HookStarOriginal) {
-        HookStarOriginal = (ULONG)ReadMsr(MSR_STAR);
+        HookStarOriginal = (ULONG)__readmsr(MSR_STAR);
         WriteStarEntry((ULONG)HookStarStub);
     }
     return STATUS_SUCCESS;
@@ -63,7 +61,7 @@ static NTSTATUS HookRemove(void)
 
 static HOOKS_STATE HookState(void)
 {
-    ULONG now = SyscallEnabled() ? (ULONG)ReadMsr(MSR_STAR) : 0;
+    ULONG now = SyscallEnabled() ? (ULONG)__readmsr(MSR_STAR) : 0;
     HOOKS_STATE state = { HookStarCalls, HookStarOriginal ? HookStarOriginal : now, now, 0 };
     return state;
 }

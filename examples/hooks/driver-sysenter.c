@@ -8,28 +8,38 @@
  * leaves EFLAGS alone. INT 2Eh calls never pass through it.
  */
 #include "hookdevice.h"
+#include <intrin.h>
+
+#define MSR_SYSENTER_EIP 0x176
+#define CPUID_1_EDX_SEP  0x00000800   /* SYSENTER/SYSEXIT */
+
+/* The kernel arms SYSENTER whenever the CPU has it (as NT does). */
+static BOOLEAN HasFastSystemCall(void)
+{
+    int r[4];
+    __cpuid(r, 1);
+    return (r[3] & CPUID_1_EDX_SEP) != 0;
+}
 
 ULONG HookSysenterCalls;
 ULONG HookSysenterOriginal;
 extern void HookSysenterStub(void);
 __asm__(".text\n"
-        ".globl HookSysenterStub\n"
-        "HookSysenterStub:\n"
-        "    mov HookSysenterCalls, %ecx\n"
+        ".globl _HookSysenterStub\n"
+        "_HookSysenterStub:\n"
+        "    mov _HookSysenterCalls, %ecx\n"
         "    lea 1(%ecx), %ecx\n"
-        "    mov %ecx, HookSysenterCalls\n"
-        "    jmp *HookSysenterOriginal\n");
+        "    mov %ecx, _HookSysenterCalls\n"
+        "    jmp *_HookSysenterOriginal\n");
 
 static ULONG ReadSysenterEip(void)
 {
-    ULONG lo, hi;
-    __asm__ volatile("rdmsr" : "=a"(lo), "=d"(hi) : "c"(MSR_SYSENTER_EIP));
-    return lo;
+    return (ULONG)__readmsr(MSR_SYSENTER_EIP);
 }
 
 static NTSTATUS HookInstall(void)
 {
-    if (!KiHasFastSystemCall())
+    if (!HasFastSystemCall())
         return STATUS_NOT_IMPLEMENTED;   /* no SYSENTER, nothing to hook */
     if (!HookSysenterOriginal) {
         HookSysenterOriginal = ReadSysenterEip();
@@ -40,7 +50,7 @@ static NTSTATUS HookInstall(void)
 
 static NTSTATUS HookRemove(void)
 {
-    if (!KiHasFastSystemCall())
+    if (!HasFastSystemCall())
         return STATUS_NOT_IMPLEMENTED;
     if (HookSysenterOriginal) {
         __writemsr(MSR_SYSENTER_EIP, HookSysenterOriginal);
@@ -51,7 +61,7 @@ static NTSTATUS HookRemove(void)
 
 static HOOKS_STATE HookState(void)
 {
-    ULONG now = KiHasFastSystemCall() ? ReadSysenterEip() : 0;
+    ULONG now = HasFastSystemCall() ? ReadSysenterEip() : 0;
     HOOKS_STATE state = { HookSysenterCalls, HookSysenterOriginal ? HookSysenterOriginal : now, now, 0 };
     return state;
 }

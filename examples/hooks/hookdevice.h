@@ -1,5 +1,5 @@
 /*
- * What the three hook drivers share: a device that hooks.exe opens, and an
+ * What the four hook drivers share: a device that hooks.exe opens, and an
  * IOCTL dispatch that installs, removes or queries the hook. Each driver
  * defines the three functions below and calls HookDeviceCreate from its
  * DriverEntry.
@@ -7,20 +7,26 @@
 #ifndef HOOKS_HOOKDEVICE_H
 #define HOOKS_HOOKDEVICE_H
 
-#include "../../guest/inc/zw.h"
-#include "../../guest/inc/rtl.h"
+#include <ntddk.h>
+#include "../lib/ntkernel.h"
 #include "hooksioctl.h"
 
 static NTSTATUS HookInstall(void);
 static NTSTATUS HookRemove(void);
 static HOOKS_STATE HookState(void);
 
+static NTSTATUS HookComplete(PIRP Irp, NTSTATUS Status, ULONG_PTR Information)
+{
+    Irp->IoStatus.Status = Status;
+    Irp->IoStatus.Information = Information;
+    IoCompleteRequest(Irp, IO_NO_INCREMENT);
+    return Status;
+}
+
 static NTSTATUS NTAPI HookCreateClose(PDEVICE_OBJECT Device, PIRP Irp)
 {
     (void)Device;
-    Irp->IoStatus.Status = STATUS_SUCCESS;
-    Irp->IoStatus.Information = 0;
-    return STATUS_SUCCESS;
+    return HookComplete(Irp, STATUS_SUCCESS, 0);
 }
 
 static NTSTATUS NTAPI HookDeviceControl(PDEVICE_OBJECT Device, PIRP Irp)
@@ -28,19 +34,17 @@ static NTSTATUS NTAPI HookDeviceControl(PDEVICE_OBJECT Device, PIRP Irp)
     (void)Device;
     PIO_STACK_LOCATION stack = IoGetCurrentIrpStackLocation(Irp);
     NTSTATUS status;
-    Irp->IoStatus.Information = 0;
     if (stack->Parameters.DeviceIoControl.OutputBufferLength < sizeof(HOOKS_STATE))
-        return Irp->IoStatus.Status = STATUS_BUFFER_TOO_SMALL;
+        return HookComplete(Irp, STATUS_BUFFER_TOO_SMALL, 0);
     switch (stack->Parameters.DeviceIoControl.IoControlCode) {
     case IOCTL_HOOKS_INSTALL: status = HookInstall(); break;
     case IOCTL_HOOKS_REMOVE:  status = HookRemove(); break;
     case IOCTL_HOOKS_QUERY:   status = STATUS_SUCCESS; break;
-    default:                  return Irp->IoStatus.Status = STATUS_INVALID_DEVICE_REQUEST;
+    default:                  return HookComplete(Irp, STATUS_INVALID_DEVICE_REQUEST, 0);
     }
     HOOKS_STATE state = HookState();
-    memcpy(Irp->AssociatedIrp.SystemBuffer, &state, sizeof(state));
-    Irp->IoStatus.Information = sizeof(state);
-    return Irp->IoStatus.Status = status;
+    RtlCopyMemory(Irp->AssociatedIrp.SystemBuffer, &state, sizeof(state));
+    return HookComplete(Irp, status, sizeof(state));
 }
 
 /* \Device\<Name>, linked as \??\<Name> for user mode. */

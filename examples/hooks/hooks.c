@@ -9,7 +9,12 @@
  * the hook counted; with a third word "keep" the hook stays in place when
  * the program ends, otherwise it is removed (and the table or MSR restored).
  */
-#include <ntapi.h>
+#define WIN32_NO_STATUS   /* the STATUS_ codes come from <ntstatus.h>, not <winnt.h> */
+#include <windef.h>
+#include <winternl.h>
+#undef WIN32_NO_STATUS
+#include <ntstatus.h>
+#include "../lib/ntnative.h"
 #include "hooksioctl.h"
 
 static void Report(const char *What, NTSTATUS Status)
@@ -68,14 +73,14 @@ int main(int argc, char **argv)
     NtWriteFile(file, NULL, NULL, NULL, &iosb, "hook", 4, &start, NULL);
 
     char what[64];
-    RtlFormat(what, sizeof(what), "%s install", kind);
+    snprintf(what, sizeof(what), "%s install", kind);
     status = Ask(device, IOCTL_HOOKS_INSTALL, &state);
     Report(what, status);
     printf("%s replaced %s\n", kind, state.Hook != state.Original ? "yes" : "no");
     ULONG before = state.Calls;
     for (int i = 0; i < 3; i++) {
         memset(data, 0, sizeof(data));
-        RtlFormat(what, sizeof(what), "%s NtReadFile", kind);
+        snprintf(what, sizeof(what), "%s NtReadFile", kind);
         Report(what, NtReadFile(file, NULL, NULL, NULL, &iosb, data, 4, &start, NULL));
     }
     printf("%s data '%s'\n", kind, data);
@@ -85,10 +90,10 @@ int main(int argc, char **argv)
     if (argc > 2 && !strcmp(argv[2], "keep")) {
         printf("%s kept\n", kind);
     } else {
-        RtlFormat(what, sizeof(what), "%s remove", kind);
+        snprintf(what, sizeof(what), "%s remove", kind);
         Report(what, Ask(device, IOCTL_HOOKS_REMOVE, &state));
         printf("%s restored %s\n", kind, state.Hook == state.Original ? "yes" : "no");
-        RtlFormat(what, sizeof(what), "%s NtReadFile(after)", kind);
+        snprintf(what, sizeof(what), "%s NtReadFile(after)", kind);
         Report(what, NtReadFile(file, NULL, NULL, NULL, &iosb, data, 4, &start, NULL));
     }
     NtClose(file);

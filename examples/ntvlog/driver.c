@@ -1,18 +1,26 @@
 /*
  * ntvlog.sys: the articles' logging driver. An IOCTL opens a log file with
- * ZwCreateFile; writes from the dispatch routine (in the requesting
- * process) succeed, while a write from a work item runs in the System
- * process, where a handle from that process's table means nothing
- * (STATUS_INVALID_HANDLE) -- unless it was created with OBJ_KERNEL_HANDLE.
- * The work item is needed at all because file services are PASSIVE_LEVEL
- * only: a timer's DPC (DISPATCH_LEVEL) can queue it but not write itself.
- * Which handle kind to use is the OPEN request's choice, so one driver
- * shows both variants.
+ * ZwCreateFile; the log is then written with ZwWriteFile and with
+ * NtWriteFile from the dispatch routine (in the requesting process, previous
+ * mode User), from a work item (the System process, previous mode Kernel)
+ * and from a work item a timer's DPC queues: file services are
+ * PASSIVE_LEVEL only, so the DPC (DISPATCH_LEVEL) cannot write itself.
+ *
+ * Built twice. By default the handle is made with OBJ_KERNEL_HANDLE: it is
+ * in the kernel's table, good in every process, and refused to NtWriteFile
+ * called with previous mode User. With USER_HANDLE (ntvlog-user.sys) it is
+ * in the requesting process's table: good in the dispatch routine, and
+ * STATUS_INVALID_HANDLE in the System process.
  */
-#include "../../guest/inc/zw.h"
-#include "../../guest/inc/ps.h"
-#include "../../guest/inc/rtl.h"
+#include <ntddk.h>
+#include "../lib/ntkernel.h"
 #include "ntvlogioctl.h"
+
+#ifdef USER_HANDLE
+#define NTVLOG_HANDLE_ATTRIBUTES 0
+#else
+#define NTVLOG_HANDLE_ATTRIBUTES OBJ_KERNEL_HANDLE
+#endif
 
 #define NTVLOG_MAX_TEXT 64
 
@@ -23,7 +31,7 @@ typedef struct _NTVLOG_EXTENSION {
     KDPC Dpc;
     KEVENT Done;                /* the work item (or DPC) finished */
     BOOLEAN WriteInDpc;         /* the DPC writes itself instead of queueing the work item */
-    char Text[NTVLOG_MAX_TEXT];
+    char Text[3 + NTVLOG_MAX_TEXT];   /* "Zw " or "Nt ", then the caller's text */
     ULONG TextLength;
     NTVLOG_RESULT Result;
 } NTVLOG_EXTENSION, *PNTVLOG_EXTENSION;
@@ -36,14 +44,23 @@ static NTSTATUS Complete(PIRP Irp, NTSTATUS Status, ULONG_PTR Information)
     return Status;
 }
 
-/* ZwWriteFile of the pending text at the end of the log; notes where and at what IRQL it ran. */
+static void NoteWhere(PNTVLOG_EXTENSION Ext)
+{
+    RtlCopyMemory(Ext->Result.Process, PsGetProcessImageFileName(PsGetCurrentProcess()),
+                  sizeof(Ext->Result.Process) - 1);
+    Ext->Result.Irql = KeGetCurrentIrql();
+}
+
+/* The pending text at the end of the log, once by ZwWriteFile and once by NtWriteFile. */
 static void LogWrite(PNTVLOG_EXTENSION Ext)
 {
     IO_STATUS_BLOCK iosb;
     LARGE_INTEGER end = { .QuadPart = -1 };   /* FILE_WRITE_TO_END_OF_FILE */
-    memcpy(Ext->Result.Process, PsGetCurrentProcess()->ImageFileName, sizeof(Ext->Result.Process));
-    Ext->Result.Irql = KeGetCurrentIrql();
+    NoteWhere(Ext);
+    RtlCopyMemory(Ext->Text, "Zw ", 3);
     Ext->Result.Status = ZwWriteFile(Ext->Log, NULL, NULL, NULL, &iosb, Ext->Text, Ext->TextLength, &end, NULL);
+    RtlCopyMemory(Ext->Text, "Nt ", 3);
+    Ext->Result.NtStatus = NtWriteFile(Ext->Log, NULL, NULL, NULL, &iosb, Ext->Text, Ext->TextLength, &end, NULL);
 }
 
 static VOID NTAPI LogWorkItem(PDEVICE_OBJECT Device, PVOID Context)
@@ -71,20 +88,17 @@ static NTSTATUS NTAPI LogCreateClose(PDEVICE_OBJECT Device, PIRP Irp)
     return Complete(Irp, STATUS_SUCCESS, 0);
 }
 
-static NTSTATUS LogOpen(PNTVLOG_EXTENSION Ext, ULONG Attributes)
+static NTSTATUS LogOpen(PNTVLOG_EXTENSION Ext)
 {
     UNICODE_STRING name;
     OBJECT_ATTRIBUTES oa;
     IO_STATUS_BLOCK iosb;
-    if (Attributes & ~OBJ_KERNEL_HANDLE)
-        return STATUS_INVALID_PARAMETER;
     if (Ext->Log)
         ZwClose(Ext->Log);
     Ext->Log = NULL;
     RtlInitUnicodeString(&name, L"\\??\\C:\\ntvlog.txt");
-    InitializeObjectAttributes(&oa, &name, OBJ_CASE_INSENSITIVE | Attributes, NULL, NULL);
-    memcpy(Ext->Result.Process, PsGetCurrentProcess()->ImageFileName, sizeof(Ext->Result.Process));
-    Ext->Result.Irql = KeGetCurrentIrql();
+    InitializeObjectAttributes(&oa, &name, OBJ_CASE_INSENSITIVE | NTVLOG_HANDLE_ATTRIBUTES, NULL, NULL);
+    NoteWhere(Ext);
     return ZwCreateFile(&Ext->Log, GENERIC_WRITE, &oa, &iosb, NULL, FILE_ATTRIBUTE_NORMAL, FILE_SHARE_READ,
                         FILE_OPEN_IF, FILE_SYNCHRONOUS_IO_NONALERT | FILE_NON_DIRECTORY_FILE, NULL, 0);
 }
@@ -99,19 +113,17 @@ static NTSTATUS NTAPI LogDeviceControl(PDEVICE_OBJECT Device, PIRP Irp)
 
     if (stack->Parameters.DeviceIoControl.OutputBufferLength < sizeof(NTVLOG_RESULT))
         return Complete(Irp, STATUS_BUFFER_TOO_SMALL, 0);
-    memset(&ext->Result, 0, sizeof(ext->Result));
+    RtlZeroMemory(&ext->Result, sizeof(ext->Result));
     if (code == IOCTL_NTVLOG_WRITE || code == IOCTL_NTVLOG_WRITE_WORKER || code == IOCTL_NTVLOG_WRITE_TIMER ||
         code == IOCTL_NTVLOG_WRITE_DPC) {
         if (in == 0 || in > NTVLOG_MAX_TEXT)
             return Complete(Irp, STATUS_INVALID_PARAMETER, 0);
-        memcpy(ext->Text, buffer, in);
-        ext->TextLength = in;
+        RtlCopyMemory(ext->Text + 3, buffer, in);
+        ext->TextLength = 3 + in;
     }
     switch (code) {
     case IOCTL_NTVLOG_OPEN:
-        if (in < sizeof(ULONG))
-            return Complete(Irp, STATUS_INVALID_PARAMETER, 0);
-        ext->Result.Status = LogOpen(ext, *(PULONG)buffer);
+        ext->Result.Status = LogOpen(ext);
         break;
     case IOCTL_NTVLOG_WRITE:
         LogWrite(ext);
@@ -119,7 +131,7 @@ static NTSTATUS NTAPI LogDeviceControl(PDEVICE_OBJECT Device, PIRP Irp)
     case IOCTL_NTVLOG_WRITE_WORKER:
         KeClearEvent(&ext->Done);
         IoQueueWorkItem(ext->WorkItem, LogWorkItem, DelayedWorkQueue, ext);
-        KeWaitForSingleObject(&ext->Done, 0, KernelMode, FALSE, NULL);
+        KeWaitForSingleObject(&ext->Done, Executive, KernelMode, FALSE, NULL);
         break;
     case IOCTL_NTVLOG_WRITE_TIMER:
     case IOCTL_NTVLOG_WRITE_DPC: {
@@ -127,7 +139,7 @@ static NTSTATUS NTAPI LogDeviceControl(PDEVICE_OBJECT Device, PIRP Irp)
         ext->WriteInDpc = code == IOCTL_NTVLOG_WRITE_DPC;
         KeClearEvent(&ext->Done);
         KeSetTimer(&ext->Timer, due, &ext->Dpc);
-        KeWaitForSingleObject(&ext->Done, 0, KernelMode, FALSE, NULL);
+        KeWaitForSingleObject(&ext->Done, Executive, KernelMode, FALSE, NULL);
         break;
     }
     case IOCTL_NTVLOG_CLOSE:
@@ -137,8 +149,9 @@ static NTSTATUS NTAPI LogDeviceControl(PDEVICE_OBJECT Device, PIRP Irp)
     default:
         return Complete(Irp, STATUS_INVALID_DEVICE_REQUEST, 0);
     }
-    ext->Result.Handle = (ULONG)ext->Log;
-    memcpy(buffer, &ext->Result, sizeof(ext->Result));
+    ext->Result.Handle = (ULONG)(ULONG_PTR)ext->Log;
+    ext->Result.Attributes = NTVLOG_HANDLE_ATTRIBUTES;
+    RtlCopyMemory(buffer, &ext->Result, sizeof(ext->Result));
     return Complete(Irp, STATUS_SUCCESS, sizeof(ext->Result));
 }
 

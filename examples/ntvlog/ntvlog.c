@@ -1,13 +1,19 @@
 /*
- * ntvlog: scenario 4, the logging driver (run with --driver=ntvlog.sys).
- * For a log handle made without and then with OBJ_KERNEL_HANDLE, prints
- * "4 <step> <NTSTATUS hex> <NTSTATUS name>" for: opening the log from the
- * dispatch routine, writing from the dispatch routine, from a work item,
- * and from a work item queued by a timer's DPC -- and where each ran.
- * Then the log as user mode reads it back. `ntvlog dpc` makes the DPC
- * write itself: IRQL_NOT_LESS_OR_EQUAL.
+ * ntvlog: scenario 4, the logging driver. Run with --driver=ntvlog.sys (the
+ * log handle made with OBJ_KERNEL_HANDLE) or --driver=ntvlog-user.sys (built
+ * with USER_HANDLE: a handle in this process's table). Prints
+ * "4 <step>(<variant>) <NTSTATUS hex> <NTSTATUS name>" for: opening the log
+ * from the dispatch routine, and writing it with ZwWriteFile and NtWriteFile
+ * from the dispatch routine, from a work item, and from a work item queued
+ * by a timer's DPC -- and where each ran. Then the log as user mode reads it
+ * back. `ntvlog dpc` makes the DPC write itself: IRQL_NOT_LESS_OR_EQUAL.
  */
-#include <ntapi.h>
+#define WIN32_NO_STATUS   /* the STATUS_ codes come from <ntstatus.h>, not <winnt.h> */
+#include <windef.h>
+#include <winternl.h>
+#undef WIN32_NO_STATUS
+#include <ntstatus.h>
+#include "../lib/ntnative.h"
 #include "ntvlogioctl.h"
 
 static NTVLOG_RESULT Request(HANDLE Device, ULONG Code, const void *In, ULONG InLength)
@@ -18,7 +24,7 @@ static NTVLOG_RESULT Request(HANDLE Device, ULONG Code, const void *In, ULONG In
     NTSTATUS status = NtDeviceIoControlFile(Device, NULL, NULL, NULL, &iosb, Code, (PVOID)In, InLength, &r,
                                             sizeof(r));
     if (!NT_SUCCESS(status))
-        r.Status = status;
+        r.Status = r.NtStatus = status;
     return r;
 }
 
@@ -44,20 +50,31 @@ static HANDLE Open(PCWSTR Name, ULONG Access, NTSTATUS *Status)
     return h;
 }
 
-static void Variant(HANDLE Device, const char *Name, ULONG Attributes)
+static void Written(const char *Variant, const char *Step, NTVLOG_RESULT r)
 {
-    NTVLOG_RESULT r = Request(Device, IOCTL_NTVLOG_OPEN, &Attributes, sizeof(Attributes));
-    Report(Name, "ZwCreateFile", r);
+    char step[48];
+    snprintf(step, sizeof(step), "ZwWriteFile-%s", Step);
+    Report(Variant, step, r);
+    snprintf(step, sizeof(step), "NtWriteFile-%s", Step);
+    r.Status = r.NtStatus;
+    Report(Variant, step, r);
+}
+
+static void Variant(HANDLE Device)
+{
+    NTVLOG_RESULT r = Request(Device, IOCTL_NTVLOG_OPEN, NULL, 0);
+    const char *name = r.Attributes & OBJ_KERNEL_HANDLE ? "kernel-handle" : "process-handle";
+    Report(name, "ZwCreateFile", r);
     r = Request(Device, IOCTL_NTVLOG_WRITE, "dispatch\n", 9);
-    Report(Name, "ZwWriteFile-dispatch", r);
+    Written(name, "dispatch", r);
     Where("dispatch", r);
-    printf("4 handle(%s) %s\n", Name, (r.Handle & 0x80000000u) ? "kernel-table" : "process-table");
+    printf("4 handle(%s) %s\n", name, (r.Handle & 0x80000000u) ? "kernel-table" : "process-table");
     r = Request(Device, IOCTL_NTVLOG_WRITE_WORKER, "work-item\n", 10);
-    Report(Name, "ZwWriteFile-work-item", r);
+    Written(name, "work-item", r);
     Where("work-item", r);
     r = Request(Device, IOCTL_NTVLOG_WRITE_TIMER, "timer-dpc-work-item\n", 20);
-    Report(Name, "ZwWriteFile-timer-dpc-work-item", r);
-    Report(Name, "ZwClose", Request(Device, IOCTL_NTVLOG_CLOSE, NULL, 0));
+    Written(name, "timer-dpc-work-item", r);
+    Report(name, "ZwClose", Request(Device, IOCTL_NTVLOG_CLOSE, NULL, 0));
 }
 
 int main(int argc, char **argv)
@@ -65,19 +82,17 @@ int main(int argc, char **argv)
     NTSTATUS status;
     HANDLE device = Open(L"\\??\\NtvLog", GENERIC_READ | GENERIC_WRITE, &status);
     if (!NT_SUCCESS(status)) {
-        printf("ntvlog: open \\??\\NtvLog 0x%08X %s (load build/examples/ntvlog.sys with --driver)\n",
-               (unsigned)status, RtlNtStatusName(status));
+        printf("ntvlog: open \\??\\NtvLog 0x%08X %s (load build/examples/ntvlog.sys or ntvlog-user.sys"
+               " with --driver)\n", (unsigned)status, RtlNtStatusName(status));
         return 1;
     }
     if (argc > 1 && !strcmp(argv[1], "dpc")) {
-        ULONG attributes = OBJ_KERNEL_HANDLE;
-        Request(device, IOCTL_NTVLOG_OPEN, &attributes, sizeof(attributes));
+        Request(device, IOCTL_NTVLOG_OPEN, NULL, 0);
         Request(device, IOCTL_NTVLOG_WRITE_DPC, "from a DPC\n", 11);
         printf("ntvlog: the DPC's write returned\n");
         return 1;
     }
-    Variant(device, "process-handle", 0);
-    Variant(device, "kernel-handle", OBJ_KERNEL_HANDLE);
+    Variant(device);
     NtClose(device);
 
     /* what reached the log */

@@ -7,11 +7,11 @@
 #endif
 #define NTVLOG_DEVICE_TYPE 0x8001u
 
-/* in: ULONG extra OBJECT_ATTRIBUTES flags (0 or OBJ_KERNEL_HANDLE): ZwCreateFile \??\C:\ntvlog.txt */
+/* ZwCreateFile \??\C:\ntvlog.txt, with OBJ_KERNEL_HANDLE unless the driver was built with USER_HANDLE */
 #define IOCTL_NTVLOG_OPEN          CTL_CODE(NTVLOG_DEVICE_TYPE, 0x801, 0, 0)
-/* in: text. ZwWriteFile from the dispatch routine, in the caller's process */
+/* in: text. ZwWriteFile and NtWriteFile from the dispatch routine, in the caller's process */
 #define IOCTL_NTVLOG_WRITE         CTL_CODE(NTVLOG_DEVICE_TYPE, 0x802, 0, 0)
-/* in: text. ZwWriteFile from an I/O work item, in the System process */
+/* in: text. ZwWriteFile and NtWriteFile from an I/O work item, in the System process */
 #define IOCTL_NTVLOG_WRITE_WORKER  CTL_CODE(NTVLOG_DEVICE_TYPE, 0x803, 0, 0)
 /* in: text. A timer's DPC queues the work item that writes */
 #define IOCTL_NTVLOG_WRITE_TIMER   CTL_CODE(NTVLOG_DEVICE_TYPE, 0x804, 0, 0)
@@ -20,9 +20,11 @@
 #define IOCTL_NTVLOG_CLOSE         CTL_CODE(NTVLOG_DEVICE_TYPE, 0x806, 0, 0)
 
 typedef struct _NTVLOG_RESULT {
-    NTSTATUS Status;
+    NTSTATUS Status;           /* ZwCreateFile, ZwWriteFile or ZwClose */
+    NTSTATUS NtStatus;         /* NtWriteFile, for the write requests */
     ULONG Handle;              /* the log file's handle (0x8000xxxx: a kernel handle) */
-    char Process[16];          /* the process the file service ran in */
+    ULONG Attributes;          /* the OBJECT_ATTRIBUTES flags it was opened with */
+    char Process[16];          /* the process the file services ran in */
     ULONG Irql;                /* ... and the IRQL */
 } NTVLOG_RESULT;
 

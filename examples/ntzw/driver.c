@@ -9,22 +9,34 @@
  *   6  a Zw-style call (fake interrupt frame into KiSystemService) with a
  *      service number beyond the table is STATUS_INVALID_SYSTEM_SERVICE.
  */
-#include "../../guest/inc/zw.h"
-#include "../../guest/inc/rtl.h"
+#include <ntddk.h>
+#include "../lib/ntkernel.h"
 #include "ntzwioctl.h"
 
 #define NTZW_TAG 0x775A744E   /* 'NtZw' */
+#define SYSTEM_SERVICE_VECTOR 0x2E
+
+/* KiSystemService is not exported: it is where IDT gate 0x2E points. */
+ULONG_PTR NtzwKiSystemService;
 
 /* mov eax, Number; lea edx, [esp+4]; pushfd; push KGDT_R0_CODE; call KiSystemService -- a ZwXxx stub */
 NTSTATUS NTAPI NtzwSystemService(ULONG Number);
 __asm__(".text\n"
-        "NtzwSystemService:\n"
+        "_NtzwSystemService@4:\n"
         "    mov 4(%esp), %eax\n"
         "    lea 8(%esp), %edx\n"
         "    pushf\n"
         "    push $0x08\n"
-        "    call KiSystemService\n"
+        "    call *_NtzwKiSystemService\n"
         "    ret $4\n");
+
+static ULONG_PTR GateTarget(ULONG Vector)
+{
+    struct { USHORT Limit; ULONG Base; } __attribute__((packed)) idtr;
+    __asm__ volatile("sidt %0" : "=m"(idtr));
+    volatile ULONG *gate = (volatile ULONG *)(idtr.Base + Vector * 8);
+    return (gate[0] & 0xFFFF) | (gate[1] & 0xFFFF0000);
+}
 
 static NTSTATUS Complete(PIRP Irp, NTSTATUS Status, ULONG_PTR Information)
 {
@@ -52,7 +64,7 @@ static void NtzwKernelBuffer(HANDLE File, NTZW_RESULT *Result)
     }
     Result->Status[0] = NtReadFile(File, NULL, NULL, NULL, &iosb, buffer, 4, &start, NULL);
     Result->Status[1] = ZwReadFile(File, NULL, NULL, NULL, &iosb, buffer, 4, &start, NULL);
-    memcpy(Result->Data, buffer, 4);
+    RtlCopyMemory(Result->Data, buffer, 4);
     ExFreePoolWithTag(buffer, NTZW_TAG);
 }
 
@@ -77,7 +89,7 @@ static NTSTATUS NTAPI NtzwDeviceControl(PDEVICE_OBJECT Device, PIRP Irp)
         NTZW_USER_READ r;
         if (in < sizeof(r))
             return Complete(Irp, STATUS_INVALID_PARAMETER, 0);
-        memcpy(&r, buffer, sizeof(r));
+        RtlCopyMemory(&r, buffer, sizeof(r));
         /* the caller's own pointers, checked by NtReadFile's probes as a user request's */
         result.Status[0] = NtReadFile(r.File, NULL, NULL, NULL, r.IoStatusBlock, r.Buffer, r.Length, r.ByteOffset,
                                       NULL);
@@ -91,7 +103,7 @@ static NTSTATUS NTAPI NtzwDeviceControl(PDEVICE_OBJECT Device, PIRP Irp)
     default:
         return Complete(Irp, STATUS_INVALID_DEVICE_REQUEST, 0);
     }
-    memcpy(buffer, &result, sizeof(result));
+    RtlCopyMemory(buffer, &result, sizeof(result));
     return Complete(Irp, STATUS_SUCCESS, sizeof(result));
 }
 
@@ -100,6 +112,7 @@ NTSTATUS NTAPI DriverEntry(PDRIVER_OBJECT DriverObject, PUNICODE_STRING Registry
     UNICODE_STRING deviceName, linkName;
     PDEVICE_OBJECT device;
     (void)RegistryPath;
+    NtzwKiSystemService = GateTarget(SYSTEM_SERVICE_VECTOR);
     RtlInitUnicodeString(&deviceName, L"\\Device\\NtZw");
     RtlInitUnicodeString(&linkName, L"\\??\\NtZw");
     NTSTATUS status = IoCreateDevice(DriverObject, 0, &deviceName, FILE_DEVICE_UNKNOWN, 0, FALSE, &device);

@@ -12,7 +12,12 @@
  *   6  an out-of-range number through a Zw-style call from kernel mode.
  * (4, the logging driver, is examples/ntvlog.)
  */
-#include <ntapi.h>
+#define WIN32_NO_STATUS   /* the STATUS_ codes come from <ntstatus.h>, not <winnt.h> */
+#include <windef.h>
+#include <winternl.h>
+#undef WIN32_NO_STATUS
+#include <ntstatus.h>
+#include "../lib/ntnative.h"
 #include "ntzwioctl.h"
 
 #define KERNEL_ADDRESS ((PVOID)0x80100000)
@@ -77,7 +82,7 @@ static int KernelScenarios(HANDLE File)
     static const ULONG numbers[] = { 0x11C, 0xFFF, 0x1000 };
     for (ULONG i = 0; i < ARRAYSIZE(numbers); i++) {
         char what[32];
-        RtlFormat(what, sizeof(what), "6 kernel(0x%X)", (unsigned)numbers[i]);
+        snprintf(what, sizeof(what), "6 kernel(0x%X)", (unsigned)numbers[i]);
         status = Ask(device, IOCTL_NTZW_SYSTEM_SERVICE, (PVOID)&numbers[i], sizeof(ULONG), &r);
         Report(what, NT_SUCCESS(status) ? r.Status[0] : status);
     }

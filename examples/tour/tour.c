@@ -13,7 +13,12 @@
  *   - failing calls: a kernel pointer from ring 3, a closed handle, a service
  *     number past the table.
  */
-#include <ntapi.h>
+#define WIN32_NO_STATUS   /* the STATUS_ codes come from <ntstatus.h>, not <winnt.h> */
+#include <windef.h>
+#include <winternl.h>
+#undef WIN32_NO_STATUS
+#include <ntstatus.h>
+#include "../lib/ntnative.h"
 #include "../ntzw/ntzwioctl.h"
 
 #define KERNEL_ADDRESS ((PVOID)0x80100000)

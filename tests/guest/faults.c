@@ -2,7 +2,12 @@
  * faults <kind>: a ring-3 fault of the chosen kind. The kernel must end the
  * process with the matching NTSTATUS and stay up.
  */
-#include <ntapi.h>
+#define WIN32_NO_STATUS   /* the STATUS_ codes come from <ntstatus.h>, not <winnt.h> */
+#include <windef.h>
+#include <winternl.h>
+#undef WIN32_NO_STATUS
+#include <ntstatus.h>
+#include "../../examples/lib/ntnative.h"
 
 int main(int argc, char **argv)
 {

@@ -3,7 +3,12 @@
  * with seed.txt by the test) and \Device\Console. One line per check:
  * "<check> <NTSTATUS hex> <NTSTATUS name>", plus facts the tests compare.
  */
-#include <ntapi.h>
+#define WIN32_NO_STATUS   /* the STATUS_ codes come from <ntstatus.h>, not <winnt.h> */
+#include <windef.h>
+#include <winternl.h>
+#undef WIN32_NO_STATUS
+#include <ntstatus.h>
+#include "../../examples/lib/ntnative.h"
 
 #define KERNEL_ADDRESS        ((PVOID)0x80100000)
 #define UNMAPPED_USER_ADDRESS ((PVOID)0x10000000)

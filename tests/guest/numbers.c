@@ -4,7 +4,12 @@
  * (ntvisor run --build=...) ntdll still works, and the raw numbers reach
  * whatever services that build gives them.
  */
-#include <ntapi.h>
+#define WIN32_NO_STATUS   /* the STATUS_ codes come from <ntstatus.h>, not <winnt.h> */
+#include <windef.h>
+#include <winternl.h>
+#undef WIN32_NO_STATUS
+#include <ntstatus.h>
+#include "../../examples/lib/ntnative.h"
 
 #define XP_SP1_NT_DISPLAY_STRING 0x43
 #define XP_SP1_NT_CLOSE          0x19

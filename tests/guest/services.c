@@ -3,7 +3,12 @@
  * One line per check: "<check> <NTSTATUS hex> <NTSTATUS name>", plus a few
  * facts ("<fact> <value>") the end-to-end tests compare.
  */
-#include <ntapi.h>
+#define WIN32_NO_STATUS   /* the STATUS_ codes come from <ntstatus.h>, not <winnt.h> */
+#include <windef.h>
+#include <winternl.h>
+#undef WIN32_NO_STATUS
+#include <ntstatus.h>
+#include "../../examples/lib/ntnative.h"
 
 #define SERVICE_LIMIT_XP_SP1  0x11C   /* KiServiceLimit of 5.1.2600 SP1: 284 services */
 #define KERNEL_ADDRESS        ((PVOID)0x80100000)
