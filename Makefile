@@ -185,6 +185,7 @@ include mk/unit.mk
 include mk/bench.mk
 include mk/kd.mk
 include mk/guest-unit.mk
+include mk/ddk-layout.mk
 
 E2E_GUEST  := $(BUILD)/ntvisor $(GUEST_IMAGES) $(EXAMPLE_EXES) $(DRIVER_SYS) $(TEST_GUEST_EXES) $(TEST_KERNELS)
 E2E_INPUTS := $(E2E_GUEST) $(BUILD)/tests/e2e
