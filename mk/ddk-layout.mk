@@ -11,8 +11,9 @@
 #                                    objects: every routine and datum it names exists
 #   $(BUILD)/tests/ddk/exports.ok    tests/ddk/check-exports.sh: the names, modules and conventions
 #                                    (decorations) equal those a mingw-w64 driver imports (imports.c)
-#   $(BUILD)/tests/test_irp          unit test (make unit/test): guest/io/irp.c on the host, built -m32
-#                                    (the guest's layouts and conventions) with ASan/UBSan
+#   $(BUILD)/tests/test_irp          unit tests (make unit/test) of guest code on the host, built -m32
+#   $(BUILD)/tests/test_rtl          (the guest's layouts and conventions) with ASan/UBSan: the IRP
+#                                    machinery (guest/io/irp.c); the CRT and Rtl string exports
 
 MINGW_CC      ?= i686-w64-mingw32-gcc
 MINGW_NM      ?= i686-w64-mingw32-nm
@@ -69,3 +70,10 @@ $(BUILD)/tests/test_irp: $(IRP_HOST_SRCS) $(GUEST_HDRS) mk/ddk-layout.mk
 	@mkdir -p $(@D)
 	$(Q_LD)$(CC) -m32 -std=gnu11 -O1 -g -Wall -Wextra -Werror -fshort-wchar -Iinclude -Iguest/inc $(SAN_FLAGS) \
 	    -o $@ $(IRP_HOST_SRCS)
+
+UNIT_TESTS += $(BUILD)/tests/test_rtl
+RTL_HOST_SRCS := tests/ddk/test_rtl.c guest/rtl/crt.c guest/rtl/unicode.c guest/rtl/format.c guest/rtl/string.c
+$(BUILD)/tests/test_rtl: $(RTL_HOST_SRCS) $(GUEST_HDRS) mk/ddk-layout.mk
+	@mkdir -p $(@D)
+	$(Q_LD)$(CC) -m32 -std=gnu11 -O1 -g -Wall -Wextra -Werror -fshort-wchar -fno-builtin -Iinclude -Iguest/inc \
+	    $(SAN_FLAGS) -o $@ $(RTL_HOST_SRCS)

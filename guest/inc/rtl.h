@@ -13,7 +13,8 @@ size_t strlen(const char *s);
 int   strcmp(const char *a, const char *b);
 int   strncmp(const char *a, const char *b, size_t n);
 
-/* printf subset: %c %s %d %u %x %X %p %%, flags '0' '-', width, 'l'/'ll'. Always NUL-terminates. */
+/* printf subset: %c %s %d %i %u %x %X %p %%, flags '0' '-', width, 'l'/'ll', NT's %ws %S %hs %Z %wZ.
+   Always NUL-terminates. */
 int RtlFormatV(char *buf, size_t size, const char *fmt, va_list ap);
 int RtlFormat(char *buf, size_t size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
@@ -22,8 +23,9 @@ VOID NTAPI RtlInitUnicodeString(PUNICODE_STRING Destination, PCWSTR Source);
 /* Kernel only (rtl/crt.c, rtl/unicode.c): what ntoskrnl exports to drivers besides. */
 size_t wcslen(const WCHAR *s);
 int _vsnprintf(char *Buffer, size_t Count, const char *Format, va_list ArgList);
-int _snprintf(char *Buffer, size_t Count, const char *Format, ...) __attribute__((format(printf, 3, 4)));
-int sprintf(char *Buffer, const char *Format, ...) __attribute__((format(printf, 2, 3)));
+/* no format attribute: they take NT's %wZ and %ws, which gcc's printf checks reject */
+int _snprintf(char *Buffer, size_t Count, const char *Format, ...);
+int sprintf(char *Buffer, const char *Format, ...);
 VOID NTAPI RtlInitAnsiString(PANSI_STRING Destination, PCSTR Source);
 NTSTATUS NTAPI RtlAnsiStringToUnicodeString(PUNICODE_STRING Destination, PANSI_STRING Source,
                                             BOOLEAN AllocateDestinationString);
