@@ -1,6 +1,7 @@
 /*
- * File objects: the object type, and the close that tells the driver
- * (IRP_MJ_CLOSE) when the last reference to an opened file goes. An open
+ * File objects: the object type, the cleanup that tells the driver
+ * (IRP_MJ_CLEANUP) when the last handle to an opened file goes, and the
+ * close (IRP_MJ_CLOSE) when the last reference does. An open
  * that failed leaves DeviceObject NULL (io/create.c), as NT's parse does.
  */
 #include "../inc/iop.h"
@@ -23,10 +24,22 @@ static VOID IopDeleteFile(PVOID Object)
         ExFreePoolWithTag(file->FileName.Buffer, IO_NAME_TAG);
 }
 
+/* The last handle: the driver hears IRP_MJ_CLEANUP (references may outlive it; IRP_MJ_CLOSE comes with the last). */
+static VOID IopCloseFile(PVOID Object, ULONG HandleCountBefore)
+{
+    PFILE_OBJECT file = Object;
+    if (HandleCountBefore != 1 || !file->DeviceObject)
+        return;
+    IOP_IRP packet;
+    IopInitializeIrp(&packet, IRP_MJ_CLEANUP, file, KernelMode);
+    packet.Irp.Flags |= IRP_CLOSE_OPERATION;
+    IopSynchronousCall(file->DeviceObject, &packet.Irp);
+}
+
 static OBJECT_TYPE IopFileObjectType = {
     "File",
     { FILE_GENERIC_READ, FILE_GENERIC_WRITE, FILE_GENERIC_EXECUTE, FILE_ALL_ACCESS },
-    FILE_ALL_ACCESS, IopDeleteFile, NULL, 0, 0,
+    FILE_ALL_ACCESS, IopDeleteFile, IopCloseFile, 0, 0,
 };
 POBJECT_TYPE IoFileObjectType = &IopFileObjectType;
 
