@@ -224,6 +224,11 @@ KIRQL FASTCALL KfAcquireSpinLock(PKSPIN_LOCK SpinLock);
 VOID FASTCALL KfReleaseSpinLock(PKSPIN_LOCK SpinLock, KIRQL NewIrql);
 VOID FASTCALL KefAcquireSpinLockAtDpcLevel(PKSPIN_LOCK SpinLock);
 VOID FASTCALL KefReleaseSpinLockFromDpcLevel(PKSPIN_LOCK SpinLock);
+/* wdm.h's i386 macros over them */
+#define KeAcquireSpinLock(SpinLock, OldIrql)     (*(OldIrql) = KfAcquireSpinLock(SpinLock))
+#define KeReleaseSpinLock(SpinLock, NewIrql)     KfReleaseSpinLock(SpinLock, NewIrql)
+#define KeAcquireSpinLockAtDpcLevel(SpinLock)    KefAcquireSpinLockAtDpcLevel(SpinLock)
+#define KeReleaseSpinLockFromDpcLevel(SpinLock)  KefReleaseSpinLockFromDpcLevel(SpinLock)
 
 /* ---- DPCs (ke/dpc.c): run at DISPATCH_LEVEL, after the clock interrupt or when IRQL drops */
 struct _KDPC;

@@ -13,7 +13,8 @@ size_t strlen(const char *s);
 int   strcmp(const char *a, const char *b);
 int   strncmp(const char *a, const char *b, size_t n);
 
-/* printf subset: %c %s %d %i %u %x %X %p %%, flags '0' '-', width, 'l'/'ll', NT's %ws %S %hs %Z %wZ.
+/* printf subset: %c %s %d %i %u %x %X %p %%, flags '0' '-', width (*), string precision (.N .*),
+   'l'/'ll', NT's %ws %S %hs %Z %wZ.
    Always NUL-terminates. */
 int RtlFormatV(char *buf, size_t size, const char *fmt, va_list ap);
 int RtlFormat(char *buf, size_t size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));

@@ -1,6 +1,7 @@
 /*
  * A small snprintf for the kernel's messages and user programs' output:
- * %c %s %d %i %u %x %X %p %%, flags '0' '-', width, 'l'/'ll', and NT's
+ * %c %s %d %i %u %x %X %p %%, flags '0' '-', width (or *), a string's
+ * precision (.N or .*), 'l'/'ll', and NT's
  * string forms %ls %ws %S (wide), %hs (narrow), %Z (ANSI_STRING *) and
  * %wZ (UNICODE_STRING *) that drivers pass DbgPrint.
  */
@@ -53,7 +54,7 @@ static void PutString(SINK *s, const char *narrow, const WCHAR *wide, int len, i
 }
 
 /* %s %ls %ws %S (NUL-terminated) and %Z %wZ (ANSI_STRING, UNICODE_STRING), as NT's DbgPrint takes them. */
-static void PutStringArgument(SINK *s, char conversion, int wide, va_list *ap, int width, int left)
+static void PutStringArgument(SINK *s, char conversion, int wide, va_list *ap, int width, int precision, int left)
 {
     const char *narrow = NULL;
     const WCHAR *chars = NULL;
@@ -69,12 +70,15 @@ static void PutStringArgument(SINK *s, char conversion, int wide, va_list *ap, i
         }
     } else if (wide) {
         chars = va_arg(*ap, const WCHAR *);
-        while (chars && chars[len])
+        while (chars && chars[len] && (precision < 0 || len < precision))
             len++;
     } else {
         narrow = va_arg(*ap, const char *);
-        len = narrow ? (int)strlen(narrow) : 0;
+        while (narrow && narrow[len] && (precision < 0 || len < precision))
+            len++;
     }
+    if (precision >= 0 && len > precision)
+        len = precision;
     if (!narrow && !chars) {
         narrow = "(null)";
         len = 6;
@@ -93,8 +97,22 @@ int RtlFormatV(char *buf, size_t size, const char *fmt, va_list ap)
         int zero = 0, left = 0, width = 0, longs = 0;
         for (fmt++; *fmt == '0' || *fmt == '-'; fmt++)
             *fmt == '0' ? (zero = 1) : (left = 1);
+        if (*fmt == '*') {
+            width = va_arg(ap, int);
+            fmt++;
+        }
         for (; *fmt >= '0' && *fmt <= '9'; fmt++)
             width = width * 10 + (*fmt - '0');
+        int precision = -1;   /* strings only: at most this many characters */
+        if (*fmt == '.') {
+            precision = 0;
+            if (*++fmt == '*') {
+                precision = va_arg(ap, int);
+                fmt++;
+            }
+            for (; *fmt >= '0' && *fmt <= '9'; fmt++)
+                precision = precision * 10 + (*fmt - '0');
+        }
         for (; *fmt == 'l'; fmt++)
             longs++;
         int wide = longs > 0, narrow = 0;   /* %ls %ws wide, %hs narrow */
@@ -112,7 +130,7 @@ int RtlFormatV(char *buf, size_t size, const char *fmt, va_list ap)
         case 's':
         case 'S':
         case 'Z':
-            PutStringArgument(&s, *fmt, *fmt == 'S' ? !narrow : wide, &ap, width, left);
+            PutStringArgument(&s, *fmt, *fmt == 'S' ? !narrow : wide, &ap, width, precision, left);
             break;
         case 'i':
         case 'd': {

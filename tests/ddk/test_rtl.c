@@ -32,6 +32,8 @@ static void TestFormat(void)
     CHECK(sprintf(buf, "%i %d %5s|%-3s|", -7, 42, "r", "l") == 16 && !strcmp(buf, "-7 42     r|l  |"));
     CHECK(_snprintf(buf, sizeof(buf), "%wZ %Z", (PUNICODE_STRING)NULL, (PANSI_STRING)NULL) == 13);
     CHECK(!strcmp(buf, "(null) (null)"));
+    CHECK(sprintf(buf, "%.3s|%.*s|%.2ws|%*d", "abcdef", 2, "xyz", L"wide", 4, 7) == 14);
+    CHECK(!strcmp(buf, "abc|xy|wi|   7"));
     CHECK(_snprintf(buf, 4, "abc") == 3 && !strcmp(buf, "abc"));
     CHECK(_snprintf(buf, 4, "abcd") == -1 && !strcmp(buf, "abc"));   /* msvcrt: -1, always terminated here */
     CHECK(_snprintf(buf, 4, "abcdef") == -1);
