@@ -39,6 +39,8 @@ PIO_STACK_LOCATION IopInitializeIrp(IOP_IRP *Packet, UCHAR MajorFunction, PFILE_
                                     KPROCESSOR_MODE RequestorMode);
 /* IoCallDriver, then, if the driver pended the IRP, waits for its completion; the request's status. */
 NTSTATUS IopSynchronousCall(PDEVICE_OBJECT Device, PIRP Irp);
+/* Exported to drivers as IoFileObjectType (io/file.c says why it is one indirection more). */
+extern POBJECT_TYPE *IopDdkFileObjectType;
 /* The dispatch routine of every request a driver does not handle. */
 NTSTATUS NTAPI IopInvalidDeviceRequest(PDEVICE_OBJECT DeviceObject, PIRP Irp);
 /* Completes Irp with Status and Information; returns Status (the kernel's own drivers). */

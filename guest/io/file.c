@@ -42,6 +42,14 @@ static OBJECT_TYPE IopFileObjectType = {
     FILE_ALL_ACCESS, IopDeleteFile, IopCloseFile, 0, 0,
 };
 POBJECT_TYPE IoFileObjectType = &IopFileObjectType;
+/*
+ * What drivers import as IoFileObjectType. mingw-w64's wdm.h declares it
+ * `POBJECT_TYPE *` with dllimport, so a driver's *IoFileObjectType loads the
+ * datum the import names and then what that points at: the datum must hold
+ * the address of the type pointer. (The WDK's plain extern reached the same
+ * through the import slot itself.)
+ */
+POBJECT_TYPE *IopDdkFileObjectType = &IoFileObjectType;
 
 NTSTATUS IoCopyToRequestor(PVOID Destination, const VOID *Source, ULONG Length)
 {
