@@ -98,6 +98,8 @@ VOID FASTCALL IofCompleteRequest(PIRP Irp, CCHAR PriorityBoost)
             return;   /* the routine owns the IRP again */
     }
     Irp->CurrentLocation++;   /* past the top: a second completion is caught above */
+    if (Irp->UserIosb)         /* a kernel-mode IRP's owner (the I/O manager copies to user mode itself) */
+        *Irp->UserIosb = Irp->IoStatus;
     if (Irp->UserEvent)
         KeSetEvent(Irp->UserEvent, PriorityBoost, FALSE);
 }

@@ -125,9 +125,11 @@ static void TestCompletionRoutine(BOOLEAN Keep)
 {
     PIRP irp = IoAllocateIrp(2, FALSE);
     KEVENT done;
+    IO_STATUS_BLOCK iosb = { { .Status = STATUS_PENDING }, 0 };
     CHECK(irp && irp->StackCount == 2 && irp->CurrentLocation == 3 && irp->Size == IoSizeOfIrp(2));
     KeInitializeEvent(&done, NotificationEvent, FALSE);
     irp->UserEvent = &done;
+    irp->UserIosb = &iosb;
     IoGetNextIrpStackLocation(irp)->MajorFunction = IRP_MJ_READ;
     Upper.MajorFunction[IRP_MJ_READ] = PassDown;
     Lower.MajorFunction[IRP_MJ_READ] = Complete;
@@ -138,10 +140,11 @@ static void TestCompletionRoutine(BOOLEAN Keep)
     /* the routine in the lower driver's location sees the upper driver's device */
     CHECK(Completion.Calls == 1 && Completion.Device == &UpperDevice && Completion.Location == 2);
     if (Keep) {
-        CHECK(!KeReadStateEvent(&done));   /* the upper driver owns the IRP again */
+        CHECK(!KeReadStateEvent(&done) && iosb.Status == STATUS_PENDING);   /* the upper driver owns the IRP again */
         IoCompleteRequest(irp, IO_NO_INCREMENT);
     }
     CHECK(KeReadStateEvent(&done) && irp->CurrentLocation == 4 && Completion.Calls == 1);
+    CHECK(iosb.Status == STATUS_SUCCESS && iosb.Information == 3);
     IoFreeIrp(irp);
 }
 
