@@ -70,6 +70,8 @@ VOID IopConsoleInitialize(VOID)
     PDEVICE_OBJECT device;
     UNICODE_STRING deviceName;
     RtlInitUnicodeString(&deviceName, L"\\Device\\Console");
+    IopConsoleDriver.Type = IO_TYPE_DRIVER;
+    IopConsoleDriver.Size = sizeof(DRIVER_OBJECT);
     RtlInitUnicodeString(&IopConsoleDriver.DriverName, L"\\Driver\\Console");
     IopConsoleDriver.MajorFunction[IRP_MJ_CREATE] = IopConsoleCreateClose;
     IopConsoleDriver.MajorFunction[IRP_MJ_CLOSE] = IopConsoleCreateClose;

@@ -254,6 +254,8 @@ VOID RamFsInitialize(VOID)
     PDEVICE_OBJECT device;
     UNICODE_STRING deviceName;
     RtlInitUnicodeString(&deviceName, L"\\Device\\HarddiskVolume1");
+    RamFsDriver.Type = IO_TYPE_DRIVER;
+    RamFsDriver.Size = sizeof(DRIVER_OBJECT);
     RtlInitUnicodeString(&RamFsDriver.DriverName, L"\\FileSystem\\RamFs");
     RamFsDriver.MajorFunction[IRP_MJ_CREATE] = RamFsCreate;
     RamFsDriver.MajorFunction[IRP_MJ_CLOSE] = RamFsClose;
