@@ -191,6 +191,7 @@ include mk/kd.mk
 include mk/guest-unit.mk
 include mk/pe-host.mk
 include mk/pe.mk
+include mk/ddk-layout.mk
 
 E2E_GUEST  := $(BUILD)/ntvisor $(GUEST_IMAGES) $(EXAMPLE_EXES) $(DRIVER_SYS) $(TEST_GUEST_EXES) $(TEST_KERNELS)
 E2E_INPUTS := $(E2E_GUEST) $(BUILD)/tests/e2e

@@ -70,3 +70,15 @@ VOID NTAPI ExFreePoolWithTag(PVOID P, ULONG Tag)
     block->Next = ExpFreeLists[block->Header.SizeClass];
     ExpFreeLists[block->Header.SizeClass] = block;
 }
+
+#define POOL_UNTAGGED 0x656E6F4E   /* 'None', NT's tag for ExAllocatePool */
+
+PVOID NTAPI ExAllocatePool(POOL_TYPE PoolType, SIZE_T NumberOfBytes)
+{
+    return ExAllocatePoolWithTag(PoolType, NumberOfBytes, POOL_UNTAGGED);
+}
+
+VOID NTAPI ExFreePool(PVOID P)
+{
+    ExFreePoolWithTag(P, 0);   /* 0: any tag */
+}

@@ -22,3 +22,13 @@ NTSTATUS NTAPI NtQueryPerformanceCounter(PLARGE_INTEGER PerformanceCounter, PLAR
         status = MmCopyToCaller(PerformanceFrequency, &freq, sizeof(freq), sizeof(ULONG));
     return status;
 }
+
+/* hal.dll's form for drivers: the counter, and its frequency when asked. */
+LONGLONG NTAPI KeQueryPerformanceCounter(PLARGE_INTEGER PerformanceFrequency)
+{
+    ULONGLONG frequency;
+    LONGLONG counter = (LONGLONG)HalQueryPerformanceCounter(&frequency);
+    if (PerformanceFrequency)
+        PerformanceFrequency->QuadPart = (LONGLONG)frequency;
+    return counter;
+}

@@ -12,6 +12,15 @@ typedef enum _POOL_TYPE { NonPagedPool = 0, PagedPool = 1 } POOL_TYPE;
 /* Zeroed memory, or NULL when none is left or NumberOfBytes is 0 or too large. */
 PVOID NTAPI ExAllocatePoolWithTag(POOL_TYPE PoolType, SIZE_T NumberOfBytes, ULONG Tag);
 VOID NTAPI ExFreePoolWithTag(PVOID P, ULONG Tag);
+/* The untagged forms (wdm.h's ExAllocatePoolWithTag is ExAllocatePool unless POOL_TAGGING). */
+PVOID NTAPI ExAllocatePool(POOL_TYPE PoolType, SIZE_T NumberOfBytes);
+VOID NTAPI ExFreePool(PVOID P);
+
+/* ex/raise.c: no exception handling here, so a raise stops the system (KMODE_EXCEPTION_NOT_HANDLED). */
+__attribute__((noreturn)) VOID NTAPI ExRaiseStatus(NTSTATUS Status);
+/* The DDK's ProbeForRead/ProbeForWrite, which raise instead of returning a status. */
+VOID NTAPI ExpProbeForRead(const VOID *Address, SIZE_T Length, ULONG Alignment);
+VOID NTAPI ExpProbeForWrite(PVOID Address, SIZE_T Length, ULONG Alignment);
 
 /* Work items (ex/worker.c): routines run at PASSIVE_LEVEL by a worker thread of the System process. */
 typedef VOID (NTAPI *PWORKER_THREAD_ROUTINE)(PVOID Parameter);

@@ -121,7 +121,12 @@ BOOLEAN KiFixupException(PKTRAP_FRAME TrapFrame);
 #define KERNEL_MODE_EXCEPTION_NOT_HANDLED   0x8E
 #define BAD_POOL_CALLER                     0xC2
 #define WORKER_RETURNED_AT_BAD_IRQL         0xE1
-__attribute__((noreturn)) void KeBugCheckEx(ULONG Code, ULONG_PTR P1, ULONG_PTR P2, ULONG_PTR P3, ULONG_PTR P4);
+#define NO_MORE_IRP_STACK_LOCATIONS         0x35
+#define MULTIPLE_IRP_COMPLETE_REQUESTS      0x44
+#define SPIN_LOCK_ALREADY_OWNED             0x0F
+#define SPIN_LOCK_NOT_OWNED                 0x10
+__attribute__((noreturn)) void NTAPI KeBugCheckEx(ULONG Code, ULONG_PTR P1, ULONG_PTR P2, ULONG_PTR P3, ULONG_PTR P4);
+__attribute__((noreturn)) void NTAPI KeBugCheck(ULONG Code);
 __attribute__((noreturn)) void KeBugCheckWithTf(ULONG Code, ULONG_PTR P1, ULONG_PTR P2, ULONG_PTR P3, PKTRAP_FRAME TrapFrame);
 
 /* ke/sysstub.c */
@@ -133,19 +138,45 @@ void KiInitializeUserSharedData(KI_SYSCALL_MECHANISM Mechanism);
 
 /* ke/clock.c: the clock interrupt, every KE_CLOCK_INCREMENT of interrupt time */
 #define KE_CLOCK_INCREMENT   100000       /* 100 ns units: 10 ms, NT's classic tick */
-extern volatile ULONG KeTickCount;
+/* KeTickCount: clock ticks since boot, as NT's KSYSTEM_TIME (wdm.h's KeQueryTickCount reads it) */
+typedef struct _KSYSTEM_TIME {
+    ULONG LowPart;
+    LONG High1Time;         /* written before LowPart, High2Time after: a reader retries until they agree */
+    LONG High2Time;
+} KSYSTEM_TIME, *PKSYSTEM_TIME;
+extern volatile KSYSTEM_TIME KeTickCount;
 void KeStartClock(void);
 void NTAPI KiClockInterrupt(PKTRAP_FRAME TrapFrame);
 /* 100 ns units since the clock started. */
 ULONGLONG NTAPI KeQueryInterruptTime(void);
+VOID NTAPI KeQuerySystemTime(PLARGE_INTEGER CurrentTime);
+ULONG NTAPI KeQueryTimeIncrement(void);
+/*
+ * ex/time.c: hal.dll's performance counter for drivers. wdm.h returns a
+ * LARGE_INTEGER, in EDX:EAX under the Windows ABI; gcc's i386 ABI would
+ * return a union through memory, so the kernel says LONGLONG (the same registers).
+ */
+LONGLONG NTAPI KeQueryPerformanceCounter(PLARGE_INTEGER PerformanceFrequency);
 
 /* ke/event.c and ke/wait.c: dispatcher objects and waiting on them */
-typedef enum _KOBJECTS { EventNotificationObject = 0, EventSynchronizationObject = 1 } KOBJECTS;
+/*
+ * The kernel objects below are those drivers embed in their own memory, so
+ * they have wdm.h's i386 layout and size (checked at build time against
+ * mingw-w64's headers: mk/ddk-layout.mk).
+ */
+typedef enum _KOBJECTS {
+    EventNotificationObject = 0, EventSynchronizationObject = 1,
+    TimerNotificationObject = 8, TimerSynchronizationObject = 9,
+    DpcObject = 19,
+} KOBJECTS;
 
 typedef struct _DISPATCHER_HEADER {
     UCHAR Type;             /* KOBJECTS */
-    UCHAR Spare[3];
+    UCHAR Absolute;
+    UCHAR Size;             /* in LONGs */
+    UCHAR Inserted;         /* a timer: in the timer list */
     LONG SignalState;
+    LIST_ENTRY WaitListHead;   /* no wait blocks here: waiters poll (ke/wait.c); kept empty */
 } DISPATCHER_HEADER;
 
 typedef struct _KEVENT {
@@ -170,6 +201,7 @@ NTSTATUS NTAPI KeDelayExecutionThread(KPROCESSOR_MODE WaitMode, BOOLEAN Alertabl
 
 /* ---- IRQL (ke/irql.c): a processor's interrupt request level, as NT's software view of it */
 typedef UCHAR KIRQL, *PKIRQL;
+#define SYNCH_LEVEL     DISPATCH_LEVEL   /* one processor */
 #define PASSIVE_LEVEL   0
 #define APC_LEVEL       1
 #define DISPATCH_LEVEL  2
@@ -181,34 +213,61 @@ VOID NTAPI KeRaiseIrql(KIRQL NewIrql, PKIRQL OldIrql);
 /* Lowering below DISPATCH_LEVEL runs the DPCs queued meanwhile. */
 VOID NTAPI KeLowerIrql(KIRQL NewIrql);
 KIRQL NTAPI KeRaiseIrqlToDpcLevel(void);
+KIRQL NTAPI KeRaiseIrqlToSynchLevel(void);
+/* hal.dll's fastcall forms, which wdm.h's KeRaiseIrql/KeLowerIrql macros call */
+KIRQL FASTCALL KfRaiseIrql(KIRQL NewIrql);
+VOID FASTCALL KfLowerIrql(KIRQL NewIrql);
+
+/* Spin locks (ke/spinlock.c): one processor, so a lock is the IRQL raise plus an owner check. */
+VOID NTAPI KeInitializeSpinLock(PKSPIN_LOCK SpinLock);
+KIRQL FASTCALL KfAcquireSpinLock(PKSPIN_LOCK SpinLock);
+VOID FASTCALL KfReleaseSpinLock(PKSPIN_LOCK SpinLock, KIRQL NewIrql);
+VOID FASTCALL KefAcquireSpinLockAtDpcLevel(PKSPIN_LOCK SpinLock);
+VOID FASTCALL KefReleaseSpinLockFromDpcLevel(PKSPIN_LOCK SpinLock);
+/* wdm.h's i386 macros over them */
+#define KeAcquireSpinLock(SpinLock, OldIrql)     (*(OldIrql) = KfAcquireSpinLock(SpinLock))
+#define KeReleaseSpinLock(SpinLock, NewIrql)     KfReleaseSpinLock(SpinLock, NewIrql)
+#define KeAcquireSpinLockAtDpcLevel(SpinLock)    KefAcquireSpinLockAtDpcLevel(SpinLock)
+#define KeReleaseSpinLockFromDpcLevel(SpinLock)  KefReleaseSpinLockFromDpcLevel(SpinLock)
 
 /* ---- DPCs (ke/dpc.c): run at DISPATCH_LEVEL, after the clock interrupt or when IRQL drops */
 struct _KDPC;
 typedef VOID (NTAPI *PKDEFERRED_ROUTINE)(struct _KDPC *Dpc, PVOID DeferredContext, PVOID SystemArgument1,
                                          PVOID SystemArgument2);
 typedef struct _KDPC {
+    UCHAR Type;                     /* DpcObject */
+    UCHAR Importance;
+    USHORT Number;
+    LIST_ENTRY DpcListEntry;        /* in the DPC queue while DpcData is set */
     PKDEFERRED_ROUTINE DeferredRoutine;
     PVOID DeferredContext, SystemArgument1, SystemArgument2;
-    struct _KDPC *Next;
-    BOOLEAN Inserted;
+    PVOID DpcData;                  /* the queue it is in, NULL when not queued (NT 5.2's meaning) */
 } KDPC, *PKDPC;
+#define MediumImportance 1
 VOID NTAPI KeInitializeDpc(PKDPC Dpc, PKDEFERRED_ROUTINE DeferredRoutine, PVOID DeferredContext);
 /* FALSE if the DPC was already queued. */
 BOOLEAN NTAPI KeInsertQueueDpc(PKDPC Dpc, PVOID SystemArgument1, PVOID SystemArgument2);
+/* FALSE if it was not queued. */
+BOOLEAN NTAPI KeRemoveQueueDpc(PKDPC Dpc);
 void KiRetireDpcList(void);
 
 /* ---- timers (ke/timer.c): a dispatcher object signalled at its due time, optionally queueing a DPC */
+typedef enum _TIMER_TYPE { NotificationTimer = 0, SynchronizationTimer = 1 } TIMER_TYPE;
 typedef struct _KTIMER {
-    DISPATCHER_HEADER Header;
-    ULONGLONG DueTime;          /* interrupt time */
+    DISPATCHER_HEADER Header;       /* Header.Inserted: in the timer list */
+    ULARGE_INTEGER DueTime;         /* interrupt time */
+    LIST_ENTRY TimerListEntry;
     PKDPC Dpc;
-    struct _KTIMER *Next;
-    BOOLEAN Inserted;
+    LONG Period;                    /* ms; 0: one-shot */
 } KTIMER, *PKTIMER;
 VOID NTAPI KeInitializeTimer(PKTIMER Timer);
+VOID NTAPI KeInitializeTimerEx(PKTIMER Timer, TIMER_TYPE Type);
 /* DueTime: negative relative, positive absolute (100 ns). TRUE if the timer was already set. */
 BOOLEAN NTAPI KeSetTimer(PKTIMER Timer, LARGE_INTEGER DueTime, PKDPC Dpc);
+/* Period (ms): after the first expiry the timer is set again that far ahead, until cancelled. */
+BOOLEAN NTAPI KeSetTimerEx(PKTIMER Timer, LARGE_INTEGER DueTime, LONG Period, PKDPC Dpc);
 BOOLEAN NTAPI KeCancelTimer(PKTIMER Timer);
+BOOLEAN NTAPI KeReadStateTimer(PKTIMER Timer);
 /* From the clock interrupt: expire due timers. */
 void KiCheckTimers(ULONGLONG InterruptTime);
 ULONGLONG KiDueTimeToInterruptTime(LONGLONG DueTime);
@@ -252,7 +311,7 @@ __attribute__((noreturn)) VOID KeTerminateThread(void);
 extern void KiThreadStartup(void);
 void NTAPI KiSwapContext(PULONG SaveEsp, ULONG NewEsp);
 
-static inline PKTHREAD KeGetCurrentThread(void) { return KiCurrentThread; }
+PKTHREAD NTAPI KeGetCurrentThread(void);   /* a function, not inline: drivers import it */
 KPROCESSOR_MODE NTAPI KeGetPreviousMode(void);
 #define ExGetPreviousMode KeGetPreviousMode
 

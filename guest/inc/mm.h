@@ -55,6 +55,9 @@ struct _EPROCESS;
 /* Records [Start, End) (page-aligned) as reserved in Process. */
 NTSTATUS MiInsertVad(struct _EPROCESS *Process, ULONG Start, ULONG End, ULONG Flags);
 
+/* mm/address.c: is Va mapped (present) in the current address space? */
+BOOLEAN NTAPI MmIsAddressValid(PVOID VirtualAddress);
+
 /* Probes: the buffer lies wholly in user space and is aligned. */
 NTSTATUS NTAPI ProbeForRead(const VOID *Address, SIZE_T Length, ULONG Alignment);
 NTSTATUS NTAPI ProbeForWrite(PVOID Address, SIZE_T Length, ULONG Alignment);

@@ -10,8 +10,10 @@
 /* stdcall on i386; the host build of the object manager's tests has no such convention */
 #if defined(__i386__)
 #define NTAPI     __attribute__((stdcall))
+#define FASTCALL  __attribute__((fastcall))   /* ECX, EDX, then the stack: the DDK's Iof/Kf/Obf routines */
 #else
 #define NTAPI
+#define FASTCALL
 #endif
 #define IN
 #define OUT
@@ -20,13 +22,14 @@
 typedef void            VOID, *PVOID;
 typedef char            CHAR, *PCHAR;
 typedef unsigned char   UCHAR, *PUCHAR, BOOLEAN, *PBOOLEAN;
-typedef short           SHORT;
+typedef short           SHORT, CSHORT;
+typedef char            CCHAR;
 typedef unsigned short  USHORT, *PUSHORT, WCHAR, *PWCHAR, *PWSTR;
 typedef const WCHAR    *PCWSTR;
 typedef const char     *PCSTR;
 typedef int             LONG, *PLONG;
 typedef unsigned int    ULONG, *PULONG;
-typedef uintptr_t       ULONG_PTR;    /* unsigned int on i386, as in NT */
+typedef uintptr_t       ULONG_PTR, *PULONG_PTR;    /* unsigned int on i386, as in NT */
 typedef size_t          SIZE_T, *PSIZE_T;
 typedef intptr_t        LONG_PTR;
 typedef long long       LONGLONG;
@@ -44,15 +47,55 @@ typedef union _LARGE_INTEGER {
     LONGLONG QuadPart;
 } LARGE_INTEGER, *PLARGE_INTEGER;
 
+typedef union _ULARGE_INTEGER {
+    struct { ULONG LowPart; ULONG HighPart; };
+    ULONGLONG QuadPart;
+} ULARGE_INTEGER, *PULARGE_INTEGER;
+
 typedef struct _LIST_ENTRY {
     struct _LIST_ENTRY *Flink, *Blink;
 } LIST_ENTRY, *PLIST_ENTRY;
+
+#define CONTAINING_RECORD(address, type, field) ((type *)((char *)(address) - offsetof(type, field)))
+
+/* Doubly linked lists with a head, as wdm.h's inline helpers. */
+static inline void InitializeListHead(PLIST_ENTRY Head) { Head->Flink = Head->Blink = Head; }
+static inline BOOLEAN IsListEmpty(const LIST_ENTRY *Head) { return Head->Flink == Head; }
+static inline void InsertTailList(PLIST_ENTRY Head, PLIST_ENTRY Entry)
+{
+    Entry->Flink = Head;
+    Entry->Blink = Head->Blink;
+    Head->Blink->Flink = Entry;
+    Head->Blink = Entry;
+}
+/* TRUE if the list is empty afterwards. */
+static inline BOOLEAN RemoveEntryList(PLIST_ENTRY Entry)
+{
+    PLIST_ENTRY next = Entry->Flink, prev = Entry->Blink;
+    prev->Flink = next;
+    next->Blink = prev;
+    return next == prev;
+}
+static inline PLIST_ENTRY RemoveHeadList(PLIST_ENTRY Head)
+{
+    PLIST_ENTRY entry = Head->Flink;
+    RemoveEntryList(entry);
+    return entry;
+}
 
 typedef struct _UNICODE_STRING {
     USHORT Length;          /* bytes, not counting a terminator */
     USHORT MaximumLength;
     PWSTR  Buffer;
 } UNICODE_STRING, *PUNICODE_STRING;
+
+typedef struct _STRING {
+    USHORT Length;          /* bytes, not counting a terminator */
+    USHORT MaximumLength;
+    PCHAR  Buffer;
+} STRING, *PSTRING, ANSI_STRING, *PANSI_STRING;
+
+typedef ULONG_PTR KSPIN_LOCK, *PKSPIN_LOCK;
 
 typedef enum _MODE { KernelMode = 0, UserMode = 1 } MODE;
 

@@ -25,7 +25,7 @@
 #define REFERENCE_BY_POINTER 0x18     /* bugcheck: a reference count went below zero */
 #define INVALID_KERNEL_HANDLE 0x93    /* bugcheck: the kernel closed a handle it does not own */
 #endif
-__attribute__((noreturn)) void KeBugCheckEx(ULONG Code, ULONG_PTR P1, ULONG_PTR P2, ULONG_PTR P3, ULONG_PTR P4);
+__attribute__((noreturn)) void NTAPI KeBugCheckEx(ULONG Code, ULONG_PTR P1, ULONG_PTR P2, ULONG_PTR P3, ULONG_PTR P4);
 
 typedef struct _OBJECT_TYPE {
     const char *Name;
@@ -79,8 +79,9 @@ NTSTATUS NTAPI ObCreateObject(POBJECT_TYPE ObjectType, ULONG BodySize, PVOID *Ob
 VOID NTAPI ObReferenceObject(PVOID Object);
 /* Drops one reference; the last one runs the type's DeleteProcedure and frees the object. */
 VOID NTAPI ObDereferenceObject(PVOID Object);
-#define ObfReferenceObject   ObReferenceObject
-#define ObfDereferenceObject ObDereferenceObject
+/* The fastcall forms wdm.h's ObReferenceObject/ObDereferenceObject macros call (ob/obfast.c). */
+LONG_PTR FASTCALL ObfReferenceObject(PVOID Object);
+LONG_PTR FASTCALL ObfDereferenceObject(PVOID Object);
 POBJECT_TYPE ObGetObjectType(PVOID Object);
 /* DesiredAccess with GENERIC_XXX mapped through the type, limited to its valid rights. */
 ACCESS_MASK ObpMapDesiredAccess(POBJECT_TYPE Type, ACCESS_MASK DesiredAccess);

@@ -49,6 +49,8 @@ __attribute__((noreturn)) void PspExitProcess(NTSTATUS ExitStatus);
 __attribute__((noreturn)) void PspTerminateProcessByException(NTSTATUS Status, ULONG Eip, ULONG Address);
 
 static inline PEPROCESS PsGetCurrentProcess(void) { return KeGetCurrentThread()->Process; }
+HANDLE NTAPI PsGetCurrentProcessId(VOID);
+HANDLE NTAPI PsGetCurrentThreadId(VOID);
 /* KTHREAD is the first member of ETHREAD, as on NT. */
 static inline PETHREAD PsGetCurrentThread(void) { return (PETHREAD)KeGetCurrentThread(); }
 

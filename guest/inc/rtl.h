@@ -13,11 +13,30 @@ size_t strlen(const char *s);
 int   strcmp(const char *a, const char *b);
 int   strncmp(const char *a, const char *b, size_t n);
 
-/* printf subset: %c %s %d %u %x %X %p %%, flags '0' '-', width, 'l'/'ll'. Always NUL-terminates. */
+/* printf subset: %c %s %d %i %u %x %X %p %%, flags '0' '-', width (*), string precision (.N .*),
+   'l'/'ll', NT's %ws %S %hs %Z %wZ.
+   Always NUL-terminates. */
 int RtlFormatV(char *buf, size_t size, const char *fmt, va_list ap);
 int RtlFormat(char *buf, size_t size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 VOID NTAPI RtlInitUnicodeString(PUNICODE_STRING Destination, PCWSTR Source);
+
+/* Kernel only (rtl/crt.c, rtl/unicode.c): what ntoskrnl exports to drivers besides. */
+size_t wcslen(const WCHAR *s);
+int _vsnprintf(char *Buffer, size_t Count, const char *Format, va_list ArgList);
+/* no format attribute: they take NT's %wZ and %ws, which gcc's printf checks reject */
+int _snprintf(char *Buffer, size_t Count, const char *Format, ...);
+int sprintf(char *Buffer, const char *Format, ...);
+VOID NTAPI RtlInitAnsiString(PANSI_STRING Destination, PCSTR Source);
+NTSTATUS NTAPI RtlAnsiStringToUnicodeString(PUNICODE_STRING Destination, PANSI_STRING Source,
+                                            BOOLEAN AllocateDestinationString);
+NTSTATUS NTAPI RtlUnicodeStringToAnsiString(PANSI_STRING Destination, PUNICODE_STRING Source,
+                                            BOOLEAN AllocateDestinationString);
+VOID NTAPI RtlFreeUnicodeString(PUNICODE_STRING UnicodeString);
+VOID NTAPI RtlFreeAnsiString(PANSI_STRING AnsiString);
+VOID NTAPI RtlCopyUnicodeString(PUNICODE_STRING Destination, PUNICODE_STRING Source);
+BOOLEAN NTAPI RtlEqualUnicodeString(PUNICODE_STRING String1, PUNICODE_STRING String2, BOOLEAN CaseInSensitive);
+SIZE_T NTAPI RtlCompareMemory(const VOID *Source1, const VOID *Source2, SIZE_T Length);
 /* ASCII -> UTF-16 into Buffer (capacity in WCHARs); returns the number of WCHARs written. */
 ULONG RtlAsciiToUnicode(PWSTR Buffer, ULONG Capacity, const char *Ascii, ULONG Length);
 

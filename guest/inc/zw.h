@@ -23,6 +23,9 @@
         PIO_STATUS_BLOCK IoStatusBlock, PVOID Buffer, ULONG Length, PLARGE_INTEGER ByteOffset, PULONG Key); \
     NTSTATUS NTAPI Prefix##QueryInformationFile(HANDLE FileHandle, PIO_STATUS_BLOCK IoStatusBlock, \
         PVOID FileInformation, ULONG Length, FILE_INFORMATION_CLASS FileInformationClass); \
+    NTSTATUS NTAPI Prefix##DeviceIoControlFile(HANDLE FileHandle, HANDLE Event, PVOID ApcRoutine, \
+        PVOID ApcContext, PIO_STATUS_BLOCK IoStatusBlock, ULONG IoControlCode, PVOID InputBuffer, \
+        ULONG InputBufferLength, PVOID OutputBuffer, ULONG OutputBufferLength); \
     NTSTATUS NTAPI Prefix##QuerySystemTime(PLARGE_INTEGER SystemTime); \
     NTSTATUS NTAPI Prefix##YieldExecution(void); \
     NTSTATUS NTAPI Prefix##Close(HANDLE Handle);

@@ -1,9 +1,9 @@
 /*
  * Devices and their names. \Device\Xxx names a device object; the DOS
  * device names under \??\ are symbolic links to them (io/symlink.c).
- * Requests reach a driver through IoCallDriver.
+ * Requests reach a driver through IoCallDriver (io/irp.c).
  */
-#include "../inc/io.h"
+#include "../inc/iop.h"
 #include "../inc/rtl.h"
 
 #define IO_DEVICE_TAG 0x20766544   /* 'Dev ' */
@@ -28,31 +28,109 @@ static BOOLEAN IopPrefixMatches(PCWSTR Name, ULONG Length, PCWSTR Prefix, ULONG 
     return TRUE;
 }
 
+/* The named device called exactly Name (Length WCHARs), case-insensitively, or NULL. */
+static PDEVICE_OBJECT IopFindNamedDevice(PCWSTR Name, ULONG Length)
+{
+    for (PDEVICE_OBJECT d = IopNamedDevices; d; d = IopDeviceExtension(d)->NextNamed) {
+        ULONG n;
+        if (IopPrefixMatches(Name, Length, IopDeviceExtension(d)->Name, &n) && n == Length)
+            return d;
+    }
+    return NULL;
+}
+
+/*
+ * One pool block, as NT lays it out: the DEVICE_OBJECT, the driver's
+ * DeviceExtension (8-byte aligned), then the DEVOBJ_EXTENSION with the
+ * kernel's bookkeeping (io/iop.h).
+ */
+static PDEVICE_OBJECT IopAllocateDevice(ULONG DeviceExtensionSize)
+{
+    if (DeviceExtensionSize > EX_POOL_MAX_ALLOCATION)
+        return NULL;
+    ULONG extension = (DeviceExtensionSize + 7) & ~7u;
+    PDEVICE_OBJECT device = ExAllocatePoolWithTag(NonPagedPool,
+                                                  sizeof(DEVICE_OBJECT) + extension + sizeof(IOP_DEVOBJ_EXTENSION),
+                                                  IO_DEVICE_TAG);
+    if (!device)
+        return NULL;
+    PIOP_DEVOBJ_EXTENSION private = (PIOP_DEVOBJ_EXTENSION)((PUCHAR)(device + 1) + extension);
+    private->Public.Type = IO_TYPE_DEVICE_OBJECT_EXTENSION;
+    private->Public.Size = sizeof(DEVOBJ_EXTENSION);
+    private->Public.DeviceObject = device;
+    device->DeviceObjectExtension = &private->Public;
+    device->Type = IO_TYPE_DEVICE;
+    device->Size = (USHORT)(sizeof(DEVICE_OBJECT) + DeviceExtensionSize);
+    device->DeviceExtension = DeviceExtensionSize ? (PVOID)(device + 1) : NULL;
+    device->StackSize = 1;
+    InitializeListHead(&device->Queue.ListEntry);
+    device->DeviceQueue.Type = 0x14;   /* DeviceQueueObject */
+    device->DeviceQueue.Size = sizeof(KDEVICE_QUEUE);
+    InitializeListHead(&device->DeviceQueue.DeviceListHead);
+    KeInitializeDpc(&device->Dpc, NULL, NULL);
+    KeInitializeEvent(&device->DeviceLock, SynchronizationEvent, TRUE);
+    return device;
+}
+
 NTSTATUS NTAPI IoCreateDevice(PDRIVER_OBJECT DriverObject, ULONG DeviceExtensionSize, PUNICODE_STRING DeviceName,
                               ULONG DeviceType, ULONG DeviceCharacteristics, BOOLEAN Exclusive,
                               PDEVICE_OBJECT *DeviceObject)
 {
-    (void)DeviceCharacteristics;
-    (void)Exclusive;
     ULONG nameLength = DeviceName ? DeviceName->Length / sizeof(WCHAR) : 0;
-    if (nameLength >= ARRAYSIZE(((PDEVICE_OBJECT)0)->Name))
+    if (nameLength >= IOP_MAX_DEVICE_NAME)
         return STATUS_OBJECT_NAME_INVALID;
-    PDEVICE_OBJECT device = ExAllocatePoolWithTag(NonPagedPool, sizeof(DEVICE_OBJECT) + DeviceExtensionSize,
-                                                  IO_DEVICE_TAG);
+    if (nameLength && IopFindNamedDevice(DeviceName->Buffer, nameLength))
+        return STATUS_OBJECT_NAME_COLLISION;
+    PDEVICE_OBJECT device = IopAllocateDevice(DeviceExtensionSize);
     if (!device)
         return STATUS_INSUFFICIENT_RESOURCES;
     device->DriverObject = DriverObject;
     device->DeviceType = DeviceType;
-    device->DeviceExtension = DeviceExtensionSize ? (PVOID)(device + 1) : NULL;
+    device->Characteristics = DeviceCharacteristics;
+    device->Flags = DO_DEVICE_INITIALIZING | (Exclusive ? DO_EXCLUSIVE : 0);
+    device->SectorSize = DeviceType == FILE_DEVICE_DISK ? 512 : 0;
     device->NextDevice = DriverObject->DeviceObject;
     DriverObject->DeviceObject = device;
     if (nameLength) {
-        memcpy(device->Name, DeviceName->Buffer, nameLength * sizeof(WCHAR));
-        device->NextNamed = IopNamedDevices;
+        memcpy(IopDeviceExtension(device)->Name, DeviceName->Buffer, nameLength * sizeof(WCHAR));
+        IopDeviceExtension(device)->NextNamed = IopNamedDevices;
         IopNamedDevices = device;
     }
     *DeviceObject = device;
     return STATUS_SUCCESS;
+}
+
+/* Unlinks Device from the list that Head starts, whose entries link through the field at Link. */
+static VOID IopUnlinkDevice(PDEVICE_OBJECT *Head, PDEVICE_OBJECT Device, PDEVICE_OBJECT *(*Link)(PDEVICE_OBJECT))
+{
+    for (PDEVICE_OBJECT *p = Head; *p; p = Link(*p))
+        if (*p == Device) {
+            *p = *Link(Device);
+            return;
+        }
+}
+static PDEVICE_OBJECT *IopNextDevice(PDEVICE_OBJECT d) { return &d->NextDevice; }
+static PDEVICE_OBJECT *IopNextNamed(PDEVICE_OBJECT d) { return &IopDeviceExtension(d)->NextNamed; }
+
+/* The name goes at once; the memory when the last file object open on the device does (as NT). */
+VOID NTAPI IoDeleteDevice(PDEVICE_OBJECT DeviceObject)
+{
+    IopUnlinkDevice(&IopNamedDevices, DeviceObject, IopNextNamed);
+    IopUnlinkDevice(&DeviceObject->DriverObject->DeviceObject, DeviceObject, IopNextDevice);
+    IopDeviceExtension(DeviceObject)->DeletePending = TRUE;
+    if (DeviceObject->ReferenceCount == 0)
+        ExFreePoolWithTag(DeviceObject, IO_DEVICE_TAG);
+}
+
+VOID IopReferenceDevice(PDEVICE_OBJECT Device)
+{
+    Device->ReferenceCount++;
+}
+
+VOID IopDereferenceDevice(PDEVICE_OBJECT Device)
+{
+    if (--Device->ReferenceCount == 0 && IopDeviceExtension(Device)->DeletePending)
+        ExFreePoolWithTag(Device, IO_DEVICE_TAG);
 }
 
 /* Is there a '\' after position From: is the unknown name a directory on the way? */
@@ -87,9 +165,9 @@ NTSTATUS IopParseDeviceName(PUNICODE_STRING Name, PDEVICE_OBJECT *Device, PUNICO
         viaLink = TRUE;
     }
 
-    for (PDEVICE_OBJECT d = IopNamedDevices; d; d = d->NextNamed) {
+    for (PDEVICE_OBJECT d = IopNamedDevices; d; d = IopDeviceExtension(d)->NextNamed) {
         ULONG deviceLength;
-        if (IopPrefixMatches(name, length, d->Name, &deviceLength)) {
+        if (IopPrefixMatches(name, length, IopDeviceExtension(d)->Name, &deviceLength)) {
             *Device = d;
             if (!viaLink) {
                 Remaining->Buffer = Name->Buffer + deviceLength;
@@ -101,24 +179,4 @@ NTSTATUS IopParseDeviceName(PUNICODE_STRING Name, PDEVICE_OBJECT *Device, PUNICO
     if (IopPrefixMatches(name, length, L"\\Device", &used) && used < length)
         return IopNotFound(name, length, used + 1);
     return IopNotFound(name, length, 1);
-}
-
-NTSTATUS NTAPI IoCallDriver(PDEVICE_OBJECT DeviceObject, PIRP Irp)
-{
-    PIO_STACK_LOCATION stack = IoGetCurrentIrpStackLocation(Irp);
-    stack->DeviceObject = DeviceObject;
-    PDRIVER_DISPATCH dispatch = DeviceObject->DriverObject->MajorFunction[stack->MajorFunction];
-    if (!dispatch) {
-        Irp->IoStatus.Status = STATUS_INVALID_DEVICE_REQUEST;
-        Irp->IoStatus.Information = 0;
-        return STATUS_INVALID_DEVICE_REQUEST;
-    }
-    return dispatch(DeviceObject, Irp);
-}
-
-VOID NTAPI IoCompleteRequest(PIRP Irp, UCHAR PriorityBoost)
-{
-    /* synchronous I/O only: the caller of IoCallDriver picks the result up from IoStatus */
-    (void)Irp;
-    (void)PriorityBoost;
 }

@@ -1,31 +1,55 @@
 /*
- * File objects: the object type, and the close that tells the driver
- * (IRP_MJ_CLOSE) when the last reference to an opened file goes.
+ * File objects: the object type, the cleanup that tells the driver
+ * (IRP_MJ_CLEANUP) when the last handle to an opened file goes, and the
+ * close (IRP_MJ_CLOSE) when the last reference does. An open
+ * that failed leaves DeviceObject NULL (io/create.c), as NT's parse does.
  */
-#include "../inc/io.h"
+#include "../inc/iop.h"
 #include "../inc/mm.h"
 
 #define IO_NAME_TAG 0x6D614E46   /* 'FNam' */
 
+/* The last reference: the driver hears IRP_MJ_CLOSE if the open reached it and succeeded. */
 static VOID IopDeleteFile(PVOID Object)
 {
     PFILE_OBJECT file = Object;
-    if (file->Flags & FO_OPENED) {
-        IRP irp = { 0 };
-        irp.RequestorMode = KernelMode;
-        irp.Stack.MajorFunction = IRP_MJ_CLOSE;
-        irp.Stack.FileObject = file;
-        IoCallDriver(file->DeviceObject, &irp);
+    if (file->DeviceObject) {
+        IOP_IRP packet;
+        IopInitializeIrp(&packet, IRP_MJ_CLOSE, file, KernelMode);
+        packet.Irp.Flags |= IRP_CLOSE_OPERATION;
+        IopSynchronousCall(file->DeviceObject, &packet.Irp);
+        IopDereferenceDevice(file->DeviceObject);
     }
     if (file->FileName.Buffer)
         ExFreePoolWithTag(file->FileName.Buffer, IO_NAME_TAG);
 }
 
-OBJECT_TYPE IoFileObjectType[1] = { {
+/* The last handle: the driver hears IRP_MJ_CLEANUP (references may outlive it; IRP_MJ_CLOSE comes with the last). */
+static VOID IopCloseFile(PVOID Object, ULONG HandleCountBefore)
+{
+    PFILE_OBJECT file = Object;
+    if (HandleCountBefore != 1 || !file->DeviceObject)
+        return;
+    IOP_IRP packet;
+    IopInitializeIrp(&packet, IRP_MJ_CLEANUP, file, KernelMode);
+    packet.Irp.Flags |= IRP_CLOSE_OPERATION;
+    IopSynchronousCall(file->DeviceObject, &packet.Irp);
+}
+
+static OBJECT_TYPE IopFileObjectType = {
     "File",
     { FILE_GENERIC_READ, FILE_GENERIC_WRITE, FILE_GENERIC_EXECUTE, FILE_ALL_ACCESS },
-    FILE_ALL_ACCESS, IopDeleteFile, NULL, 0, 0,
-} };
+    FILE_ALL_ACCESS, IopDeleteFile, IopCloseFile, 0, 0,
+};
+POBJECT_TYPE IoFileObjectType = &IopFileObjectType;
+/*
+ * What drivers import as IoFileObjectType. mingw-w64's wdm.h declares it
+ * `POBJECT_TYPE *` with dllimport, so a driver's *IoFileObjectType loads the
+ * datum the import names and then what that points at: the datum must hold
+ * the address of the type pointer. (The WDK's plain extern reached the same
+ * through the import slot itself.)
+ */
+POBJECT_TYPE *IopDdkFileObjectType = &IoFileObjectType;
 
 NTSTATUS IoCopyToRequestor(PVOID Destination, const VOID *Source, ULONG Length)
 {

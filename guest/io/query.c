@@ -1,10 +1,10 @@
 /*
  * NtQueryInformationFile (FileStandardInformation from the driver,
  * FilePositionInformation from the file object, as NT's I/O manager does)
- * and NtDeviceIoControlFile (METHOD_BUFFERED through a system buffer; the
- * other methods hand the driver the caller's pointers).
+ * and NtDeviceIoControlFile (METHOD_BUFFERED through a system buffer,
+ * METHOD_NEITHER with the caller's pointers).
  */
-#include "../inc/io.h"
+#include "../inc/iop.h"
 #include "../inc/mm.h"
 
 #define IO_SYSTEM_BUFFER_TAG 0x66754249   /* 'IBuf' */
@@ -36,26 +36,70 @@ NTSTATUS NTAPI NtQueryInformationFile(HANDLE FileHandle, PIO_STATUS_BLOCK IoStat
     NTSTATUS status = ObReferenceObjectByHandle(FileHandle, 0, IoFileObjectType, mode, (PVOID *)&file, NULL);
     if (!NT_SUCCESS(status))
         return status;
-    IRP irp = { 0 };
+    IOP_IRP packet;
+    PIO_STACK_LOCATION stack = IopInitializeIrp(&packet, IRP_MJ_QUERY_INFORMATION, file, mode);
     if (FileInformationClass == FilePositionInformation) {
         info.Position.CurrentByteOffset = file->CurrentByteOffset;
-        irp.IoStatus.Information = size;
+        packet.Irp.IoStatus.Information = size;
     } else {
-        irp.RequestorMode = mode;
-        irp.AssociatedIrp.SystemBuffer = &info;
-        irp.Stack.MajorFunction = IRP_MJ_QUERY_INFORMATION;
-        irp.Stack.FileObject = file;
-        irp.Stack.Parameters.QueryFile.Length = size;
-        irp.Stack.Parameters.QueryFile.FileInformationClass = FileInformationClass;
-        status = IoCallDriver(file->DeviceObject, &irp);
+        packet.Irp.Flags |= IRP_BUFFERED_IO;
+        packet.Irp.AssociatedIrp.SystemBuffer = &info;
+        stack->Parameters.QueryFile.Length = size;
+        stack->Parameters.QueryFile.FileInformationClass = FileInformationClass;
+        status = IopSynchronousCall(file->DeviceObject, &packet.Irp);
     }
     ObDereferenceObject(file);
     if (NT_SUCCESS(status))
         status = MmCopyToCaller(FileInformation, &info, size, sizeof(ULONG));
     if (NT_SUCCESS(status)) {
-        IO_STATUS_BLOCK iosb = { { .Status = status }, irp.IoStatus.Information };
+        IO_STATUS_BLOCK iosb = { { .Status = status }, packet.Irp.IoStatus.Information };
         status = MmCopyToCaller(IoStatusBlock, &iosb, sizeof(iosb), sizeof(ULONG));
     }
+    return status;
+}
+
+/*
+ * The buffers of an IOCTL, by its method, as NT's I/O manager passes them:
+ *   METHOD_BUFFERED  one system buffer of max(in, out) bytes: the input
+ *                    copied in, Information bytes copied out afterwards;
+ *   METHOD_NEITHER   Type3InputBuffer is the caller's input pointer and
+ *                    UserBuffer its output pointer, neither probed: the
+ *                    driver's job (the classic hole of kernel drivers);
+ *   METHOD_IN/OUT_DIRECT need MDLs, which this kernel does not have:
+ *                    refused with STATUS_NOT_IMPLEMENTED.
+ */
+static NTSTATUS IopSendDeviceControl(PDEVICE_OBJECT Device, PIRP Irp, PVOID InputBuffer, PVOID OutputBuffer)
+{
+    PIO_STACK_LOCATION stack = IoGetNextIrpStackLocation(Irp);
+    ULONG in = stack->Parameters.DeviceIoControl.InputBufferLength;
+    ULONG out = stack->Parameters.DeviceIoControl.OutputBufferLength;
+    ULONG method = stack->Parameters.DeviceIoControl.IoControlCode & 3;
+    stack->Parameters.DeviceIoControl.Type3InputBuffer = InputBuffer;
+    Irp->UserBuffer = OutputBuffer;
+    if (method == METHOD_NEITHER)
+        return IopSynchronousCall(Device, Irp);
+    if (method != METHOD_BUFFERED)
+        return IopCompleteRequest(Irp, STATUS_NOT_IMPLEMENTED, 0);
+    ULONG length = in > out ? in : out;
+    PVOID buffer = NULL;
+    NTSTATUS status = STATUS_SUCCESS;
+    if (length && !(buffer = ExAllocatePoolWithTag(NonPagedPool, length, IO_SYSTEM_BUFFER_TAG)))
+        status = STATUS_INSUFFICIENT_RESOURCES;
+    else if (in)
+        status = KiSafeCopy(buffer, InputBuffer, in);
+    if (NT_SUCCESS(status)) {
+        Irp->AssociatedIrp.SystemBuffer = buffer;
+        Irp->Flags |= buffer ? IRP_BUFFERED_IO | IRP_DEALLOCATE_BUFFER | (out ? IRP_INPUT_OPERATION : 0) : 0;
+        status = IopSynchronousCall(Device, Irp);
+        if (Irp->IoStatus.Information > out)
+            Irp->IoStatus.Information = out;
+        if (!NT_ERROR(status) && Irp->IoStatus.Information)
+            status = KiSafeCopy(OutputBuffer, buffer, Irp->IoStatus.Information);
+    } else {
+        IopCompleteRequest(Irp, status, 0);
+    }
+    if (buffer)
+        ExFreePoolWithTag(buffer, IO_SYSTEM_BUFFER_TAG);
     return status;
 }
 
@@ -68,7 +112,6 @@ NTSTATUS NTAPI NtDeviceIoControlFile(HANDLE FileHandle, HANDLE Event, PVOID ApcR
     ACCESS_MASK wanted = ((access & FILE_READ_ACCESS) ? FILE_READ_DATA : 0) |
                          ((access & FILE_WRITE_ACCESS) ? FILE_WRITE_DATA : 0);
     PFILE_OBJECT file;
-    PVOID systemBuffer = NULL;
     (void)Event;   /* completion is synchronous */
     (void)ApcRoutine;
     (void)ApcContext;
@@ -79,41 +122,22 @@ NTSTATUS NTAPI NtDeviceIoControlFile(HANDLE FileHandle, HANDLE Event, PVOID ApcR
         return status;
     if (mode == UserMode) {
         status = ProbeForWrite(IoStatusBlock, sizeof(IO_STATUS_BLOCK), sizeof(ULONG));
-        if (NT_SUCCESS(status) && method != METHOD_NEITHER) {
+        if (NT_SUCCESS(status) && method == METHOD_BUFFERED) {
             status = ProbeForRead(InputBuffer, InputBufferLength, 1);
             if (NT_SUCCESS(status))
                 status = ProbeForWrite(OutputBuffer, OutputBufferLength, 1);
         }
     }
-    ULONG bufferLength = InputBufferLength > OutputBufferLength ? InputBufferLength : OutputBufferLength;
-    if (NT_SUCCESS(status) && method != METHOD_NEITHER && bufferLength) {
-        systemBuffer = ExAllocatePoolWithTag(NonPagedPool, bufferLength, IO_SYSTEM_BUFFER_TAG);
-        if (!systemBuffer)
-            status = STATUS_INSUFFICIENT_RESOURCES;
-        else if (InputBufferLength)
-            status = KiSafeCopy(systemBuffer, InputBuffer, InputBufferLength);
-    }
-    IRP irp = { 0 };
     if (NT_SUCCESS(status)) {
-        irp.RequestorMode = mode;
-        irp.AssociatedIrp.SystemBuffer = systemBuffer;
-        irp.UserBuffer = OutputBuffer;
-        irp.Stack.MajorFunction = IRP_MJ_DEVICE_CONTROL;
-        irp.Stack.FileObject = file;
-        irp.Stack.Parameters.DeviceIoControl.IoControlCode = IoControlCode;
-        irp.Stack.Parameters.DeviceIoControl.InputBufferLength = InputBufferLength;
-        irp.Stack.Parameters.DeviceIoControl.OutputBufferLength = OutputBufferLength;
-        irp.Stack.Parameters.DeviceIoControl.Type3InputBuffer = InputBuffer;
-        status = IoCallDriver(file->DeviceObject, &irp);
-        if (irp.IoStatus.Information > OutputBufferLength)
-            irp.IoStatus.Information = OutputBufferLength;
-        if (NT_SUCCESS(status) && systemBuffer && irp.IoStatus.Information)
-            status = KiSafeCopy(OutputBuffer, systemBuffer, irp.IoStatus.Information);
-        IO_STATUS_BLOCK iosb = { { .Status = status }, irp.IoStatus.Information };
+        IOP_IRP packet;
+        PIO_STACK_LOCATION stack = IopInitializeIrp(&packet, IRP_MJ_DEVICE_CONTROL, file, mode);
+        stack->Parameters.DeviceIoControl.IoControlCode = IoControlCode;
+        stack->Parameters.DeviceIoControl.InputBufferLength = InputBufferLength;
+        stack->Parameters.DeviceIoControl.OutputBufferLength = OutputBufferLength;
+        status = IopSendDeviceControl(file->DeviceObject, &packet.Irp, InputBuffer, OutputBuffer);
+        IO_STATUS_BLOCK iosb = { { .Status = status }, packet.Irp.IoStatus.Information };
         MmCopyToCaller(IoStatusBlock, &iosb, sizeof(iosb), sizeof(ULONG));
     }
-    if (systemBuffer)
-        ExFreePoolWithTag(systemBuffer, IO_SYSTEM_BUFFER_TAG);
     ObDereferenceObject(file);
     return status;
 }

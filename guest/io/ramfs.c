@@ -4,7 +4,7 @@
  * `ntvisor run --file=...` and writable at run time. A file's data is a
  * table of pages; names compare case-insensitively, as on NTFS.
  */
-#include "../inc/io.h"
+#include "../inc/iop.h"
 #include "../inc/mm.h"
 #include "../inc/rtl.h"
 
@@ -167,9 +167,7 @@ static NTSTATUS NTAPI RamFsCreate(PDEVICE_OBJECT Device, PIRP Irp)
     }
     file->FsContext = fcb;
 done:
-    Irp->IoStatus.Status = status;
-    Irp->IoStatus.Information = NT_SUCCESS(status) ? information : 0;
-    return status;
+    return IopCompleteRequest(Irp, status, NT_SUCCESS(status) ? information : 0);
 }
 
 static NTSTATUS NTAPI RamFsReadWrite(PDEVICE_OBJECT Device, PIRP Irp)
@@ -204,8 +202,7 @@ static NTSTATUS NTAPI RamFsReadWrite(PDEVICE_OBJECT Device, PIRP Irp)
         if (NT_SUCCESS(status))
             Irp->IoStatus.Information = length;
     }
-    Irp->IoStatus.Status = status;
-    return status;
+    return IopCompleteRequest(Irp, status, Irp->IoStatus.Information);
 }
 
 static NTSTATUS NTAPI RamFsQueryInformation(PDEVICE_OBJECT Device, PIRP Irp)
@@ -222,18 +219,15 @@ static NTSTATUS NTAPI RamFsQueryInformation(PDEVICE_OBJECT Device, PIRP Irp)
         info->NumberOfLinks = 1;
         info->DeletePending = FALSE;
         info->Directory = fcb == NULL;
-        Irp->IoStatus.Information = sizeof(*info);
-        status = STATUS_SUCCESS;
+        return IopCompleteRequest(Irp, STATUS_SUCCESS, sizeof(*info));
     }
-    Irp->IoStatus.Status = status;
-    return status;
+    return IopCompleteRequest(Irp, status, 0);
 }
 
 static NTSTATUS NTAPI RamFsClose(PDEVICE_OBJECT Device, PIRP Irp)
 {
     (void)Device;
-    Irp->IoStatus.Status = STATUS_SUCCESS;
-    return STATUS_SUCCESS;
+    return IopCompleteRequest(Irp, STATUS_SUCCESS, 0);
 }
 
 NTSTATUS RamFsAddFile(const char *Name, const UCHAR *Data, ULONG Size)
@@ -260,6 +254,8 @@ VOID RamFsInitialize(VOID)
     PDEVICE_OBJECT device;
     UNICODE_STRING deviceName;
     RtlInitUnicodeString(&deviceName, L"\\Device\\HarddiskVolume1");
+    RamFsDriver.Type = IO_TYPE_DRIVER;
+    RamFsDriver.Size = sizeof(DRIVER_OBJECT);
     RtlInitUnicodeString(&RamFsDriver.DriverName, L"\\FileSystem\\RamFs");
     RamFsDriver.MajorFunction[IRP_MJ_CREATE] = RamFsCreate;
     RamFsDriver.MajorFunction[IRP_MJ_CLOSE] = RamFsClose;
@@ -269,4 +265,5 @@ VOID RamFsInitialize(VOID)
     if (!NT_SUCCESS(IoCreateDevice(&RamFsDriver, 0, &deviceName, FILE_DEVICE_DISK, 0, FALSE,
                                    &device)))
         KeBugCheckEx(PHASE0_INITIALIZATION_FAILED, 0x10, 0, 0, 0);
+    IopReadyDeviceObjects(&RamFsDriver);
 }

@@ -4,7 +4,7 @@
  * byte offset); a kernel-mode caller's pointers are trusted. That is the
  * whole difference between calling NtReadFile and ZwReadFile from a driver.
  */
-#include "../inc/io.h"
+#include "../inc/iop.h"
 #include "../inc/mm.h"
 
 extern OBJECT_TYPE ExEventObjectType[1];
@@ -14,7 +14,38 @@ NTSTATUS NTAPI NtReadFile(HANDLE FileHandle, HANDLE Event, PVOID ApcRoutine, PVO
 NTSTATUS NTAPI NtWriteFile(HANDLE FileHandle, HANDLE Event, PVOID ApcRoutine, PVOID ApcContext,
                            PIO_STATUS_BLOCK IoStatusBlock, PVOID Buffer, ULONG Length, PLARGE_INTEGER ByteOffset,
                            PULONG Key);
-#define EVENT_MODIFY_STATE 0x0002
+#define IO_SYSTEM_BUFFER_TAG 0x66754249   /* 'IBuf' */
+
+/*
+ * The request to the driver. A DO_BUFFERED_IO device gets the data in a
+ * system buffer (AssociatedIrp.SystemBuffer), as on NT; others get the
+ * caller's pointer (UserBuffer). DO_DIRECT_IO would need MDLs: refused.
+ */
+static NTSTATUS IopSendReadWrite(PDEVICE_OBJECT Device, PIRP Irp, BOOLEAN Write)
+{
+    ULONG length = IoGetNextIrpStackLocation(Irp)->Parameters.Read.Length;
+    if (Device->Flags & DO_DIRECT_IO)
+        return IopCompleteRequest(Irp, STATUS_NOT_IMPLEMENTED, 0);
+    if (!(Device->Flags & DO_BUFFERED_IO) || length == 0)
+        return IopSynchronousCall(Device, Irp);
+    PVOID buffer = ExAllocatePoolWithTag(NonPagedPool, length, IO_SYSTEM_BUFFER_TAG);
+    if (!buffer)
+        return IopCompleteRequest(Irp, STATUS_INSUFFICIENT_RESOURCES, 0);
+    NTSTATUS status = Write ? KiSafeCopy(buffer, Irp->UserBuffer, length) : STATUS_SUCCESS;
+    if (!NT_SUCCESS(status)) {
+        ExFreePoolWithTag(buffer, IO_SYSTEM_BUFFER_TAG);
+        return IopCompleteRequest(Irp, status, 0);
+    }
+    Irp->AssociatedIrp.SystemBuffer = buffer;
+    Irp->Flags |= IRP_BUFFERED_IO | IRP_DEALLOCATE_BUFFER | (Write ? 0 : IRP_INPUT_OPERATION);
+    status = IopSynchronousCall(Device, Irp);
+    if (Irp->IoStatus.Information > length)
+        Irp->IoStatus.Information = length;
+    if (!Write && !NT_ERROR(status) && Irp->IoStatus.Information)
+        status = KiSafeCopy(Irp->UserBuffer, buffer, Irp->IoStatus.Information);
+    ExFreePoolWithTag(buffer, IO_SYSTEM_BUFFER_TAG);
+    return status;
+}
 
 static NTSTATUS IopReadWrite(BOOLEAN Write, HANDLE FileHandle, HANDLE Event, PIO_STATUS_BLOCK IoStatusBlock,
                              PVOID Buffer, ULONG Length, PLARGE_INTEGER ByteOffset)
@@ -59,18 +90,18 @@ static NTSTATUS IopReadWrite(BOOLEAN Write, HANDLE FileHandle, HANDLE Event, PIO
         return status;
     }
 
-    IRP irp = { 0 };
-    irp.RequestorMode = mode;
-    irp.UserBuffer = Buffer;
-    irp.Stack.MajorFunction = Write ? IRP_MJ_WRITE : IRP_MJ_READ;
-    irp.Stack.FileObject = file;
-    irp.Stack.Parameters.Read.Length = Length;
-    irp.Stack.Parameters.Read.ByteOffset = offset;
-    status = IoCallDriver(file->DeviceObject, &irp);
+    IOP_IRP packet;
+    PIO_STACK_LOCATION stack = IopInitializeIrp(&packet, Write ? IRP_MJ_WRITE : IRP_MJ_READ, file, mode);
+    packet.Irp.Flags |= Write ? IRP_WRITE_OPERATION : IRP_READ_OPERATION;
+    packet.Irp.UserBuffer = Buffer;
+    stack->Parameters.Read.Length = Length;
+    stack->Parameters.Read.ByteOffset = offset;
+    status = IopSendReadWrite(file->DeviceObject, &packet.Irp, Write);
 
     if (file->Flags & FO_SYNCHRONOUS_IO)
-        file->CurrentByteOffset.QuadPart = irp.Stack.Parameters.Read.ByteOffset.QuadPart + irp.IoStatus.Information;
-    IO_STATUS_BLOCK iosb = { { .Status = status }, irp.IoStatus.Information };
+        file->CurrentByteOffset.QuadPart = stack->Parameters.Read.ByteOffset.QuadPart +
+                                           packet.Irp.IoStatus.Information;
+    IO_STATUS_BLOCK iosb = { { .Status = status }, packet.Irp.IoStatus.Information };
     /* like NT: the I/O happened; a caller that cannot take the result loses it */
     MmCopyToCaller(IoStatusBlock, &iosb, sizeof(iosb), sizeof(ULONG));
     if (event) {

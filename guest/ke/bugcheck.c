@@ -43,9 +43,14 @@ static __attribute__((noreturn)) void KiBugCheck(ULONG Code, ULONG_PTR P1, ULONG
     HalReturnToFirmware(NTV_EXIT_KIND_BUGCHECK, Code);
 }
 
-void KeBugCheckEx(ULONG Code, ULONG_PTR P1, ULONG_PTR P2, ULONG_PTR P3, ULONG_PTR P4)
+void NTAPI KeBugCheckEx(ULONG Code, ULONG_PTR P1, ULONG_PTR P2, ULONG_PTR P3, ULONG_PTR P4)
 {
     KiBugCheck(Code, P1, P2, P3, P4, 0);
+}
+
+void NTAPI KeBugCheck(ULONG Code)
+{
+    KiBugCheck(Code, 0, 0, 0, 0, 0);
 }
 
 void KeBugCheckWithTf(ULONG Code, ULONG_PTR P1, ULONG_PTR P2, ULONG_PTR P3, PKTRAP_FRAME TrapFrame)

@@ -9,9 +9,18 @@
 #include "../inc/ke.h"
 #include "../inc/hal.h"
 
-volatile ULONG KeTickCount;
+volatile KSYSTEM_TIME KeTickCount;
 static volatile ULONGLONG KiInterruptTime;
 extern KIRQL KiCurrentIrql;
+
+/* NT's order, so that a reader of the three fields (wdm.h's KeQueryTickCount) sees a consistent count. */
+static void KiUpdateTickCount(void)
+{
+    ULONGLONG ticks = ((ULONGLONG)(ULONG)KeTickCount.High1Time << 32 | KeTickCount.LowPart) + 1;
+    KeTickCount.High2Time = (LONG)(ticks >> 32);
+    KeTickCount.LowPart = (ULONG)ticks;
+    KeTickCount.High1Time = (LONG)(ticks >> 32);
+}
 
 void KeStartClock(void)
 {
@@ -25,7 +34,7 @@ void NTAPI KiClockInterrupt(PKTRAP_FRAME TrapFrame)
     KIRQL interrupted = KiCurrentIrql;
     KiCurrentIrql = CLOCK2_LEVEL;
     KiInterruptTime += KE_CLOCK_INCREMENT;
-    KeTickCount++;
+    KiUpdateTickCount();
     KiCheckTimers(KiInterruptTime);
     HalEndOfInterrupt(0);
 
@@ -42,4 +51,14 @@ ULONGLONG NTAPI KeQueryInterruptTime(void)
 {
     /* the clock interrupt cannot run between the two halves: the kernel runs with interrupts off */
     return KiInterruptTime;
+}
+
+VOID NTAPI KeQuerySystemTime(PLARGE_INTEGER CurrentTime)
+{
+    CurrentTime->QuadPart = HalQuerySystemTime();
+}
+
+ULONG NTAPI KeQueryTimeIncrement(void)
+{
+    return KE_CLOCK_INCREMENT;
 }

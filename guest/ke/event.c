@@ -1,14 +1,19 @@
 /*
  * Events, the simplest dispatcher objects: a notification event stays
  * signalled until reset and releases every waiter; a synchronization event
- * releases one wait and resets itself.
+ * releases one wait and resets itself. KEVENT has wdm.h's layout: drivers
+ * embed it.
  */
 #include "../inc/ke.h"
 
 VOID NTAPI KeInitializeEvent(PKEVENT Event, EVENT_TYPE Type, BOOLEAN State)
 {
     Event->Header.Type = Type == SynchronizationEvent ? EventSynchronizationObject : EventNotificationObject;
+    Event->Header.Absolute = 0;
+    Event->Header.Size = sizeof(KEVENT) / sizeof(LONG);
+    Event->Header.Inserted = 0;
     Event->Header.SignalState = State ? 1 : 0;
+    InitializeListHead(&Event->Header.WaitListHead);
 }
 
 LONG NTAPI KeSetEvent(PKEVENT Event, LONG Increment, BOOLEAN Wait)

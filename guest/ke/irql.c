@@ -39,3 +39,23 @@ VOID NTAPI KeLowerIrql(KIRQL NewIrql)
     }
     KiCurrentIrql = NewIrql;
 }
+
+KIRQL NTAPI KeRaiseIrqlToSynchLevel(void)
+{
+    KIRQL old;
+    KeRaiseIrql(SYNCH_LEVEL, &old);
+    return old;
+}
+
+/* hal.dll's forms: wdm.h's KeRaiseIrql(a, b) is *(b) = KfRaiseIrql(a), KeLowerIrql(a) KfLowerIrql(a). */
+KIRQL FASTCALL KfRaiseIrql(KIRQL NewIrql)
+{
+    KIRQL old;
+    KeRaiseIrql(NewIrql, &old);
+    return old;
+}
+
+VOID FASTCALL KfLowerIrql(KIRQL NewIrql)
+{
+    KeLowerIrql(NewIrql);
+}

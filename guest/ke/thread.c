@@ -1,6 +1,11 @@
 /* Thread services that belong to the kernel core. */
 #include "../inc/ke.h"
 
+PKTHREAD NTAPI KeGetCurrentThread(void)
+{
+    return KiCurrentThread;
+}
+
 KPROCESSOR_MODE NTAPI KeGetPreviousMode(void)
 {
     return KeGetCurrentThread()->PreviousMode;

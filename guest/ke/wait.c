@@ -14,7 +14,7 @@ static BOOLEAN KiSatisfyWait(DISPATCHER_HEADER *Header)
 {
     if (Header->SignalState <= 0)
         return FALSE;
-    if (Header->Type == EventSynchronizationObject)
+    if (Header->Type == EventSynchronizationObject || Header->Type == TimerSynchronizationObject)
         Header->SignalState = 0;
     return TRUE;
 }

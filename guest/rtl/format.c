@@ -1,4 +1,10 @@
-/* A small snprintf for the kernel's messages and user programs' output. */
+/*
+ * A small snprintf for the kernel's messages and user programs' output:
+ * %c %s %d %i %u %x %X %p %%, flags '0' '-', width (or *), a string's
+ * precision (.N or .*), 'l'/'ll', and NT's
+ * string forms %ls %ws %S (wide), %hs (narrow), %Z (ANSI_STRING *) and
+ * %wZ (UNICODE_STRING *) that drivers pass DbgPrint.
+ */
 #include "../inc/rtl.h"
 
 typedef struct { char *buf; size_t size, len; } SINK;
@@ -35,6 +41,51 @@ static void PutNumber(SINK *s, unsigned long long v, unsigned base, int upper, i
             Put(s, ' ');
 }
 
+/* Len characters of a narrow or a wide string, padded to Width; a wide character above 0x7F shows as '?'. */
+static void PutString(SINK *s, const char *narrow, const WCHAR *wide, int len, int width, int left)
+{
+    if (!left)
+        for (; width > len; width--)
+            Put(s, ' ');
+    for (int i = 0; i < len; i++)
+        Put(s, narrow ? narrow[i] : wide[i] < 0x80 ? (char)wide[i] : '?');
+    for (; width > len; width--)
+        Put(s, ' ');
+}
+
+/* %s %ls %ws %S (NUL-terminated) and %Z %wZ (ANSI_STRING, UNICODE_STRING), as NT's DbgPrint takes them. */
+static void PutStringArgument(SINK *s, char conversion, int wide, va_list *ap, int width, int precision, int left)
+{
+    const char *narrow = NULL;
+    const WCHAR *chars = NULL;
+    int len = 0;
+    if (conversion == 'Z') {
+        const UNICODE_STRING *u = va_arg(*ap, const UNICODE_STRING *);   /* ANSI_STRING has its layout */
+        if (u && u->Buffer) {
+            len = wide ? u->Length / sizeof(WCHAR) : u->Length;
+            if (wide)
+                chars = u->Buffer;
+            else
+                narrow = (const char *)u->Buffer;
+        }
+    } else if (wide) {
+        chars = va_arg(*ap, const WCHAR *);
+        while (chars && chars[len] && (precision < 0 || len < precision))
+            len++;
+    } else {
+        narrow = va_arg(*ap, const char *);
+        while (narrow && narrow[len] && (precision < 0 || len < precision))
+            len++;
+    }
+    if (precision >= 0 && len > precision)
+        len = precision;
+    if (!narrow && !chars) {
+        narrow = "(null)";
+        len = 6;
+    }
+    PutString(s, narrow, chars, len, width, left);
+}
+
 int RtlFormatV(char *buf, size_t size, const char *fmt, va_list ap)
 {
     SINK s = { buf, size, 0 };
@@ -46,28 +97,42 @@ int RtlFormatV(char *buf, size_t size, const char *fmt, va_list ap)
         int zero = 0, left = 0, width = 0, longs = 0;
         for (fmt++; *fmt == '0' || *fmt == '-'; fmt++)
             *fmt == '0' ? (zero = 1) : (left = 1);
+        if (*fmt == '*') {
+            width = va_arg(ap, int);
+            fmt++;
+        }
         for (; *fmt >= '0' && *fmt <= '9'; fmt++)
             width = width * 10 + (*fmt - '0');
+        int precision = -1;   /* strings only: at most this many characters */
+        if (*fmt == '.') {
+            precision = 0;
+            if (*++fmt == '*') {
+                precision = va_arg(ap, int);
+                fmt++;
+            }
+            for (; *fmt >= '0' && *fmt <= '9'; fmt++)
+                precision = precision * 10 + (*fmt - '0');
+        }
         for (; *fmt == 'l'; fmt++)
             longs++;
+        int wide = longs > 0, narrow = 0;   /* %ls %ws wide, %hs narrow */
+        if (*fmt == 'w') {
+            wide = 1;
+            fmt++;
+        } else if (*fmt == 'h') {
+            narrow = 1;
+            fmt++;
+        }
         switch (*fmt) {
         case 'c':
             Put(&s, (char)va_arg(ap, int));
             break;
-        case 's': {
-            const char *str = va_arg(ap, const char *);
-            if (!str)
-                str = "(null)";
-            int len = (int)strlen(str);
-            if (!left)
-                for (; width > len; width--)
-                    Put(&s, ' ');
-            while (*str)
-                Put(&s, *str++);
-            for (; width > len; width--)
-                Put(&s, ' ');
+        case 's':
+        case 'S':
+        case 'Z':
+            PutStringArgument(&s, *fmt, *fmt == 'S' ? !narrow : wide, &ap, width, precision, left);
             break;
-        }
+        case 'i':
         case 'd': {
             long long v = longs >= 2 ? va_arg(ap, long long) : va_arg(ap, int);
             PutNumber(&s, v < 0 ? -(unsigned long long)v : (unsigned long long)v, 10, 0, width, zero, left, v < 0);
