@@ -186,7 +186,8 @@ include mk/bench.mk
 include mk/kd.mk
 include mk/guest-unit.mk
 
-E2E_GUEST  := $(BUILD)/ntvisor $(GUEST_IMAGES) $(EXAMPLE_EXES) $(DRIVER_SYS) $(TEST_GUEST_EXES) $(TEST_KERNELS)
+E2E_GUEST  := $(BUILD)/ntvisor $(GUEST_IMAGES) $(EXAMPLE_EXES) $(DRIVER_SYS) $(TEST_GUEST_EXES) $(TEST_KERNELS) \
+              $(PE_TEST_IMAGES)
 E2E_INPUTS := $(E2E_GUEST) $(BUILD)/tests/e2e
 
 # Static: on hosts whose /dev/kvm cannot run the guest it runs inside the SVM lab.
