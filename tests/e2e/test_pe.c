@@ -27,7 +27,8 @@ static void expect_line(const struct spawn_result *r, int n, const char *expect)
 }
 
 /* The first length bytes of from (all if 0) into to, the first occurrence of find (if any) overwritten by replace. */
-static void copy_file(const char *from, const char *to, size_t length, const char *find, const char *replace)
+static void copy_file(const char *from, const char *to, size_t length, const char *find, const char *replace,
+                      size_t find_length)
 {
     static char data[1 << 20];
     FILE *in = fopen(from, "rb");
@@ -37,9 +38,9 @@ static void copy_file(const char *from, const char *to, size_t length, const cha
     if (length && length < n)
         n = length;
     if (find) {
-        char *p = memmem(data, n, find, strlen(find));
+        char *p = memmem(data, n, find, find_length);
         ck_assert_ptr_nonnull(p);
-        memcpy(p, replace, strlen(replace));
+        memcpy(p, replace, find_length);
     }
     FILE *out = fopen(to, "wb");
     ck_assert_ptr_nonnull(out);
@@ -59,8 +60,8 @@ END_TEST
 
 START_TEST(hostile_pe_drivers_are_reported_and_the_system_boots_on)
 {
-    copy_file(NTVPE, "/tmp/ntv-pe-truncated.sys", 0x200, NULL, NULL);
-    copy_file(NTVPE, "/tmp/ntv-pe-machine.sys", 0, "PE\0\0\x4c\x01", "PE\0\0\x64\x86");
+    copy_file(NTVPE, "/tmp/ntv-pe-truncated.sys", 0x200, NULL, NULL, 0);
+    copy_file(NTVPE, "/tmp/ntv-pe-machine.sys", 0, "PE\0\0\x4c\x01", "PE\0\0\x64\x86", 6);   /* i386 -> AMD64 */
     struct spawn_result r = ntvisor("run", "--driver=" BADIMPORT, "--driver=/tmp/ntv-pe-truncated.sys",
                                     "--driver=/tmp/ntv-pe-machine.sys", "--driver=" NTVPE, HELLO, NULL);
     ck_assert_msg(r.status == 0, "status %d, stderr:\n%s", r.status, r.err);
@@ -87,7 +88,7 @@ END_TEST
 
 START_TEST(pe_program_importing_a_missing_name_does_not_start)
 {
-    copy_file(PE_DIR "prog.exe", "/tmp/ntv-pe-missing.exe", 0, "NtTerminateProcess", "NtTerminateProcesz");
+    copy_file(PE_DIR "prog.exe", "/tmp/ntv-pe-missing.exe", 0, "NtTerminateProcess", "NtTerminateProcesz", 18);
     struct spawn_result r = ntvisor("run", "--ntdll=" PE_DIR "ntdll.dll", "/tmp/ntv-pe-missing.exe", NULL);
     ck_assert_msg(r.status != 0, "status %d", r.status);
     expect_line(&r, 0, "ntoskrnl: ntv-pe-missing.exe: the procedure entry point NtTerminateProcesz could not be "
