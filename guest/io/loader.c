@@ -186,7 +186,7 @@ static NTSTATUS IopLoadPeImage(const char *Name, const UCHAR *Data, ULONG Size, 
         return status;
     }
     Image->Start = slot;
-    Image->End = slot + MM_SYSTEM_DRIVER_SLOT;   /* the whole slot is this driver's */
+    Image->End = slot + size;   /* what PsLoadedModuleList says; the rest of the slot stays unused */
     Image->Entry = slot + pe.AddressOfEntryPoint;
     return STATUS_SUCCESS;
 }
