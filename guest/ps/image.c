@@ -56,10 +56,24 @@ static ULONG PspChooseImageBase(PEPROCESS Process, const LDR_IMAGE *Image)
     return 0;
 }
 
-/* The console line for an import that could not be snapped, as the Windows loader words it. */
-static void PspReportImportFailure(PEPROCESS Process, NTSTATUS Status, const LDR_IMPORT_FAILURE *Failure)
+/* The image's file name from the command line's first word (ImageFileName keeps only 15 characters). */
+static void PspImageName(const char *CommandLine, char *Name, ULONG Size)
 {
-    const char *image = Process->ImageFileName;
+    const char *start = CommandLine, *p;
+    ULONG n = 0;
+    for (p = CommandLine; *p && *p != ' '; p++)
+        if (*p == '/' || *p == '\\')
+            start = p + 1;
+    for (; start + n < p && n < Size - 1; n++)
+        Name[n] = start[n];
+    Name[n] = '\0';
+}
+
+/* The console line for an import that could not be snapped, as the Windows loader words it. */
+static void PspReportImportFailure(const char *CommandLine, NTSTATUS Status, const LDR_IMPORT_FAILURE *Failure)
+{
+    char image[64];
+    PspImageName(CommandLine, image, sizeof(image));
     if (Status == STATUS_ENTRYPOINT_NOT_FOUND && Failure->Name)
         DbgPrint("ntoskrnl: %s: the procedure entry point %s could not be located in ntdll.dll\n", image,
                  Failure->Name);
@@ -80,7 +94,7 @@ static NTSTATUS PspResolveNothing(PVOID Context, PCSTR Module, PCSTR Name, ULONG
 }
 
 /* Relocation, imports (the program's, against ntdll), then the sections' protections. */
-static NTSTATUS PspFixUpPeImage(PEPROCESS Process, PPS_USER_IMAGE Image, const PS_USER_IMAGE *Ntdll)
+static NTSTATUS PspFixUpPeImage(const char *CommandLine, PPS_USER_IMAGE Image, const PS_USER_IMAGE *Ntdll)
 {
     LDR_IMPORT_FAILURE failure;
     NTSTATUS status = LdrRelocateImageWithBias(&Image->Pe, Image->Pe.Va - Image->Pe.ImageBase);
@@ -88,7 +102,7 @@ static NTSTATUS PspFixUpPeImage(PEPROCESS Process, PPS_USER_IMAGE Image, const P
         status = LdrpWalkImportDescriptor(&Image->Pe, Ntdll->IsPe ? LdrpResolveFromDll : PspResolveNothing,
                                           (PVOID)&Ntdll->Pe, &failure);
         if (!NT_SUCCESS(status))
-            PspReportImportFailure(Process, status, &failure);
+            PspReportImportFailure(CommandLine, status, &failure);
     }
     if (NT_SUCCESS(status))
         status = MiProtectPeImage(&Image->Pe, MM_USER);
@@ -112,7 +126,7 @@ static NTSTATUS PspMapPeImage(PEPROCESS Process, const PS_IMAGE_SOURCE *Source, 
     status = MiMapPeImage(pe, base, MM_USER);
     if (!NT_SUCCESS(status))
         return status;
-    status = PspFixUpPeImage(Process, Image, Ntdll);
+    status = PspFixUpPeImage(Source->CommandLine, Image, Ntdll);
     if (!NT_SUCCESS(status)) {
         MiUnmapPeImage(base, size);
         return status;
