@@ -24,7 +24,7 @@ PE_TEST_DIR   := $(BUILD)/tests/pe
 PE_CFLAGS     := -O2 -Wall -Wextra -Werror -ffreestanding -nostdlib -Wl,--subsystem,native
 PE_DRIVER     := -I/usr/share/mingw-w64/include/ddk -shared -Wl,-e,_DriverEntry@8
 PE_TEST_DRIVERS := $(PE_TEST_DIR)/ntvpe.sys $(PE_TEST_DIR)/ntvpe-badimport.sys
-PE_TEST_IMAGES  := $(PE_TEST_DRIVERS) $(PE_TEST_DIR)/ntdll.dll $(PE_TEST_DIR)/prog.exe
+PE_TEST_IMAGES  := $(PE_TEST_DRIVERS) $(PE_TEST_DIR)/ntdll.dll $(PE_TEST_DIR)/prog.exe $(PE_TEST_DIR)/prog-stack.exe
 
 $(PE_TEST_DIR)/ntvpe.sys: tests/pe/ntvpe.c
 	@mkdir -p $(@D)
@@ -40,6 +40,11 @@ $(PE_TEST_DIR)/ntdll.dll: tests/pe/ntdll.c tests/pe/ntdll.def
 $(PE_TEST_DIR)/prog.exe: tests/pe/prog.c
 	@mkdir -p $(@D)
 	$(Q_LD)$(MINGW_CC) $(PE_CFLAGS) -nostartfiles -Wl,-e,_NtProcessStartup@4 -o $@ $< -lntdll -lgcc
+# the same program linked over the first thread's stack (MM_USER_STACK_TOP): the kernel must relocate it
+$(PE_TEST_DIR)/prog-stack.exe: tests/pe/prog.c
+	@mkdir -p $(@D)
+	$(Q_LD)$(MINGW_CC) $(PE_CFLAGS) -nostartfiles -Wl,-e,_NtProcessStartup@4 -Wl,--image-base,0x00120000 \
+	    -o $@ $< -lntdll -lgcc
 
 PE_HOST_SRCS := guest/rtl/image.c guest/mm/sysexports.c
 PE_HOST_HDRS := guest/inc/image.h guest/inc/ntimage.h guest/inc/ntdef.h guest/inc/rtl.h include/nt/ntstatus.h

@@ -86,6 +86,26 @@ START_TEST(pe_program_imports_from_a_pe_ntdll)
 }
 END_TEST
 
+/* linked at 0x00120000, where the first thread's stack is: relocated, its pointers fixed up */
+START_TEST(pe_program_whose_base_is_taken_is_relocated)
+{
+    struct spawn_result r = ntvisor("run", "--ntdll=" PE_DIR "ntdll.dll", PE_DIR "prog-stack.exe", NULL);
+    ck_assert_msg(r.status == 0, "status %d, stdout:\n%s\nstderr:\n%s", r.status, r.out, r.err);
+    expect_line(&r, 0, "Hello from a PE program, through NtDisplayString.");
+    spawn_free(&r);
+}
+END_TEST
+
+START_TEST(truncated_pe_program_is_refused)
+{
+    copy_file(PE_DIR "prog.exe", "/tmp/ntv-short.exe", 0x300, NULL, NULL, 0);
+    struct spawn_result r = ntvisor("run", "--ntdll=" PE_DIR "ntdll.dll", "/tmp/ntv-short.exe", NULL);
+    ck_assert_msg(r.status != 0, "status %d", r.status);
+    expect_line(&r, 0, "ntoskrnl: ntv-short.exe: not a valid i386 PE image for this system (C000007B)");
+    spawn_free(&r);
+}
+END_TEST
+
 START_TEST(pe_program_importing_a_missing_name_does_not_start)
 {
     copy_file(PE_DIR "prog.exe", "/tmp/ntv-pe-missing.exe", 0, "NtTerminateProcess", "NtTerminateProcesz", 18);
@@ -107,6 +127,8 @@ Suite *pe_suite(void)
     tcase_add_test(tc, pe_driver_is_relocated_and_entered);
     tcase_add_test(tc, hostile_pe_drivers_are_reported_and_the_system_boots_on);
     tcase_add_test(tc, pe_program_imports_from_a_pe_ntdll);
+    tcase_add_test(tc, pe_program_whose_base_is_taken_is_relocated);
+    tcase_add_test(tc, truncated_pe_program_is_refused);
     tcase_add_test(tc, pe_program_importing_a_missing_name_does_not_start);
     suite_add_tcase(s, tc);
     return s;
