@@ -193,7 +193,8 @@ include mk/pe-host.mk
 include mk/pe.mk
 include mk/ddk-layout.mk
 
-E2E_GUEST  := $(BUILD)/ntvisor $(GUEST_IMAGES) $(EXAMPLE_EXES) $(DRIVER_SYS) $(TEST_GUEST_EXES) $(TEST_KERNELS)
+E2E_GUEST  := $(BUILD)/ntvisor $(GUEST_IMAGES) $(EXAMPLE_EXES) $(DRIVER_SYS) $(TEST_GUEST_EXES) $(TEST_KERNELS) \
+              $(PE_TEST_IMAGES)
 E2E_INPUTS := $(E2E_GUEST) $(BUILD)/tests/e2e
 
 # Static: on hosts whose /dev/kvm cannot run the guest it runs inside the SVM lab.

@@ -1,4 +1,10 @@
-/* Checking and mapping ELF32 i386 executables (user images and boot drivers). */
+/*
+ * Mapping images: ELF32 i386 executables (segments as linked) and PE32
+ * images (NT's way: headers and sections in fresh pages at the base, all
+ * writable while the loader relocates and snaps imports, then each
+ * section's protection from its Characteristics written into the PTEs).
+ */
+#include "../inc/i386.h"
 #include "../inc/image.h"
 #include "../inc/mm.h"
 #include "../inc/rtl.h"
@@ -79,6 +85,81 @@ NTSTATUS MiMapImage(const MI_IMAGE *Image, ULONG Protection, BOOLEAN AlwaysWrita
             if (from < to)
                 memcpy(kseg + (from - va), Image->Data + p->p_offset + (from - p->p_vaddr), to - from);
         }
+    }
+    return STATUS_SUCCESS;
+}
+
+/* ---------------------------------------------------------------- PE32 */
+
+static ULONG MiImagePages(const LDR_IMAGE *Image)
+{
+    return (Image->SizeOfImage + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
+}
+
+VOID MiUnmapPeImage(ULONG Va, ULONG Size)
+{
+    for (ULONG va = Va; va - Va < Size; va += PAGE_SIZE) {
+        ULONG pte = MiReadPte(va);
+        if (!(pte & (PTE_PRESENT | MI_PTE_PROTECTION_MASK)))
+            continue;
+        MiWritePte(va, 0);   /* invalidates the TLB entry */
+        MmFreePhysicalPage(pte & ~(PAGE_SIZE - 1));
+    }
+}
+
+NTSTATUS MiMapPeImage(PLDR_IMAGE Image, ULONG Va, ULONG Protection)
+{
+    ULONG size = MiImagePages(Image);
+    if (Va & (PAGE_SIZE - 1) || Va + size < Va)
+        return STATUS_CONFLICTING_ADDRESSES;
+    for (ULONG va = Va; va - Va < size; va += PAGE_SIZE)
+        if (MmQueryPhysical(va))
+            return STATUS_CONFLICTING_ADDRESSES;   /* nothing may be there yet */
+    for (ULONG va = Va; va - Va < size; va += PAGE_SIZE) {
+        ULONG phys = MmAllocatePhysicalPage();
+        NTSTATUS status = phys ? MmMapPage(va, phys, Protection | MM_WRITABLE) : STATUS_NO_MEMORY;
+        if (!NT_SUCCESS(status)) {
+            if (phys)
+                MmFreePhysicalPage(phys);
+            MiUnmapPeImage(Va, va - Va);
+            return status;
+        }
+    }
+    Image->Base = (PUCHAR)Va;
+    Image->Va = Va;
+    RtlCopyImage(Image);   /* the pages are zero: what the file does not supply stays zero */
+    return STATUS_SUCCESS;
+}
+
+/* MI_PROT_* for a section: read-only unless it says write and/or execute. */
+static ULONG MiSectionProtection(ULONG Characteristics)
+{
+    BOOLEAN write = (Characteristics & IMAGE_SCN_MEM_WRITE) != 0;
+    if (Characteristics & IMAGE_SCN_MEM_EXECUTE)
+        return write ? MI_PROT_EXECUTE_READWRITE : MI_PROT_EXECUTE_READ;
+    return write ? MI_PROT_READWRITE : MI_PROT_READONLY;
+}
+
+NTSTATUS MiProtectPeImage(const LDR_IMAGE *Image, ULONG Protection)
+{
+    ULONG size = MiImagePages(Image);
+    for (ULONG rva = 0; rva < size; rva += PAGE_SIZE) {
+        ULONG prot = MI_PROT_READONLY;   /* headers and gaps between sections */
+        for (ULONG i = 0; i < Image->NumberOfSections; i++) {
+            const IMAGE_SECTION_HEADER *s = &Image->Sections[i];
+            ULONG extent = s->Misc.VirtualSize ? s->Misc.VirtualSize : s->SizeOfRawData;
+            if (rva >= s->VirtualAddress && rva - s->VirtualAddress < extent)
+                prot = MiSectionProtection(s->Characteristics);
+        }
+        ULONG va = Image->Va + rva;
+        ULONG pte = (MiReadPte(va) & ~(PAGE_SIZE - 1)) | PTE_PRESENT | MI_PTE_PROTECTION(prot);
+        if (Protection & MM_USER)
+            pte |= PTE_USER;
+        if (prot == MI_PROT_READWRITE || prot == MI_PROT_EXECUTE_READWRITE)
+            pte |= PTE_WRITE;
+        NTSTATUS status = MiWritePte(va, pte);   /* invlpg: the old writable entry is gone */
+        if (!NT_SUCCESS(status))
+            return status;
     }
     return STATUS_SUCCESS;
 }

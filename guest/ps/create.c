@@ -8,11 +8,9 @@
 #include "../inc/rtl.h"
 #include "../inc/pebteb.h"
 #include "../inc/hal.h"
+#include "../inc/image.h"
 
 #define PSP_KERNEL_STACK_SIZE 0x4000
-#define PSP_NTDLL_LIMIT       (MM_NTDLL_BASE + 0x01000000)
-#define PSP_IMAGE_LOWEST      0x00010000u
-#define PSP_IMAGE_HIGHEST     0x70000000u
 
 /* Processes and threads are objects (a pseudo-handle refers to them); these live forever. */
 #define PSP_PROCESS_ALL_ACCESS 0x001F0FFF
@@ -141,7 +139,8 @@ NTSTATUS PspCreateInitialProcess(const PS_IMAGE_SOURCE *Program, const PS_IMAGE_
 {
     PEPROCESS process = &PspUserProcessObject.Body;
     PETHREAD thread = &PspUserThreadObject.Body;
-    ULONG entry, ntdllEntry, esp, ntdllStart, ntdllEnd, imageStart, imageEnd;
+    PS_USER_IMAGE ntdll, program;
+    ULONG esp;
     NTSTATUS status;
 
     process->UniqueProcessId = 0x10;
@@ -155,33 +154,38 @@ NTSTATUS PspCreateInitialProcess(const PS_IMAGE_SOURCE *Program, const PS_IMAGE_
         return STATUS_NO_MEMORY;
     __writecr3(process->DirectoryTableBase);
 
+    /* the stack's VAD first: a program that cannot have its ImageBase is placed around what exists */
     status = MmMapPage(MM_SHARED_USER_DATA_VA, KiUserSharedDataPhysical, MM_USER);
     if (NT_SUCCESS(status))
-        status = PspLoadUserImage(Ntdll, MM_NTDLL_BASE, PSP_NTDLL_LIMIT, &ntdllEntry, &ntdllStart, &ntdllEnd);
+        status = PspCreateUserStack(&esp);
+    if (NT_SUCCESS(status))
+        status = MiInsertVad(process, MM_USER_STACK_TOP - MM_USER_STACK_SIZE, MM_USER_STACK_TOP, MI_VAD_PRIVATE);
+    if (!NT_SUCCESS(status))
+        return status;
+    status = PspMapUserImage(process, Ntdll, NULL, &ntdll);
+    if (NT_SUCCESS(status))
+        status = MiInsertVad(process, ntdll.Start, ntdll.End, MI_VAD_IMAGE);
     if (!NT_SUCCESS(status)) {
         DbgPrint("ntoskrnl: cannot load ntdll (%08X)\n", (ULONG)status);
         return status;
     }
-    status = PspLoadUserImage(Program, PSP_IMAGE_LOWEST, PSP_IMAGE_HIGHEST, &entry, &imageStart, &imageEnd);
+    status = PspMapUserImage(process, Program, &ntdll, &program);
+    if (NT_SUCCESS(status))
+        status = MiInsertVad(process, program.Start, program.End, MI_VAD_IMAGE);
     if (!NT_SUCCESS(status)) {
-        DbgPrint("ntoskrnl: %s: %s (%08X)\n", process->ImageFileName,
-                 status == STATUS_NO_MEMORY ? "does not fit in this machine's memory"
-                                            : "not a valid i386 ELF executable for this system",
-                 (ULONG)status);
+        if (status == STATUS_NO_MEMORY)
+            DbgPrint("ntoskrnl: %s: does not fit in this machine's memory (%08X)\n", process->ImageFileName,
+                     (ULONG)status);
+        else if (status != STATUS_ENTRYPOINT_NOT_FOUND && status != STATUS_ORDINAL_NOT_FOUND &&
+                 status != STATUS_DLL_NOT_FOUND)   /* those were reported with the name */
+            DbgPrint("ntoskrnl: %s: not a valid i386 %s for this system (%08X)\n", process->ImageFileName,
+                     RtlIsPeImage(Program->Data, Program->Size) ? "PE image" : "ELF executable", (ULONG)status);
         return status;
     }
-    status = PspCreateUserStack(&esp);
-    if (NT_SUCCESS(status))
-        status = PspCreatePeb(Program->CommandLine, MM_IMAGE_BASE);
+    status = PspCreatePeb(Program->CommandLine, program.IsPe ? program.Start : MM_IMAGE_BASE);
     if (NT_SUCCESS(status))
         status = PspCreateTeb(process, thread);
     /* the address space so far, as NtAllocateVirtualMemory must see it */
-    if (NT_SUCCESS(status))
-        status = MiInsertVad(process, ntdllStart, ntdllEnd, MI_VAD_IMAGE);
-    if (NT_SUCCESS(status))
-        status = MiInsertVad(process, imageStart, imageEnd, MI_VAD_IMAGE);
-    if (NT_SUCCESS(status))
-        status = MiInsertVad(process, MM_USER_STACK_TOP - MM_USER_STACK_SIZE, MM_USER_STACK_TOP, MI_VAD_PRIVATE);
     if (NT_SUCCESS(status))
         status = MiInsertVad(process, MM_TEB_ADDRESS, MM_TEB_ADDRESS + PAGE_SIZE, MI_VAD_PRIVATE);
     if (NT_SUCCESS(status))
@@ -193,7 +197,7 @@ NTSTATUS PspCreateInitialProcess(const PS_IMAGE_SOURCE *Program, const PS_IMAGE_
     PVOID stackTop = PspUserThreadKernelStack + sizeof(PspUserThreadKernelStack);
     PKTRAP_FRAME tf = (PKTRAP_FRAME)((PUCHAR)stackTop - sizeof(KTRAP_FRAME));
     memset(tf, 0, sizeof(*tf));
-    tf->Eip = entry;
+    tf->Eip = program.Entry;
     tf->SegCs = KGDT_R3_CODE | RPL_USER;
     tf->EFlags = EFLAGS_USER_DEFAULT;
     tf->HardwareEsp = esp;

@@ -24,8 +24,9 @@
 #define KERNEL_PHYS_BASE         0x00100000u  /* ntoskrnl is loaded here */
 
 /*
- * Boot drivers (`ntvisor run --driver=FILE`): ELF32 images linked for a slot
- * of this range, outside KSEG0, mapped by the kernel at load.
+ * Boot drivers (`ntvisor run --driver=FILE`), outside KSEG0, mapped by the
+ * kernel at load: a PE image is relocated into the highest free slot of this
+ * range; an ELF32 image is linked for a slot (the low ones).
  */
 #define MM_SYSTEM_DRIVER_START   0xB0000000u
 #define MM_SYSTEM_DRIVER_END     0xB8000000u

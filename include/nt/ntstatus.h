@@ -70,6 +70,9 @@ typedef int NTSTATUS;   /* 32 bits in the guest and on the host */
 #define STATUS_INVALID_PARAMETER_6         NTSTATUS_C(0xC00000F4)
 #define STATUS_NOT_A_DIRECTORY             NTSTATUS_C(0xC0000103)
 #define STATUS_INVALID_IMAGE_FORMAT        NTSTATUS_C(0xC000007B)
+#define STATUS_DLL_NOT_FOUND               NTSTATUS_C(0xC0000135)
+#define STATUS_ORDINAL_NOT_FOUND           NTSTATUS_C(0xC0000138)
+#define STATUS_ENTRYPOINT_NOT_FOUND        NTSTATUS_C(0xC0000139)
 
 /* Every status above, for name tables: #define N(s) { s, #s }, then NTSTATUS_NAMES(N). */
 #define NTSTATUS_NAMES(X) \
@@ -129,6 +132,9 @@ typedef int NTSTATUS;   /* 32 bits in the guest and on the host */
     X(STATUS_INVALID_PARAMETER_5) \
     X(STATUS_INVALID_PARAMETER_6) \
     X(STATUS_NOT_A_DIRECTORY) \
-    X(STATUS_INVALID_IMAGE_FORMAT)
+    X(STATUS_INVALID_IMAGE_FORMAT) \
+    X(STATUS_DLL_NOT_FOUND) \
+    X(STATUS_ORDINAL_NOT_FOUND) \
+    X(STATUS_ENTRYPOINT_NOT_FOUND)
 
 #endif
