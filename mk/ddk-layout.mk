@@ -7,7 +7,7 @@
 #                                    headers (tests/ddk/offsets.c compiled to assembly, asm-offsets style)
 #   $(BUILD)/tests/ddk/layout.o      tests/ddk/layout.c: i686-w64-mingw32-gcc static asserts of every
 #                                    one against the DDK's offsetof/sizeof
-#   $(BUILD)/tests/ddk/exports.elf   guest/mm/sysexports-ddk.inc's table linked with the kernel's
+#   $(BUILD)/tests/ddk/exports.elf   guest/mm/sysexports.inc's table linked with the kernel's
 #                                    objects: every routine and datum it names exists
 #   $(BUILD)/tests/ddk/exports.ok    tests/ddk/check-exports.sh: the names, modules and conventions
 #                                    (decorations) equal those a mingw-w64 driver imports (imports.c)
@@ -25,7 +25,7 @@ DDK_KERNEL_CFLAGS := -std=gnu11 -O2 -Wall -Wextra -Werror -ffreestanding -fno-bu
                      -Iinclude -Iguest/inc
 DDK_DRIVER_LDFLAGS := -nostdlib -Wl,--subsystem,native -shared -Wl,-e,_DriverEntry@8
 DDK_DIR := $(BUILD)/tests/ddk
-DDK_EXPORTS_INC := guest/mm/sysexports-ddk.inc
+DDK_EXPORTS_INC := guest/mm/sysexports.inc
 Q_CHECK = $(if $(filter 1,$(V)),,@printf '  CHECK %s\n' $@;)
 
 DDK_LAYOUT_CHECKS := $(DDK_DIR)/layout.o $(DDK_DIR)/exports.elf $(DDK_DIR)/exports.ok

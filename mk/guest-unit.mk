@@ -21,29 +21,29 @@ $(BUILD)/tests/test_ob: tests/test_ob.c $(OB_HOST_SRCS) $(OB_HOST_HDRS) mk/guest
 MINGW_CC      ?= i686-w64-mingw32-gcc
 MINGW_DLLTOOL ?= i686-w64-mingw32-dlltool
 PE_TEST_DIR   := $(BUILD)/tests/pe
-PE_CFLAGS     := -O2 -Wall -Wextra -Werror -ffreestanding -nostdlib -Wl,--subsystem,native
-PE_DRIVER     := -I/usr/share/mingw-w64/include/ddk -shared -Wl,-e,_DriverEntry@8
+PE_FIXTURE_CFLAGS     := -O2 -Wall -Wextra -Werror -ffreestanding -nostdlib -Wl,--subsystem,native
+PE_FIXTURE_DRIVER     := -I/usr/share/mingw-w64/include/ddk -shared -Wl,-e,_DriverEntry@8
 PE_TEST_DRIVERS := $(PE_TEST_DIR)/ntvpe.sys $(PE_TEST_DIR)/ntvpe-badimport.sys
 PE_TEST_IMAGES  := $(PE_TEST_DRIVERS) $(PE_TEST_DIR)/ntdll.dll $(PE_TEST_DIR)/prog.exe $(PE_TEST_DIR)/prog-stack.exe
 
 $(PE_TEST_DIR)/ntvpe.sys: tests/pe/ntvpe.c
 	@mkdir -p $(@D)
-	$(Q_LD)$(MINGW_CC) $(PE_CFLAGS) $(PE_DRIVER) -o $@ $< -lntoskrnl -lhal -lgcc
+	$(Q_LD)$(MINGW_CC) $(PE_FIXTURE_CFLAGS) $(PE_FIXTURE_DRIVER) -o $@ $< -lntoskrnl -lhal -lgcc
 $(PE_TEST_DIR)/libbadimport.a: tests/pe/badimport.def
 	@mkdir -p $(@D)
 	$(Q_AR)$(MINGW_DLLTOOL) -k -d $< -l $@
 $(PE_TEST_DIR)/ntvpe-badimport.sys: tests/pe/ntvpe-badimport.c $(PE_TEST_DIR)/libbadimport.a
-	$(Q_LD)$(MINGW_CC) $(PE_CFLAGS) $(PE_DRIVER) -o $@ $< -L$(PE_TEST_DIR) -lbadimport -lntoskrnl -lhal -lgcc
+	$(Q_LD)$(MINGW_CC) $(PE_FIXTURE_CFLAGS) $(PE_FIXTURE_DRIVER) -o $@ $< -L$(PE_TEST_DIR) -lbadimport -lntoskrnl -lhal -lgcc
 $(PE_TEST_DIR)/ntdll.dll: tests/pe/ntdll.c tests/pe/ntdll.def
 	@mkdir -p $(@D)
-	$(Q_LD)$(MINGW_CC) $(PE_CFLAGS) -shared -Wl,--image-base,0x77F50000 -Wl,-e,0 -o $@ $^
+	$(Q_LD)$(MINGW_CC) $(PE_FIXTURE_CFLAGS) -shared -Wl,--image-base,0x77F50000 -Wl,-e,0 -o $@ $^
 $(PE_TEST_DIR)/prog.exe: tests/pe/prog.c
 	@mkdir -p $(@D)
-	$(Q_LD)$(MINGW_CC) $(PE_CFLAGS) -nostartfiles -Wl,-e,_NtProcessStartup@4 -o $@ $< -lntdll -lgcc
+	$(Q_LD)$(MINGW_CC) $(PE_FIXTURE_CFLAGS) -nostartfiles -Wl,-e,_NtProcessStartup@4 -o $@ $< -lntdll -lgcc
 # the same program linked over the first thread's stack (MM_USER_STACK_TOP): the kernel must relocate it
 $(PE_TEST_DIR)/prog-stack.exe: tests/pe/prog.c
 	@mkdir -p $(@D)
-	$(Q_LD)$(MINGW_CC) $(PE_CFLAGS) -nostartfiles -Wl,-e,_NtProcessStartup@4 -Wl,--image-base,0x00120000 \
+	$(Q_LD)$(MINGW_CC) $(PE_FIXTURE_CFLAGS) -nostartfiles -Wl,-e,_NtProcessStartup@4 -Wl,--image-base,0x00120000 \
 	    -o $@ $< -lntdll -lgcc
 
 PE_HOST_SRCS := guest/rtl/image.c guest/mm/sysexports.c

@@ -313,7 +313,7 @@ void NTAPI KiSwapContext(PULONG SaveEsp, ULONG NewEsp);
 
 PKTHREAD NTAPI KeGetCurrentThread(void);   /* a function, not inline: drivers import it */
 KPROCESSOR_MODE NTAPI KeGetPreviousMode(void);
-#define ExGetPreviousMode KeGetPreviousMode
+KPROCESSOR_MODE NTAPI ExGetPreviousMode(void);   /* the same, under the name drivers import */
 
 #endif /* __ASSEMBLER__ */
 #endif

@@ -51,6 +51,7 @@ __attribute__((noreturn)) void PspTerminateProcessByException(NTSTATUS Status, U
 static inline PEPROCESS PsGetCurrentProcess(void) { return KeGetCurrentThread()->Process; }
 HANDLE NTAPI PsGetCurrentProcessId(VOID);
 HANDLE NTAPI PsGetCurrentThreadId(VOID);
+PCHAR NTAPI PsGetProcessImageFileName(PEPROCESS Process);
 /* KTHREAD is the first member of ETHREAD, as on NT. */
 static inline PETHREAD PsGetCurrentThread(void) { return (PETHREAD)KeGetCurrentThread(); }
 

@@ -10,3 +10,8 @@ KPROCESSOR_MODE NTAPI KeGetPreviousMode(void)
 {
     return KeGetCurrentThread()->PreviousMode;
 }
+
+KPROCESSOR_MODE NTAPI ExGetPreviousMode(void)
+{
+    return KeGetPreviousMode();
+}

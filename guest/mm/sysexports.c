@@ -5,29 +5,31 @@
  * tests/test_pe_loader.c) and searched by binary search; module names match
  * without case ("HAL.dll" is how mingw-w64's libhal.a spells it). An entry
  * is the routine or variable the import name stands for, in the calling
- * convention the DDK headers declare (fastcall exports such as
- * IofCompleteRequest are added with the routines themselves). Data exports
+ * convention the DDK headers declare (fastcall for IofCompleteRequest,
+ * KfRaiseIrql, ...). Data exports
  * (KeServiceDescriptorTable, PsInitialSystemProcess) give the variable's
  * address, as NT's do.
  *
- * Built with MI_SYSTEM_EXPORTS_NAMES_ONLY (the host's unit test) the tables
- * hold only the names.
+ * The entries come from one list, sysexports.inc, which mk/ddk-layout.mk
+ * checks against what a mingw-w64 driver imports. Built with
+ * MI_SYSTEM_EXPORTS_NAMES_ONLY (the host's unit test) the tables hold only
+ * the names.
  */
 #include "../inc/image.h"
 #include "../inc/rtl.h"
 
 #ifdef MI_SYSTEM_EXPORTS_NAMES_ONLY
-#define MI_EXPORT(name)            { #name, 0 }
-#define MI_EXPORT_AS(name, symbol) { name, 0 }
+#define MI_EXPORT(name, symbol) { #name, 0 },
 #else
-#include "../inc/ke.h"
-#include "../inc/io.h"
-#include "../inc/ex.h"
-#include "../inc/ps.h"
+#include "../inc/iop.h"
 #include "../inc/zw.h"
+#include "../inc/ex.h"
+#include "../inc/ke.h"
+#include "../inc/ob.h"
+#include "../inc/ps.h"
+#include "../inc/mm.h"
 #include "../inc/hal.h"
-#define MI_EXPORT(name)            { #name, (ULONG_PTR)&name }
-#define MI_EXPORT_AS(name, symbol) { name, (ULONG_PTR)&symbol }
+#define MI_EXPORT(name, symbol) { #name, (ULONG_PTR)&symbol },
 #endif
 
 typedef struct _MI_SYSTEM_EXPORT {
@@ -41,57 +43,19 @@ typedef struct _MI_SYSTEM_MODULE {
     ULONG Count;
 } MI_SYSTEM_MODULE;
 
-/* sorted by name: keep it so when adding an entry */
+/* each table takes its module's lines of the one list, sysexports.inc (sorted there) */
+#define MI_EXPORT_ntoskrnl(name, symbol) MI_EXPORT(name, symbol)
+#define MI_EXPORT_hal(name, symbol)
+#define EXPORT_AS(module, name, symbol) MI_EXPORT_##module(name, symbol)
 static const MI_SYSTEM_EXPORT MiNtoskrnlExports[] = {
-    MI_EXPORT(DbgPrint),
-    MI_EXPORT(ExAllocatePoolWithTag),
-    MI_EXPORT(ExFreePoolWithTag),
-    MI_EXPORT_AS("ExGetPreviousMode", KeGetPreviousMode),
-    MI_EXPORT(ExQueueWorkItem),
-    MI_EXPORT(IoAllocateWorkItem),
-    MI_EXPORT(IoCreateDevice),
-    MI_EXPORT(IoCreateSymbolicLink),
-    MI_EXPORT(IoDeleteSymbolicLink),
-    MI_EXPORT(IoFreeWorkItem),
-    MI_EXPORT(IoQueueWorkItem),
-    MI_EXPORT(KeBugCheckEx),
-    MI_EXPORT(KeCancelTimer),
-    MI_EXPORT(KeClearEvent),
-    MI_EXPORT(KeDelayExecutionThread),
-    MI_EXPORT(KeGetPreviousMode),
-    MI_EXPORT(KeInitializeDpc),
-    MI_EXPORT(KeInitializeEvent),
-    MI_EXPORT(KeInitializeTimer),
-    MI_EXPORT(KeInsertQueueDpc),
-    MI_EXPORT(KeReadStateEvent),
-    MI_EXPORT(KeResetEvent),
-    MI_EXPORT(KeServiceDescriptorTable),
-    MI_EXPORT(KeSetEvent),
-    MI_EXPORT(KeSetTimer),
-    MI_EXPORT(KeWaitForSingleObject),
-    MI_EXPORT(NtReadFile),
-    MI_EXPORT(NtWriteFile),
-    MI_EXPORT(PsCreateSystemThread),
-    MI_EXPORT(PsInitialSystemProcess),
-    MI_EXPORT(PsTerminateSystemThread),
-    MI_EXPORT(RtlInitUnicodeString),
-    MI_EXPORT(ZwClose),
-    MI_EXPORT(ZwCreateFile),
-    MI_EXPORT(ZwOpenFile),
-    MI_EXPORT(ZwQueryInformationFile),
-    MI_EXPORT(ZwReadFile),
-    MI_EXPORT(ZwWriteFile),
-    MI_EXPORT(memcmp),
-    MI_EXPORT(memcpy),
-    MI_EXPORT(memmove),
-    MI_EXPORT(memset),
-    MI_EXPORT(strcmp),
-    MI_EXPORT(strlen),
-    MI_EXPORT(strncmp),
+#include "sysexports.inc"
 };
-
+#undef MI_EXPORT_ntoskrnl
+#undef MI_EXPORT_hal
+#define MI_EXPORT_ntoskrnl(name, symbol)
+#define MI_EXPORT_hal(name, symbol) MI_EXPORT(name, symbol)
 static const MI_SYSTEM_EXPORT MiHalExports[] = {
-    MI_EXPORT(KeGetCurrentIrql),
+#include "sysexports.inc"
 };
 
 const MI_SYSTEM_MODULE MiSystemModules[] = {

@@ -1,4 +1,4 @@
-/* The current process's and thread's ids, as drivers ask for them. */
+/* What drivers ask about the current process and thread: ids and the image name. */
 #include "../inc/ps.h"
 
 HANDLE NTAPI PsGetCurrentProcessId(VOID)
@@ -9,4 +9,10 @@ HANDLE NTAPI PsGetCurrentProcessId(VOID)
 HANDLE NTAPI PsGetCurrentThreadId(VOID)
 {
     return (HANDLE)(ULONG_PTR)KeGetCurrentThread()->ThreadId;
+}
+
+/* The process's image name (EPROCESS.ImageFileName): undocumented, but drivers of the articles' kind use it. */
+PCHAR NTAPI PsGetProcessImageFileName(PEPROCESS Process)
+{
+    return Process->ImageFileName;
 }

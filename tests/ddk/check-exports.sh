@@ -22,7 +22,7 @@ fail=0
 awk '$1 == "DDK_EXPORT" { print $2, $3, $4 }' "$pairs" > "$tmp/pairs"
 awk '{ print $1, $2 }' "$tmp/pairs" > "$tmp/listed"
 if ! sort -c -k1,1 -k2,2 "$tmp/listed" 2>/dev/null; then
-    echo "sysexports-ddk.inc: not sorted by module, then name"; fail=1
+    echo "sysexports.inc: not sorted by module, then name"; fail=1
 fi
 
 # decorated name of each export: the symbol's decoration with the export's name

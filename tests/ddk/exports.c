@@ -1,5 +1,5 @@
 /*
- * Every entry of guest/mm/sysexports-ddk.inc as the kernel's table will
+ * Every entry of guest/mm/sysexports.inc as the kernel's table will
  * hold it, with the declarations the kernel's headers give. Compiled twice
  * (mk/ddk-layout.mk): with the guest's flags and linked with the kernel's
  * objects, so that a name the kernel lacks fails the link; and with
@@ -20,12 +20,12 @@
 #ifdef DDK_EXPORT_LIST
 /* cpp -DDDK_EXPORT_LIST: one "DDK_EXPORT module name symbol" line each, names as the includer sees them */
 #define EXPORT_AS(module, name, symbol) DDK_EXPORT module name symbol
-#include "../../guest/mm/sysexports-ddk.inc"
+#include "../../guest/mm/sysexports.inc"
 #else
 typedef struct { const char *Module, *Name; ULONG_PTR Address; } DDK_EXPORT;
 
 #define EXPORT_AS(module, name, symbol) { #module, #name, (ULONG_PTR)&symbol },
 const DDK_EXPORT KiDdkExports[] = {
-#include "../../guest/mm/sysexports-ddk.inc"
+#include "../../guest/mm/sysexports.inc"
 };
 #endif

@@ -1,5 +1,5 @@
 /*
- * A driver that imports every routine and datum guest/mm/sysexports-ddk.inc
+ * A driver that imports every routine and datum guest/mm/sysexports.inc
  * exports, compiled and linked by mingw-w64 exactly as a user's driver is.
  * Never loaded: mk/ddk-layout.mk compares its import table (objdump -p)
  * with the .inc, so a name or module the DDK's headers produce that the
@@ -12,12 +12,14 @@
 NTSYSAPI NTSTATUS NTAPI ZwDeviceIoControlFile(HANDLE, HANDLE, PIO_APC_ROUTINE, PVOID, PIO_STATUS_BLOCK, ULONG,
                                               PVOID, ULONG, PVOID, ULONG);
 extern __declspec(dllimport) PVOID KeServiceDescriptorTable;
+NTKERNELAPI PCHAR NTAPI PsGetProcessImageFileName(PEPROCESS Process);
 
 static volatile ULONG_PTR Sink;
 #define USE(x) (Sink += (ULONG_PTR)(x))
 
 static VOID NTAPI Dpc(PKDPC d, PVOID c, PVOID a1, PVOID a2) { (void)d; (void)c; (void)a1; (void)a2; }
 static VOID NTAPI Work(PVOID p) { (void)p; }
+static VOID NTAPI Thread(PVOID c) { (void)c; PsTerminateSystemThread(STATUS_SUCCESS); }
 static VOID NTAPI IoWork(PDEVICE_OBJECT d, PVOID c) { (void)d; (void)c; }
 
 static void Io(PDRIVER_OBJECT driver, PIRP irp)
@@ -42,9 +44,13 @@ static void Io(PDRIVER_OBJECT driver, PIRP irp)
     USE(PsGetCurrentProcessId());
     USE(PsGetCurrentThreadId());
     USE(PsGetCurrentThread());
+    USE(PsGetProcessImageFileName(PsGetCurrentProcess()));
+    USE(ExGetPreviousMode());
     USE(*IoFileObjectType);
     USE(PsInitialSystemProcess);
     USE(&KeServiceDescriptorTable);
+    HANDLE thread;
+    USE(PsCreateSystemThread(&thread, 0, NULL, NULL, NULL, Thread, NULL));
 }
 
 static void Ke(void)
