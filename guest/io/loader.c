@@ -218,16 +218,18 @@ NTSTATUS IopLoadDriver(const char *Name, const UCHAR *Image, ULONG Size)
     if (!NT_SUCCESS(status))
         return status;
 
-    PDRIVER_OBJECT driver = ExAllocatePoolWithTag(NonPagedPool, sizeof(DRIVER_OBJECT), IO_DRIVER_TAG);
-    if (!driver)
-        return STATUS_INSUFFICIENT_RESOURCES;
-    status = IopMakeNames(driver, Name, &registryPath);
+    PDRIVER_OBJECT driver;
+    PDRIVER_INITIALIZE entry = (PDRIVER_INITIALIZE)image.Entry;
+    status = IopCreateDriverObject((PVOID)image.Start, image.End - image.Start, entry, &driver);
+    if (NT_SUCCESS(status))
+        status = IopMakeNames(driver, Name, &registryPath);
     if (!NT_SUCCESS(status))
         return status;
-    PDRIVER_INITIALIZE entry = (PDRIVER_INITIALIZE)image.Entry;
     KIRQL irql = KeGetCurrentIrql();
     status = entry(driver, &registryPath);
     if (KeGetCurrentIrql() != irql)
         KeBugCheckEx(IRQL_NOT_LESS_OR_EQUAL, (ULONG_PTR)entry, KeGetCurrentIrql(), irql, 0);
+    if (NT_SUCCESS(status))
+        IopReadyDeviceObjects(driver);
     return status;
 }
