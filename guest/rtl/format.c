@@ -5,7 +5,7 @@ typedef struct { char *buf; size_t size, len; } SINK;
 
 static void Put(SINK *s, char c)
 {
-    if (s->len + 1 < s->size)
+    if (s->len < s->size)
         s->buf[s->len] = c;
     s->len++;
 }
@@ -35,7 +35,8 @@ static void PutNumber(SINK *s, unsigned long long v, unsigned base, int upper, i
             Put(s, ' ');
 }
 
-int RtlFormatV(char *buf, size_t size, const char *fmt, va_list ap)
+/* Writes at most size characters, with no terminator; returns the whole length. */
+int RtlFormatUnterminatedV(char *buf, size_t size, const char *fmt, va_list ap)
 {
     SINK s = { buf, size, 0 };
     for (; *fmt; fmt++) {
@@ -94,9 +95,15 @@ int RtlFormatV(char *buf, size_t size, const char *fmt, va_list ap)
             Put(&s, *fmt);
         }
     }
-    if (size)
-        buf[s.len < size ? s.len : size - 1] = '\0';
     return (int)s.len;
+}
+
+int RtlFormatV(char *buf, size_t size, const char *fmt, va_list ap)
+{
+    int n = RtlFormatUnterminatedV(buf, size, fmt, ap);
+    if (size)
+        buf[(size_t)n < size ? (size_t)n : size - 1] = '\0';
+    return n;
 }
 
 int RtlFormat(char *buf, size_t size, const char *fmt, ...)
