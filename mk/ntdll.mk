@@ -4,8 +4,10 @@
 #
 #   $(BUILD)/guest/pe/ntdll-<build>.dll   that build's numbering (gensvc ntdll-pe)
 #   $(BUILD)/guest/pe/ntdll.dll           the default build's ($(BUILD_NT))
-#   $(BUILD)/guest/pe/libntdll.a          an import library of every export (the
-#                                         C routines too, which mingw's lacks)
+#   $(BUILD)/guest/pe/libntdll.a          an import library of every export, stdcall
+#                                         names decorated as mingw's (dlltool -k from
+#                                         ntdll.def and gensvc ntdll-def); it has the
+#                                         C routines too, which mingw's lacks
 #
 # The stubs' object is linked first: slot 0 is the start of .text, 0x77F51000,
 # the page after the headers. Rtl/Dbg/C routines: guest/ntdll/*.c (less the
@@ -13,6 +15,7 @@
 
 MINGW      ?= i686-w64-mingw32-
 PE_CC      := $(MINGW)gcc
+PE_DLLTOOL := $(MINGW)dlltool
 PE_CFLAGS  := -std=gnu11 -O2 -Wall -Wextra -Werror -ffreestanding -fno-builtin \
               -fno-tree-loop-distribute-patterns -fno-asynchronous-unwind-tables -fno-unwind-tables \
               -fno-stack-protector -mno-stack-arg-probe -mgeneral-regs-only \
@@ -26,7 +29,7 @@ PE_NTDLL_DEF  := guest/ntdll/ntdll.def
 
 PE_NTDLLS := $(BUILD)/guest/pe/ntdll.dll $(foreach b,$(NT_BUILDS),$(BUILD)/guest/pe/ntdll-$(b).dll)
 
-all: $(PE_NTDLLS)
+all: $(PE_NTDLLS) $(BUILD)/guest/pe/libntdll.a
 
 $(BUILD)/pe/%.o: %.c $(GUEST_HDRS) mk/ntdll.mk
 	@mkdir -p $(@D)
@@ -44,5 +47,27 @@ $(BUILD)/guest/pe/ntdll-%.dll: $(BUILD)/guest/gen/pe/ntdll-%.S.o $(PE_NTDLL_OBJS
 	$(Q_LD)$(PE_NTDLL_LINK)
 $(BUILD)/guest/pe/ntdll.dll: $(BUILD)/guest/gen/pe/ntdll-$(BUILD_NT).S.o $(PE_NTDLL_OBJS) $(PE_NTDLL_DEF)
 	@mkdir -p $(@D)
-	$(Q_LD)$(PE_NTDLL_LINK) -Wl,--out-implib,$(BUILD)/guest/pe/libntdll.a
-$(BUILD)/guest/pe/libntdll.a: $(BUILD)/guest/pe/ntdll.dll
+	$(Q_LD)$(PE_NTDLL_LINK)
+
+$(BUILD)/guest/gen/pe/ntdll-implib.def: $(BUILD)/gensvc $(NT_TABLES) $(PE_NTDLL_DEF)
+	@mkdir -p $(@D)
+	$(Q_GEN){ cat $(PE_NTDLL_DEF) && $(BUILD)/gensvc ntdll-def $(NT_TABLES); } > $@.tmp && mv $@.tmp $@
+$(BUILD)/guest/pe/libntdll.a: $(BUILD)/guest/gen/pe/ntdll-implib.def
+	@mkdir -p $(@D)
+	$(Q_AR)$(PE_DLLTOOL) -k -d $< -D ntdll.dll -l $@
+# tests/test_ntdll_pe.c (a unit test of mk/unit.mk) reads the PE ntdlls and two
+# programs linked against them, never run: one with mingw-w64's libntdll.a,
+# one with the import library above (the C routines mingw's lacks).
+PE_PROGRAM_FLAGS := -std=gnu11 -O1 -Wall -Wextra -Werror -ffreestanding -fno-builtin -nostdlib -nostartfiles \
+                    -Wl,--subsystem,native -Wl,-e,_NtProcessStartup@4
+PE_FIXTURES := $(BUILD)/tests/pe/ntdll_imports.exe $(BUILD)/tests/pe/ntdll_crt_imports.exe
+$(BUILD)/tests/pe/ntdll_imports.exe: tests/pe/ntdll_imports.c mk/ntdll.mk
+	@mkdir -p $(@D)
+	$(Q_LD)$(PE_CC) $(PE_PROGRAM_FLAGS) -o $@ $< -lntdll -lgcc
+$(BUILD)/tests/pe/ntdll_crt_imports.exe: tests/pe/ntdll_crt_imports.c $(BUILD)/guest/pe/libntdll.a mk/ntdll.mk
+	@mkdir -p $(@D)
+	$(Q_LD)$(PE_CC) $(PE_PROGRAM_FLAGS) -o $@ $< -L$(BUILD)/guest/pe -lntdll -lgcc
+
+$(BUILD)/tests/test_ntdll_pe: $(PE_NTDLLS) $(PE_FIXTURES)
+$(BUILD)/san/tests/test_ntdll_pe.o: UNIT_CFLAGS += -DNTDLL_PE_DIR='"$(BUILD)/guest/pe"' \
+                                                   -DNTDLL_PE_FIXTURES='"$(BUILD)/tests/pe"'
