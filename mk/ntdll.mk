@@ -18,7 +18,7 @@ PE_CC      := $(MINGW)gcc
 PE_DLLTOOL := $(MINGW)dlltool
 PE_CFLAGS  := -std=gnu11 -O2 -Wall -Wextra -Werror -ffreestanding -fno-builtin \
               -fno-tree-loop-distribute-patterns -fno-asynchronous-unwind-tables -fno-unwind-tables \
-              -fno-stack-protector -mno-stack-arg-probe -mgeneral-regs-only \
+              -fno-stack-protector -mno-stack-arg-probe -mgeneral-regs-only -fno-ident \
               -Iinclude -Iguest/inc -Iguest/ntdll
 PE_NTDLL_LDFLAGS := -nostdlib -shared -Wl,--image-base,0x77F50000 -Wl,--kill-at -Wl,-e,0 \
                     -Wl,--disable-dynamicbase -Wl,--no-seh
