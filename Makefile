@@ -162,6 +162,9 @@ $(BUILD)/tests/guest/%.exe: $(BUILD)/user/tests/guest-elf/%.c.o $(USER_DEPS)
 	@mkdir -p $(@D)
 	$(Q_LD)$(USER_LINK)
 
+# the PE ntdlls (mingw-w64), beside the ELF ones until the kernel loads PE
+include mk/ntdll.mk
+
 clean:
 	rm -rf $(BUILD)
 distclean: clean

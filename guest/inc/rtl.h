@@ -17,6 +17,8 @@ int   strncmp(const char *a, const char *b, size_t n);
    'l'/'ll', NT's %ws %S %hs %Z %wZ.
    Always NUL-terminates. */
 int RtlFormatV(char *buf, size_t size, const char *fmt, va_list ap);
+/* The same, writing at most size characters and no terminator (for _vsnprintf). */
+int RtlFormatUnterminatedV(char *buf, size_t size, const char *fmt, va_list ap);
 int RtlFormat(char *buf, size_t size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 VOID NTAPI RtlInitUnicodeString(PUNICODE_STRING Destination, PCWSTR Source);

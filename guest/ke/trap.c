@@ -1,11 +1,17 @@
 /*
  * CPU exceptions: a fault in user mode ends the process with the matching
  * NTSTATUS; a fault in kernel mode either resumes at a registered fixup (a
- * bad user pointer met while copying) or stops the system.
+ * bad user pointer met while copying) or stops the system. And INT 2Dh,
+ * the debug service DbgPrint uses.
  */
 #include <stddef.h>
 #include "../inc/ke.h"
 #include "../inc/ps.h"
+#include "../inc/mm.h"
+#include "../inc/hal.h"
+
+#define BREAKPOINT_PRINT      1     /* EAX of INT 2Dh: print EDX bytes at ECX */
+#define KI_DEBUG_PRINT_LIMIT  512   /* longer text is cut, as NT's DbgPrint cuts it */
 
 C_ASSERT(offsetof(KTRAP_FRAME, PreviousPreviousMode) == KTRAP_FRAME_PREVIOUS_MODE);
 C_ASSERT(offsetof(KTRAP_FRAME, SegFs) == KTRAP_FRAME_FS);
@@ -76,4 +82,23 @@ void KiTrapDispatch(PKTRAP_FRAME TrapFrame)
         KeBugCheckWithTf(UNEXPECTED_KERNEL_MODE_TRAP, vector, 0, 0, TrapFrame);
     KeBugCheckWithTf(KERNEL_MODE_EXCEPTION_NOT_HANDLED, (ULONG)KiExceptionStatus(vector),
                      TrapFrame->Eip, (ULONG)TrapFrame, TrapFrame);
+}
+
+/*
+ * INT 2Dh: BREAKPOINT_PRINT writes the caller's text to the console. A
+ * user buffer is probed and copied first: a bad one prints nothing and the
+ * caller goes on, as under NT with no debugger attached.
+ */
+void KiDebugServiceDispatch(PKTRAP_FRAME TrapFrame)
+{
+    char text[KI_DEBUG_PRINT_LIMIT];
+    const char *buffer = (const char *)TrapFrame->Ecx;
+    ULONG length = TrapFrame->Edx < sizeof(text) ? TrapFrame->Edx : sizeof(text);
+
+    if (TrapFrame->Eax != BREAKPOINT_PRINT || length == 0)
+        return;
+    if ((TrapFrame->SegCs & RPL_USER) && !NT_SUCCESS(ProbeForRead(buffer, length, 1)))
+        return;
+    if (NT_SUCCESS(KiSafeCopy(text, buffer, length)))
+        HalDisplayBuffer(text, length);
 }

@@ -1,6 +1,7 @@
 /*
  * The native API as user programs see it: ntdll's NtXxx/ZwXxx stubs (their
- * addresses come from ntdll-exports.ld) and the small runtime in libntrt.
+ * addresses come from ntdll-exports.ld) and the small runtime in libntrt,
+ * which carries ntdll's Rtl/Dbg/C routines too (ntrtl.h).
  */
 #ifndef NTDLL_NTAPI_H
 #define NTDLL_NTAPI_H
@@ -9,6 +10,7 @@
 #include "../inc/ntapidef.h"
 #include "../inc/pebteb.h"
 #include "../inc/rtl.h"
+#include "ntrtl.h"
 
 NTSTATUS NTAPI NtDisplayString(PUNICODE_STRING String);
 NTSTATUS NTAPI ZwDisplayString(PUNICODE_STRING String);

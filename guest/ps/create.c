@@ -1,7 +1,8 @@
 /*
  * The first user process: a fresh address space sharing the kernel half,
- * SharedUserData's read-only view, ntdll, the program, a stack, PEB/TEB
- * with the command line, and a trap frame that IRETs into ring 3.
+ * SharedUserData's read-only view, ntdll, the program, a stack, the
+ * process heap's region, PEB/TEB with the command line, and a trap frame
+ * that IRETs into ring 3.
  */
 #include "../inc/ps.h"
 #include "../inc/mm.h"
@@ -66,7 +67,7 @@ static NTSTATUS PspMapNewPage(ULONG Va, ULONG Protection, PVOID *Kseg)
     return MmMapPage(Va, phys, Protection);
 }
 
-/* Lays out PEB, process parameters and the strings in the PEB page. */
+/* Lays out PEB, process parameters and the strings in the PEB page (params past NT's PEB). */
 static NTSTATUS PspCreatePeb(const char *CommandLine, ULONG ImageBase)
 {
     PUCHAR page;
@@ -75,7 +76,8 @@ static NTSTATUS PspCreatePeb(const char *CommandLine, ULONG ImageBase)
         return status;
 
     PPEB peb = (PPEB)page;
-    ULONG paramsOffset = 0x100, stringsOffset = 0x200;
+    ULONG paramsOffset = 0x200, stringsOffset = 0x280;
+    C_ASSERT(sizeof(PEB) <= 0x200 && sizeof(RTL_USER_PROCESS_PARAMETERS) <= 0x80);
     PRTL_USER_PROCESS_PARAMETERS params = (PRTL_USER_PROCESS_PARAMETERS)(page + paramsOffset);
     PWSTR text = (PWSTR)(page + stringsOffset);
     ULONG capacity = (PAGE_SIZE - stringsOffset) / sizeof(WCHAR) - 1;
@@ -102,6 +104,10 @@ static NTSTATUS PspCreatePeb(const char *CommandLine, ULONG ImageBase)
 
     peb->ImageBaseAddress = (PVOID)ImageBase;
     peb->ProcessParameters = (PRTL_USER_PROCESS_PARAMETERS)(MM_PEB_ADDRESS + paramsOffset);
+    peb->ProcessHeap = (PVOID)MM_PROCESS_HEAP_BASE;
+    peb->NumberOfProcessors = 1;
+    peb->OSPlatformId = 2;         /* VER_PLATFORM_WIN32_NT; the version is the --build's, unknown here */
+    peb->ImageSubsystem = 1;       /* IMAGE_SUBSYSTEM_NATIVE */
     return STATUS_SUCCESS;
 }
 
@@ -111,11 +117,12 @@ static NTSTATUS PspCreateTeb(PEPROCESS Process, PETHREAD Thread)
     NTSTATUS status = PspMapNewPage(MM_TEB_ADDRESS, MM_USER | MM_WRITABLE, (PVOID *)&teb);
     if (!NT_SUCCESS(status))
         return status;
-    teb->Self = (PTEB)MM_TEB_ADDRESS;
-    teb->StackBase = (PVOID)MM_USER_STACK_TOP;
-    teb->StackLimit = (PVOID)(MM_USER_STACK_TOP - MM_USER_STACK_SIZE);
-    teb->UniqueProcess = (HANDLE)Process->UniqueProcessId;
-    teb->UniqueThread = (HANDLE)Thread->Tcb.ThreadId;
+    teb->NtTib.ExceptionList = (PVOID)-1;   /* no SEH frame yet: the end of NT's chain */
+    teb->NtTib.Self = (PNT_TIB)MM_TEB_ADDRESS;
+    teb->NtTib.StackBase = (PVOID)MM_USER_STACK_TOP;
+    teb->NtTib.StackLimit = (PVOID)(MM_USER_STACK_TOP - MM_USER_STACK_SIZE);
+    teb->ClientId.UniqueProcess = (HANDLE)Process->UniqueProcessId;
+    teb->ClientId.UniqueThread = (HANDLE)Thread->Tcb.ThreadId;
     teb->ProcessEnvironmentBlock = (PPEB)MM_PEB_ADDRESS;
     return STATUS_SUCCESS;
 }
@@ -133,6 +140,18 @@ static NTSTATUS PspCreateUserStack(ULONG *InitialEsp)
     top[PAGE_SIZE / 4 - 2] = 0;
     *InitialEsp = MM_USER_STACK_TOP - 8;
     return STATUS_SUCCESS;
+}
+
+/* The process heap's region, committed zeroed: ntdll writes the heap's header on first use. */
+static NTSTATUS PspCreateProcessHeap(PEPROCESS Process)
+{
+    PVOID kseg;
+    for (ULONG va = MM_PROCESS_HEAP_BASE; va < MM_PROCESS_HEAP_BASE + MM_PROCESS_HEAP_SIZE; va += PAGE_SIZE) {
+        NTSTATUS status = PspMapNewPage(va, MM_USER | MM_WRITABLE, &kseg);
+        if (!NT_SUCCESS(status))
+            return status;
+    }
+    return MiInsertVad(Process, MM_PROCESS_HEAP_BASE, MM_PROCESS_HEAP_BASE + MM_PROCESS_HEAP_SIZE, MI_VAD_PRIVATE);
 }
 
 NTSTATUS PspCreateInitialProcess(const PS_IMAGE_SOURCE *Program, const PS_IMAGE_SOURCE *Ntdll)
@@ -154,12 +173,14 @@ NTSTATUS PspCreateInitialProcess(const PS_IMAGE_SOURCE *Program, const PS_IMAGE_
         return STATUS_NO_MEMORY;
     __writecr3(process->DirectoryTableBase);
 
-    /* the stack's VAD first: a program that cannot have its ImageBase is placed around what exists */
+    /* the stack's and the heap's VADs first: a program that cannot have its ImageBase is placed around them */
     status = MmMapPage(MM_SHARED_USER_DATA_VA, KiUserSharedDataPhysical, MM_USER);
     if (NT_SUCCESS(status))
         status = PspCreateUserStack(&esp);
     if (NT_SUCCESS(status))
         status = MiInsertVad(process, MM_USER_STACK_TOP - MM_USER_STACK_SIZE, MM_USER_STACK_TOP, MI_VAD_PRIVATE);
+    if (NT_SUCCESS(status))
+        status = PspCreateProcessHeap(process);
     if (!NT_SUCCESS(status))
         return status;
     status = PspMapUserImage(process, Ntdll, NULL, &ntdll);

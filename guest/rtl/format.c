@@ -86,7 +86,8 @@ static void PutStringArgument(SINK *s, char conversion, int wide, va_list *ap, i
     PutString(s, narrow, chars, len, width, left);
 }
 
-int RtlFormatV(char *buf, size_t size, const char *fmt, va_list ap)
+/* Writes at most size characters, with no terminator; returns the whole length. */
+int RtlFormatUnterminatedV(char *buf, size_t size, const char *fmt, va_list ap)
 {
     SINK s = { buf, size, 0 };
     for (; *fmt; fmt++) {
@@ -159,9 +160,15 @@ int RtlFormatV(char *buf, size_t size, const char *fmt, va_list ap)
             Put(&s, *fmt);
         }
     }
-    if (size)
-        buf[s.len < size ? s.len : size - 1] = '\0';
     return (int)s.len;
+}
+
+int RtlFormatV(char *buf, size_t size, const char *fmt, va_list ap)
+{
+    int n = RtlFormatUnterminatedV(buf, size, fmt, ap);
+    if (size)
+        buf[(size_t)n < size ? (size_t)n : size - 1] = '\0';
+    return n;
 }
 
 int RtlFormat(char *buf, size_t size, const char *fmt, ...)

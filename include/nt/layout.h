@@ -20,6 +20,8 @@
 #define MM_IMAGE_BASE            0x00400000u  /* user programs */
 #define MM_USER_STACK_TOP        0x00130000u  /* first thread's stack, NT-like */
 #define MM_USER_STACK_SIZE       0x00010000u
+#define MM_PROCESS_HEAP_BASE     0x00140000u  /* Peb->ProcessHeap, where XP's process heap sits */
+#define MM_PROCESS_HEAP_SIZE     0x00100000u  /* committed at creation: ntdll's heap never grows */
 
 #define KERNEL_PHYS_BASE         0x00100000u  /* ntoskrnl is loaded here */
 
@@ -42,6 +44,7 @@
  * the service number: bits 0-11 the index, bits 12-13 the descriptor table.
  */
 #define IDT_SYSTEM_SERVICE         0x2E   /* INT 2Eh: KiSystemService */
+#define IDT_DEBUG_SERVICE          0x2D   /* INT 2Dh: KiDebugService (DbgPrint), not a service */
 #define SERVICE_NUMBER_MASK        0x0FFF
 #define SERVICE_TABLE_SHIFT        8      /* (eax >> 8) & 0x30 = table * 16 */
 #define SERVICE_TABLE_MASK         0x30

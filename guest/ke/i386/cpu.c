@@ -1,6 +1,6 @@
 /*
  * Processor initialization: NT's GDT selectors, the IDT (exceptions and the
- * DPL-3 INT 2Eh gate to KiSystemService), the TSS with the ring-0 stack, and
+ * DPL-3 gates INT 2Eh to KiSystemService and INT 2Dh to KiDebugService), the TSS with the ring-0 stack, and
  * the MSRs of the fast system call: SYSENTER's, or STAR and EFER.SCE for
  * AMD's SYSCALL, both pointing at KiFastCallEntry.
  */
@@ -74,6 +74,8 @@ static void KiInitializeGdt(void)
         :: "m"(gdtr), "i"(KGDT_R0_CODE), "r"(KGDT_R0_DATA), "r"(KGDT_R0_PCR), "r"(0) : "memory");
 }
 
+extern void KiDebugService(void);   /* ke/i386/trap.S */
+
 static void KiInitializeIdt(void)
 {
     for (ULONG v = 0; v < 32; v++) {
@@ -81,6 +83,7 @@ static void KiInitializeIdt(void)
         KiSetIdtGate(v, KiTrapHandlers[v], (v == 3 || v == 4) ? 3 : 0);
     }
     KiSetIdtGate(IDT_SYSTEM_SERVICE, (PVOID)KiSystemService, 3);
+    KiSetIdtGate(IDT_DEBUG_SERVICE, (PVOID)KiDebugService, 3);
 
     KDESCRIPTOR idtr = { sizeof(KiIdt) - 1, (ULONG)KiIdt };
     __asm__ volatile("lidt %0" :: "m"(idtr));

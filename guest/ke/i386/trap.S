@@ -1,5 +1,6 @@
 /*
  * Trap entry and system service dispatch: the CPU exception stubs,
+ * KiDebugService (INT 2Dh, DbgPrint's way in),
  * KiSystemService (INT 2Eh and kernel-mode Zw calls), KiFastCallEntry
  * (SYSENTER, and AMD's SYSCALL), KiServiceExit, and KiSafeCopy. Every entry builds the same
  * KTRAP_FRAME (ke.h) and points EBP at it.
@@ -111,6 +112,21 @@ KiClockInterruptEntry:
     KI_ENTER_TRAP
     push %ebp
     call KiClockInterrupt
+    add $4, %esp
+    KI_EXIT_TRAP
+
+/*
+ * KiDebugService: INT 2Dh, NT's debug service (EAX = what, ECX and EDX its
+ * arguments), from ring 3 through a DPL-3 gate or from the kernel. Not a
+ * system service: it saves a trap frame, lets ke/trap.c act, and returns.
+ */
+    .globl KiDebugService
+KiDebugService:
+    push $0
+    push $IDT_DEBUG_SERVICE
+    KI_ENTER_TRAP
+    push %ebp
+    call KiDebugServiceDispatch
     add $4, %esp
     KI_EXIT_TRAP
 
