@@ -53,7 +53,7 @@ KERNEL_SRCS := $(wildcard $(addsuffix *.c,$(KERNEL_DIRS)) $(addsuffix *.S,$(KERN
                  guest/ke/i386/*.c guest/ke/i386/*.S)
 KERNEL_OBJS := $(patsubst %,$(BUILD)/%.o,$(KERNEL_SRCS)) \
                $(BUILD)/guest/gen/KiServiceTable.S.o $(BUILD)/guest/gen/ZwStubs.S.o
-NTRT_SRCS   := $(wildcard guest/ntdll/*.c guest/ntdll/*.S) guest/rtl/string.c guest/rtl/format.c
+NTRT_SRCS   := $(wildcard guest/ntdll/*.c guest/ntdll/*.S) guest/rtl/string.c guest/rtl/format.c guest/rtl/unicode.c guest/rtl/crt.c
 NTRT_OBJS   := $(patsubst %,$(BUILD)/user/%.o,$(NTRT_SRCS))
 GUEST_HDRS  := $(wildcard guest/inc/*.h guest/ntdll/*.h include/*/*.h)
 

@@ -14,16 +14,16 @@
 # ELF programs' start-up and printf) and guest/rtl's string and format code.
 
 MINGW      ?= i686-w64-mingw32-
-PE_CC      := $(MINGW)gcc
+PE_NTDLL_CC      := $(MINGW)gcc
 PE_DLLTOOL := $(MINGW)dlltool
-PE_CFLAGS  := -std=gnu11 -O2 -Wall -Wextra -Werror -ffreestanding -fno-builtin \
+PE_NTDLL_CFLAGS  := -std=gnu11 -O2 -Wall -Wextra -Werror -ffreestanding -fno-builtin \
               -fno-tree-loop-distribute-patterns -fno-asynchronous-unwind-tables -fno-unwind-tables \
               -fno-stack-protector -mno-stack-arg-probe -mgeneral-regs-only -fno-ident \
               -Iinclude -Iguest/inc -Iguest/ntdll
 PE_NTDLL_LDFLAGS := -nostdlib -shared -Wl,--image-base,0x77F50000 -Wl,--kill-at -Wl,-e,0 \
                     -Wl,--disable-dynamicbase -Wl,--no-seh
 PE_NTDLL_SRCS := $(filter-out guest/ntdll/startup.c guest/ntdll/print.c,$(wildcard guest/ntdll/*.c)) \
-                 guest/rtl/string.c guest/rtl/format.c
+                 guest/rtl/string.c guest/rtl/format.c guest/rtl/unicode.c guest/rtl/crt.c
 PE_NTDLL_OBJS := $(patsubst %.c,$(BUILD)/pe/%.o,$(PE_NTDLL_SRCS))
 PE_NTDLL_DEF  := guest/ntdll/ntdll.def
 
@@ -33,15 +33,15 @@ all: $(PE_NTDLLS) $(BUILD)/guest/pe/libntdll.a
 
 $(BUILD)/pe/%.o: %.c $(GUEST_HDRS) mk/ntdll.mk
 	@mkdir -p $(@D)
-	$(Q_CC)$(PE_CC) $(PE_CFLAGS) -c -o $@ $<
+	$(Q_CC)$(PE_NTDLL_CC) $(PE_NTDLL_CFLAGS) -c -o $@ $<
 
 $(BUILD)/guest/gen/pe/ntdll-%.S: $(BUILD)/gensvc $(NT_TABLES)
 	@mkdir -p $(@D)
 	$(Q_GEN)$(BUILD)/gensvc ntdll-pe data/nt-syscalls/$*.i386.ssdt.tsv $(NT_TABLES) > $@.tmp && mv $@.tmp $@
 $(BUILD)/guest/gen/pe/ntdll-%.S.o: $(BUILD)/guest/gen/pe/ntdll-%.S
-	$(Q_CC)$(PE_CC) -c -o $@ $<
+	$(Q_CC)$(PE_NTDLL_CC) -c -o $@ $<
 
-PE_NTDLL_LINK = $(PE_CC) $(PE_NTDLL_LDFLAGS) -o $@ $< $(PE_NTDLL_OBJS) $(PE_NTDLL_DEF) -lgcc
+PE_NTDLL_LINK = $(PE_NTDLL_CC) $(PE_NTDLL_LDFLAGS) -o $@ $< $(PE_NTDLL_OBJS) $(PE_NTDLL_DEF) -lgcc
 $(BUILD)/guest/pe/ntdll-%.dll: $(BUILD)/guest/gen/pe/ntdll-%.S.o $(PE_NTDLL_OBJS) $(PE_NTDLL_DEF)
 	@mkdir -p $(@D)
 	$(Q_LD)$(PE_NTDLL_LINK)
@@ -63,10 +63,10 @@ PE_PROGRAM_FLAGS := -std=gnu11 -O1 -Wall -Wextra -Werror -ffreestanding -fno-bui
 PE_FIXTURES := $(BUILD)/tests/pe/ntdll_imports.exe $(BUILD)/tests/pe/ntdll_crt_imports.exe
 $(BUILD)/tests/pe/ntdll_imports.exe: tests/pe/ntdll_imports.c mk/ntdll.mk
 	@mkdir -p $(@D)
-	$(Q_LD)$(PE_CC) $(PE_PROGRAM_FLAGS) -o $@ $< -lntdll -lgcc
+	$(Q_LD)$(PE_NTDLL_CC) $(PE_PROGRAM_FLAGS) -o $@ $< -lntdll -lgcc
 $(BUILD)/tests/pe/ntdll_crt_imports.exe: tests/pe/ntdll_crt_imports.c $(BUILD)/guest/pe/libntdll.a mk/ntdll.mk
 	@mkdir -p $(@D)
-	$(Q_LD)$(PE_CC) $(PE_PROGRAM_FLAGS) -o $@ $< -L$(BUILD)/guest/pe -lntdll -lgcc
+	$(Q_LD)$(PE_NTDLL_CC) $(PE_PROGRAM_FLAGS) -o $@ $< -L$(BUILD)/guest/pe -lntdll -lgcc
 
 $(BUILD)/tests/test_ntdll_pe: $(PE_NTDLLS) $(PE_FIXTURES)
 $(BUILD)/san/tests/test_ntdll_pe.o: UNIT_CFLAGS += -DNTDLL_PE_DIR='"$(BUILD)/guest/pe"' \

@@ -82,3 +82,17 @@ VOID NTAPI ExFreePool(PVOID P)
 {
     ExFreePoolWithTag(P, 0);   /* 0: any tag */
 }
+
+#define RTL_STRING_TAG 0x72747453   /* 'Sttr' */
+
+/* guest/rtl/unicode.c's allocations in the kernel: pool, as NT's kernel-mode rtl has them. */
+PVOID RtlpAllocateStringBuffer(SIZE_T Size)
+{
+    return ExAllocatePoolWithTag(PagedPool, Size, RTL_STRING_TAG);
+}
+
+VOID RtlpFreeStringBuffer(PVOID Buffer)
+{
+    if (Buffer)
+        ExFreePoolWithTag(Buffer, RTL_STRING_TAG);
+}

@@ -23,21 +23,32 @@ int RtlFormat(char *buf, size_t size, const char *fmt, ...) __attribute__((forma
 
 VOID NTAPI RtlInitUnicodeString(PUNICODE_STRING Destination, PCWSTR Source);
 
-/* Kernel only (rtl/crt.c, rtl/unicode.c): what ntoskrnl exports to drivers besides. */
-size_t wcslen(const WCHAR *s);
+/* rtl/crt.c: the C routines ntdll and ntoskrnl export besides (Microsoft's _vsnprintf contract) */
+size_t wcslen(const WCHAR *String);
 int _vsnprintf(char *Buffer, size_t Count, const char *Format, va_list ArgList);
 /* no format attribute: they take NT's %wZ and %ws, which gcc's printf checks reject */
 int _snprintf(char *Buffer, size_t Count, const char *Format, ...);
 int sprintf(char *Buffer, const char *Format, ...);
+
+/* rtl/unicode.c, shared by the kernel and ntdll */
+typedef const STRING *PCSTRING, *PCANSI_STRING;
+typedef const UNICODE_STRING *PCUNICODE_STRING;
+VOID NTAPI RtlInitString(PSTRING Destination, PCSTR Source);
 VOID NTAPI RtlInitAnsiString(PANSI_STRING Destination, PCSTR Source);
-NTSTATUS NTAPI RtlAnsiStringToUnicodeString(PUNICODE_STRING Destination, PANSI_STRING Source,
+NTSTATUS NTAPI RtlAnsiStringToUnicodeString(PUNICODE_STRING Destination, PCANSI_STRING Source,
                                             BOOLEAN AllocateDestinationString);
-NTSTATUS NTAPI RtlUnicodeStringToAnsiString(PANSI_STRING Destination, PUNICODE_STRING Source,
+NTSTATUS NTAPI RtlUnicodeStringToAnsiString(PANSI_STRING Destination, PCUNICODE_STRING Source,
                                             BOOLEAN AllocateDestinationString);
 VOID NTAPI RtlFreeUnicodeString(PUNICODE_STRING UnicodeString);
 VOID NTAPI RtlFreeAnsiString(PANSI_STRING AnsiString);
-VOID NTAPI RtlCopyUnicodeString(PUNICODE_STRING Destination, PUNICODE_STRING Source);
-BOOLEAN NTAPI RtlEqualUnicodeString(PUNICODE_STRING String1, PUNICODE_STRING String2, BOOLEAN CaseInSensitive);
+VOID NTAPI RtlCopyUnicodeString(PUNICODE_STRING Destination, PCUNICODE_STRING Source);
+WCHAR NTAPI RtlUpcaseUnicodeChar(WCHAR SourceCharacter);
+LONG NTAPI RtlCompareUnicodeString(PCUNICODE_STRING String1, PCUNICODE_STRING String2, BOOLEAN CaseInSensitive);
+BOOLEAN NTAPI RtlEqualUnicodeString(PCUNICODE_STRING String1, PCUNICODE_STRING String2, BOOLEAN CaseInSensitive);
+/* Where unicode.c's allocated buffers come from: the kernel's pool (ex/pool.c), ntdll's process heap (ntdll/heap.c). */
+PVOID RtlpAllocateStringBuffer(SIZE_T Size);
+VOID RtlpFreeStringBuffer(PVOID Buffer);
+/* rtl/string.c: the number of leading bytes that match */
 SIZE_T NTAPI RtlCompareMemory(const VOID *Source1, const VOID *Source2, SIZE_T Length);
 /* ASCII -> UTF-16 into Buffer (capacity in WCHARs); returns the number of WCHARs written. */
 ULONG RtlAsciiToUnicode(PWSTR Buffer, ULONG Capacity, const char *Ascii, ULONG Length);

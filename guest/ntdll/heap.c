@@ -203,3 +203,15 @@ PVOID NTAPI RtlReAllocateHeap(PVOID HeapHandle, ULONG Flags, PVOID BaseAddress, 
     RtlpFreeEntry(heap, entry, previous);
     return moved;
 }
+
+/* guest/rtl/unicode.c's allocations: the process heap, as NT's ntdll has them. */
+PVOID RtlpAllocateStringBuffer(SIZE_T Size)
+{
+    return RtlAllocateHeap(NtCurrentTeb()->ProcessEnvironmentBlock->ProcessHeap, 0, Size);
+}
+
+VOID RtlpFreeStringBuffer(PVOID Buffer)
+{
+    if (Buffer)
+        RtlFreeHeap(NtCurrentTeb()->ProcessEnvironmentBlock->ProcessHeap, 0, Buffer);
+}

@@ -80,3 +80,13 @@ ULONG RtlAsciiToUnicode(PWSTR Buffer, ULONG Capacity, const char *Ascii, ULONG L
         Buffer[n] = (UCHAR)Ascii[n];
     return n;
 }
+
+/* The number of leading bytes that match. */
+SIZE_T NTAPI RtlCompareMemory(const VOID *Source1, const VOID *Source2, SIZE_T Length)
+{
+    const UCHAR *a = Source1, *b = Source2;
+    SIZE_T n = 0;
+    while (n < Length && a[n] == b[n])
+        n++;
+    return n;
+}

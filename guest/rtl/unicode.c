@@ -1,123 +1,136 @@
 /*
- * Counted strings for drivers (kernel only; user programs have ntdll's):
- * ANSI <-> Unicode as Latin-1 (no code pages here: a character above 0xFF
- * becomes '?'), copies, comparison. Buffers a conversion allocates come
- * from paged pool and go back with RtlFreeXxxString.
+ * Rtl string routines shared by the kernel and ntdll, as NT shares its rtl:
+ * ANSI_STRING/UNICODE_STRING set-up, conversion, comparison and copying.
+ * Conversions map bytes to the first 256 code points (Latin-1, no code
+ * pages); a character outside them becomes '?'. A buffer they allocate
+ * comes from RtlpAllocateStringBuffer: pool in the kernel, the process heap
+ * in ntdll (NT's RtlpAllocateStringRoutine).
  */
 #include "../inc/rtl.h"
-#include "../inc/ex.h"
 
-#define RTL_STRING_TAG 0x67727453   /* 'Strg' */
-#define RTL_MAX_USHORT 0xFFFF
-#ifndef STATUS_BUFFER_OVERFLOW
-#define STATUS_BUFFER_OVERFLOW NTSTATUS_C(0x80000005)
-#endif
+#define RTLP_MAX_USTRING 0xFFFE   /* the largest even USHORT */
+
+VOID NTAPI RtlInitString(PSTRING Destination, PCSTR Source)
+{
+    SIZE_T n = Source ? strlen(Source) : 0;
+    if (n > RTLP_MAX_USTRING - 1)
+        n = RTLP_MAX_USTRING - 1;
+    Destination->Length = (USHORT)n;
+    Destination->MaximumLength = Source ? (USHORT)(n + 1) : 0;
+    Destination->Buffer = (PCHAR)Source;
+}
 
 VOID NTAPI RtlInitAnsiString(PANSI_STRING Destination, PCSTR Source)
 {
-    ULONG length = Source ? strlen(Source) : 0;
-    if (length > RTL_MAX_USHORT - 1)
-        length = RTL_MAX_USHORT - 1;
-    Destination->Buffer = (PCHAR)Source;
-    Destination->Length = (USHORT)length;
-    Destination->MaximumLength = Source ? (USHORT)(length + 1) : 0;
+    RtlInitString(Destination, Source);
 }
 
-/* Room for Bytes (plus a terminator of TerminatorBytes) in Buffer, from pool when Allocate. */
-static NTSTATUS RtlpPrepare(PVOID *Buffer, PUSHORT MaximumLength, ULONG Bytes, ULONG TerminatorBytes,
-                            BOOLEAN Allocate)
+NTSTATUS NTAPI RtlAnsiStringToUnicodeString(PUNICODE_STRING Destination, PCANSI_STRING Source,
+                                            BOOLEAN AllocateDestinationString)
 {
-    if (Bytes + TerminatorBytes > RTL_MAX_USHORT)
+    ULONG bytes = Source->Length * sizeof(WCHAR);
+    if (bytes + sizeof(WCHAR) > RTLP_MAX_USTRING)
         return STATUS_INVALID_PARAMETER_2;
-    if (!Allocate)
-        return Bytes > *MaximumLength ? STATUS_BUFFER_OVERFLOW : STATUS_SUCCESS;
-    *Buffer = ExAllocatePoolWithTag(PagedPool, Bytes + TerminatorBytes, RTL_STRING_TAG);
-    if (!*Buffer)
-        return STATUS_NO_MEMORY;
-    *MaximumLength = (USHORT)(Bytes + TerminatorBytes);
-    return STATUS_SUCCESS;
-}
-
-NTSTATUS NTAPI RtlAnsiStringToUnicodeString(PUNICODE_STRING Destination, PANSI_STRING Source,
-                                            BOOLEAN AllocateDestinationString)
-{
-    ULONG n = Source->Length;
-    NTSTATUS status = RtlpPrepare((PVOID *)&Destination->Buffer, &Destination->MaximumLength, n * sizeof(WCHAR),
-                                  sizeof(WCHAR), AllocateDestinationString);
-    if (!NT_SUCCESS(status))
-        return status;
-    for (ULONG i = 0; i < n; i++)
+    if (AllocateDestinationString) {
+        Destination->Buffer = RtlpAllocateStringBuffer(bytes + sizeof(WCHAR));
+        if (!Destination->Buffer)
+            return STATUS_NO_MEMORY;
+        Destination->MaximumLength = (USHORT)(bytes + sizeof(WCHAR));
+    } else if (bytes > Destination->MaximumLength) {
+        return STATUS_BUFFER_OVERFLOW;
+    }
+    for (ULONG i = 0; i < Source->Length; i++)
         Destination->Buffer[i] = (UCHAR)Source->Buffer[i];
-    Destination->Length = (USHORT)(n * sizeof(WCHAR));
-    if (Destination->MaximumLength >= Destination->Length + sizeof(WCHAR))
-        Destination->Buffer[n] = 0;
+    Destination->Length = (USHORT)bytes;
+    if (bytes < Destination->MaximumLength)
+        Destination->Buffer[Source->Length] = 0;
     return STATUS_SUCCESS;
 }
 
-NTSTATUS NTAPI RtlUnicodeStringToAnsiString(PANSI_STRING Destination, PUNICODE_STRING Source,
+static VOID RtlpNarrow(PANSI_STRING Destination, PCUNICODE_STRING Source, ULONG Chars)
+{
+    for (ULONG i = 0; i < Chars; i++)
+        Destination->Buffer[i] = Source->Buffer[i] < 0x100 ? (CHAR)Source->Buffer[i] : '?';
+    Destination->Buffer[Chars] = '\0';
+    Destination->Length = (USHORT)Chars;
+}
+
+NTSTATUS NTAPI RtlUnicodeStringToAnsiString(PANSI_STRING Destination, PCUNICODE_STRING Source,
                                             BOOLEAN AllocateDestinationString)
 {
-    ULONG n = Source->Length / sizeof(WCHAR);
-    NTSTATUS status = RtlpPrepare((PVOID *)&Destination->Buffer, &Destination->MaximumLength, n, 1,
-                                  AllocateDestinationString);
-    if (!NT_SUCCESS(status))
-        return status;
-    for (ULONG i = 0; i < n; i++)
-        Destination->Buffer[i] = Source->Buffer[i] <= 0xFF ? (CHAR)Source->Buffer[i] : '?';
-    Destination->Length = (USHORT)n;
-    if (Destination->MaximumLength > n)
-        Destination->Buffer[n] = 0;
+    ULONG chars = Source->Length / sizeof(WCHAR);
+    if (AllocateDestinationString) {
+        Destination->Buffer = RtlpAllocateStringBuffer(chars + 1);
+        if (!Destination->Buffer)
+            return STATUS_NO_MEMORY;
+        Destination->MaximumLength = (USHORT)(chars + 1);
+    } else if (chars >= Destination->MaximumLength) {
+        /* NT converts what fits, terminated, and says so */
+        if (Destination->MaximumLength)
+            RtlpNarrow(Destination, Source, Destination->MaximumLength - 1u);
+        return STATUS_BUFFER_OVERFLOW;
+    }
+    RtlpNarrow(Destination, Source, chars);
     return STATUS_SUCCESS;
 }
 
 VOID NTAPI RtlFreeUnicodeString(PUNICODE_STRING UnicodeString)
 {
-    if (UnicodeString->Buffer)
-        ExFreePoolWithTag(UnicodeString->Buffer, RTL_STRING_TAG);
+    RtlpFreeStringBuffer(UnicodeString->Buffer);
     UnicodeString->Buffer = NULL;
     UnicodeString->Length = UnicodeString->MaximumLength = 0;
 }
 
 VOID NTAPI RtlFreeAnsiString(PANSI_STRING AnsiString)
 {
-    if (AnsiString->Buffer)
-        ExFreePoolWithTag(AnsiString->Buffer, RTL_STRING_TAG);
+    RtlpFreeStringBuffer(AnsiString->Buffer);
     AnsiString->Buffer = NULL;
     AnsiString->Length = AnsiString->MaximumLength = 0;
 }
 
-VOID NTAPI RtlCopyUnicodeString(PUNICODE_STRING Destination, PUNICODE_STRING Source)
+/* What fits of Source, terminated when there is room; NULL Source empties Destination. */
+VOID NTAPI RtlCopyUnicodeString(PUNICODE_STRING Destination, PCUNICODE_STRING Source)
 {
-    ULONG bytes = Source ? Source->Length : 0;
-    if (bytes > Destination->MaximumLength)
-        bytes = Destination->MaximumLength & ~1u;
-    memmove(Destination->Buffer, Source ? Source->Buffer : NULL, bytes);
-    Destination->Length = (USHORT)bytes;
-    if (bytes + sizeof(WCHAR) <= Destination->MaximumLength)
-        Destination->Buffer[bytes / sizeof(WCHAR)] = 0;
-}
-
-static WCHAR RtlpUpcase(WCHAR c)
-{
-    return (c >= 'a' && c <= 'z') || (c >= 0xE0 && c <= 0xFE && c != 0xF7) ? (WCHAR)(c - 0x20) : c;
-}
-
-BOOLEAN NTAPI RtlEqualUnicodeString(PUNICODE_STRING String1, PUNICODE_STRING String2, BOOLEAN CaseInSensitive)
-{
-    if (String1->Length != String2->Length)
-        return FALSE;
-    for (ULONG i = 0; i < String1->Length / sizeof(WCHAR); i++) {
-        WCHAR a = String1->Buffer[i], b = String2->Buffer[i];
-        if (a != b && (!CaseInSensitive || RtlpUpcase(a) != RtlpUpcase(b)))
-            return FALSE;
+    if (!Source) {
+        Destination->Length = 0;
+        return;
     }
-    return TRUE;
+    USHORT n = Source->Length < Destination->MaximumLength ? Source->Length : Destination->MaximumLength;
+    n &= ~1;
+    memmove(Destination->Buffer, Source->Buffer, n);
+    Destination->Length = n;
+    if (n + sizeof(WCHAR) <= Destination->MaximumLength)
+        Destination->Buffer[n / sizeof(WCHAR)] = 0;
 }
 
-SIZE_T NTAPI RtlCompareMemory(const VOID *Source1, const VOID *Source2, SIZE_T Length)
+/* ASCII and Latin-1 letters; the rest of Unicode's case table is not here. */
+WCHAR NTAPI RtlUpcaseUnicodeChar(WCHAR SourceCharacter)
 {
-    SIZE_T i = 0;
-    while (i < Length && ((const UCHAR *)Source1)[i] == ((const UCHAR *)Source2)[i])
-        i++;
-    return i;
+    WCHAR c = SourceCharacter;
+    if ((c >= 'a' && c <= 'z') || (c >= 0xE0 && c <= 0xFE && c != 0xF7))
+        return (WCHAR)(c - 0x20);
+    if (c == 0xFF)
+        return 0x178;
+    return c;
 }
+
+LONG NTAPI RtlCompareUnicodeString(PCUNICODE_STRING String1, PCUNICODE_STRING String2, BOOLEAN CaseInSensitive)
+{
+    ULONG n1 = String1->Length / sizeof(WCHAR), n2 = String2->Length / sizeof(WCHAR);
+    for (ULONG i = 0; i < n1 && i < n2; i++) {
+        WCHAR a = String1->Buffer[i], b = String2->Buffer[i];
+        if (CaseInSensitive) {
+            a = RtlUpcaseUnicodeChar(a);
+            b = RtlUpcaseUnicodeChar(b);
+        }
+        if (a != b)
+            return (LONG)a - (LONG)b;
+    }
+    return (LONG)n1 - (LONG)n2;
+}
+
+BOOLEAN NTAPI RtlEqualUnicodeString(PCUNICODE_STRING String1, PCUNICODE_STRING String2, BOOLEAN CaseInSensitive)
+{
+    return String1->Length == String2->Length && RtlCompareUnicodeString(String1, String2, CaseInSensitive) == 0;
+}
+

@@ -20,6 +20,7 @@ typedef int NTSTATUS;   /* 32 bits in the guest and on the host */
 #define STATUS_NO_YIELD_PERFORMED          NTSTATUS_C(0x40000024)
 #define STATUS_BREAKPOINT                  NTSTATUS_C(0x80000003)
 #define STATUS_SINGLE_STEP                 NTSTATUS_C(0x80000004)
+#define STATUS_BUFFER_OVERFLOW             NTSTATUS_C(0x80000005)
 #define STATUS_NO_MORE_FILES               NTSTATUS_C(0x80000006)
 #define STATUS_DATATYPE_MISALIGNMENT       NTSTATUS_C(0x80000002)
 #define STATUS_UNSUCCESSFUL                NTSTATUS_C(0xC0000001)
