@@ -18,6 +18,7 @@
 #include "vmm/lab/lab.h"
 #include "vmm/lab/protocol.h"
 #include "vmm/lab/result.h"
+#include "vmm/lab/stream.h"
 
 static char dir[256];
 
@@ -276,6 +277,30 @@ START_TEST(part_write_error)
 }
 END_TEST
 
+/* A "line" longer than the hold buffer is written out unfinished; the rest on finish. */
+START_TEST(stream_overlong_line)
+{
+    struct lab_stream st;
+    size_t n = LAB_STREAM_HOLD_MAX + 1000;
+    char *big = malloc(n);
+    struct stat sb;
+
+    ck_assert_ptr_nonnull(big);
+    memset(big, 'x', n);
+    ck_assert_int_eq(lab_stream_open(&st, path_in("long")), 0);
+    ck_assert_int_eq(lab_stream_write(&st, big, n), 0);
+    ck_assert_int_eq(stat(path_in("long"), &sb), 0);
+    ck_assert_int_eq(sb.st_size, LAB_STREAM_HOLD_MAX);
+    ck_assert_int_eq(lab_stream_write(&st, "\nend", 4), 0);
+    ck_assert_int_eq(stat(path_in("long"), &sb), 0);
+    ck_assert_int_eq(sb.st_size, n + 1);
+    ck_assert_int_eq(lab_stream_finish(&st), 0);
+    ck_assert_int_eq(stat(path_in("long"), &sb), 0);
+    ck_assert_int_eq(sb.st_size, n + 4);
+    free(big);
+}
+END_TEST
+
 /* ------------------------------------------------------ stale directories */
 
 static void mkdir_with_file(const char *name)
@@ -367,6 +392,7 @@ static Suite *lab_stream_suite(void)
     tcase_add_test(st, part_truncated_stream_whole_lines);
     tcase_add_test(st, part_hostile);
     tcase_add_test(st, part_write_error);
+    tcase_add_test(st, stream_overlong_line);
     suite_add_tcase(s, st);
     tcase_add_checked_fixture(tmp, setup, teardown);
     tcase_add_test(tmp, stale_dirs_of_dead_pids_removed);
