@@ -6,7 +6,7 @@
 #
 # Produces in OUTDIR:
 #   vmlinux         uncompressed kernel ELF (QEMU boots it via PVH, fast)
-#   modules/*.ko    irqbypass, kvm, ccp, kvm-amd (decompressed, debug-stripped)
+#   modules/*.ko    irqbypass, kvm, ccp, kvm-amd, virtio-serial (decompressed, debug-stripped)
 #   base.cpio       newc initramfs: /init (INIT_BINARY), /bin/busybox, /bin/sh,
 #                   /lib/modules-ntv/NN-*.ko in load order, /dev /proc /sys /tmp /ntv
 #   .stamp          written last; its presence means the lab is complete
@@ -87,7 +87,8 @@ find_module() { # tree name -> path of name.ko[.xz|.zst|.gz]
     find "$1" -type f \( -name "$2.ko" -o -name "$2.ko.xz" -o -name "$2.ko.zst" -o -name "$2.ko.gz" \) | head -n 1
 }
 
-modules="irqbypass kvm ccp kvm-amd"
+# virtio*: the result channel is a virtio-serial port (vmm/lab/protocol.h)
+modules="irqbypass kvm ccp kvm-amd virtio_ring virtio virtio_pci_legacy_dev virtio_pci_modern_dev virtio_pci virtio_console"
 
 kernel_ok() {
     [ -f "$out/.kernel-stamp" ] && [ -f "$out/vmlinux" ] || return 1

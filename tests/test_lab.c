@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/wait.h>
@@ -920,6 +921,105 @@ START_TEST(boot_stall_is_detected)
 }
 END_TEST
 
+
+/* ------------------------------------------- SIGKILL of ntvisor mid-run */
+
+/* The pid of a child of parent running QEMU, or -1. */
+static pid_t qemu_child_of(pid_t parent)
+{
+    char cmd[160], line[64];
+    pid_t q = -1;
+
+    snprintf(cmd, sizeof cmd, "pgrep -P %d -f qemu-system", (int)parent);
+    FILE *f = popen(cmd, "r");
+    if (f && fgets(line, sizeof line, f))
+        q = (pid_t)atoi(line);
+    if (f)
+        pclose(f);
+    return q;
+}
+
+static off_t size_of(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0 ? st.st_size : -1;
+}
+
+/* Starts build/ntvisor trace --format=json -o out spin.exe (never ends) with TMPDIR=tmp. */
+static pid_t start_spin_trace(const char *out, const char *tmp)
+{
+    pid_t p = fork();
+
+    ck_assert_int_ge(p, 0);
+    if (p == 0) {
+        int nul = open("/dev/null", O_WRONLY);
+        prctl(PR_SET_PDEATHSIG, SIGKILL);   /* a failed test leaves no spinning run behind */
+        dup2(nul, 1);
+        setenv("TMPDIR", tmp, 1);
+        setenv("NTVISOR_LAB_DIR", lab_dir(), 1);
+        char o[640];
+        snprintf(o, sizeof o, "-o%s", out);
+        execl("build/ntvisor", "ntvisor", "trace", "--timeout=600", "--format=json", o, "build/tests/guest/spin.exe", (char *)NULL);
+        _exit(127);
+    }
+    return p;
+}
+
+/* Every line of path is one whole JSON record, the last one ended: how many there are. */
+static size_t check_json_lines(const char *path)
+{
+    size_t len, n = 0;
+    char *buf = read_file(path, &len);
+
+    ck_assert_ptr_nonnull(buf);
+    ck_assert_msg(len > 0 && buf[len - 1] == '\n', "%s ends in a half line (%zu bytes)", path, len);
+    for (char *l = buf, *e; l < buf + len; l = e + 1, n++) {
+        e = memchr(l, '\n', (size_t)(buf + len - l));
+        ck_assert_msg(e - l >= 2 && l[0] == '{' && e[-1] == '}', "line %zu: %.*s", n + 1, (int)(e - l), l);
+    }
+    free(buf);
+    return n;
+}
+
+/* Kill -9 of ntvisor while the guest runs: the lines streamed back so far are in the -o file, whole;
+   QEMU dies with it; no temporary directory is left. */
+START_TEST(boot_sigkill_keeps_streamed_lines)
+{
+    char out[600], tmp[600];
+    off_t first = 0;
+
+    ck_assert_msg(access("build/ntvisor", X_OK) == 0 && access("build/tests/guest/spin.exe", R_OK) == 0,
+                  "run from the top of the tree after make (build/ntvisor, build/tests/guest/spin.exe)");
+    make_tmpdir();
+    snprintf(out, sizeof out, "%s", tpath("trace.json"));
+    snprintf(tmp, sizeof tmp, "%s", tpath("tmp"));
+    ck_assert_int_eq(mkdir(tmp, 0700), 0);
+    pid_t nt = start_spin_trace(out, tmp);
+    /* lines arrive while the guest runs: the file has some, then more */
+    off_t now = 0;
+    for (int i = 0; i < 3000 && (first == 0 || now <= first); i++) {
+        ck_assert_msg(waitpid(nt, NULL, WNOHANG) == 0, "ntvisor ended early");
+        usleep(100000);
+        now = size_of(out);
+        if (first == 0 && now > 0)
+            first = now;
+    }
+    ck_assert_msg(first > 0 && now > first, "%s did not grow during the run", out);
+    pid_t q = qemu_child_of(nt);
+    ck_assert_int_gt(q, 0);
+    ck_assert_int_eq(kill(nt, SIGKILL), 0);
+    waitpid(nt, NULL, 0);
+    ck_assert_uint_gt(check_json_lines(out), 10);
+    for (int i = 0; i < 50 && kill(q, 0) == 0; i++)
+        usleep(100000);
+    ck_assert_msg(kill(q, 0) != 0, "QEMU (%d) outlived ntvisor by 5 s", (int)q);
+    char cmd[700];
+    snprintf(cmd, sizeof cmd, "ls -A '%s' | grep -q .", tmp);
+    ck_assert_msg(system(cmd) != 0, "%s is not empty after the kill", tmp);
+    rm_tmpdir();
+}
+END_TEST
+
 static Suite *lab_suite(void)
 {
     Suite *s = suite_create("lab");
@@ -927,6 +1027,7 @@ static Suite *lab_suite(void)
     TCase *parser = tcase_create("parser");
     TCase *boot = tcase_create("boot");
     TCase *boot_more = tcase_create("boot_more");
+    TCase *boot_kill = tcase_create("boot_kill");
 
     tcase_add_test(unit, cpio_request_layout);
     tcase_add_test(unit, cpio_rejects_bad_paths);
@@ -959,6 +1060,10 @@ static Suite *lab_suite(void)
         tcase_add_test(boot_more, boot_exec_failure_is_127);
         tcase_add_test(boot_more, boot_stall_is_detected);
         suite_add_tcase(s, boot_more);
+
+        tcase_set_timeout(boot_kill, 600);
+        tcase_add_test(boot_kill, boot_sigkill_keeps_streamed_lines);
+        suite_add_tcase(s, boot_kill);
     }
     return s;
 }

@@ -6,6 +6,7 @@
 #include "base/errbuf.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +15,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include "cpio.h"
+#include "stale.h"
 #include "io.h"
 #include "qemu.h"
 #include "relay.h"
@@ -38,35 +40,84 @@ int lab_is_built(const char *lab_dir)
            is_regular(lab_dir, "vmlinux") && is_regular(lab_dir, "base.cpio");
 }
 
-/* The run's temporary directory and the files in it. */
+/* The run's files: created in a temporary directory, opened, and unlinked
+ * with it before QEMU starts (QEMU opens them as /dev/fd/N), so nothing is
+ * left behind however this process ends. The tails are read back through
+ * /proc/self/fd. */
 struct run {
-    char dir[PATH_MAX - 64];
-    char cpio[PATH_MAX], console[PATH_MAX], qlog[PATH_MAX];
+    int cpio_fd, console_fd, qlog_fd;
+    char console[64], qlog[64];
 };
 
-static int make_run_dir(struct run *rn, char *err, size_t errlen)
+/* The run's directory: ntvisor-lab.PID.XXXXXX, after removing those of dead PIDs. */
+static int make_run_dir(char *dir, size_t len, char *err, size_t errlen)
 {
     const char *tmpdir = getenv("TMPDIR");
 
     if (!tmpdir || !*tmpdir)
         tmpdir = "/tmp";
-    if ((size_t)snprintf(rn->dir, sizeof rn->dir, "%s/ntvisor-lab.XXXXXX", tmpdir) >= sizeof rn->dir - 32 ||
-        !mkdtemp(rn->dir)) {
+    lab_clean_stale(tmpdir);
+    if ((size_t)snprintf(dir, len, "%s/" LAB_RUN_DIR_PREFIX "%d.XXXXXX", tmpdir, (int)getpid()) >= len - 32 ||
+        !mkdtemp(dir)) {
         errbuf_fail(err, errlen, "cannot create a temporary directory in %s: %s", tmpdir, strerror(errno));
         return -1;
     }
-    snprintf(rn->cpio, sizeof rn->cpio, "%s/run.cpio", rn->dir);
-    snprintf(rn->console, sizeof rn->console, "%s/console.log", rn->dir);
-    snprintf(rn->qlog, sizeof rn->qlog, "%s/qemu.log", rn->dir);
     return 0;
 }
 
-static void cleanup_dir(struct run *rn)
+/* Creates dir/name open for reading and writing, and unlinks it; the fd, or -1. */
+static int scratch_file(const char *dir, const char *name)
 {
-    unlink(rn->cpio);
-    unlink(rn->console);
-    unlink(rn->qlog);
-    rmdir(rn->dir);
+    char *p = lab_path_join(dir, name);
+    int fd = p ? open(p, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600) : -1;
+
+    if (p)
+        unlink(p);
+    free(p);
+    return fd;
+}
+
+static void close_run(struct run *rn)
+{
+    int *fds[3] = { &rn->cpio_fd, &rn->console_fd, &rn->qlog_fd };
+
+    for (int i = 0; i < 3; i++) {
+        if (*fds[i] >= 0)
+            close(*fds[i]);
+        *fds[i] = -1;
+    }
+}
+
+/* The initramfs written and the logs created, all unlinked; 0, or -1 with err set. */
+static int prepare_run(struct run *rn, const struct lab_request *req, char *err, size_t errlen)
+{
+    char dir[PATH_MAX - 64], *cpio;
+    int rc = -1;
+
+    rn->cpio_fd = rn->console_fd = rn->qlog_fd = -1;
+    if (make_run_dir(dir, sizeof dir, err, errlen) < 0)
+        return -1;
+    cpio = lab_path_join(dir, "run.cpio");
+    if (!cpio) {
+        errbuf_fail(err, errlen, "out of memory");
+    } else if (lab_initrd_write(cpio, req, err, errlen) == 0) {
+        rn->cpio_fd = open(cpio, O_RDONLY | O_CLOEXEC);
+        rn->console_fd = scratch_file(dir, "console.log");
+        rn->qlog_fd = scratch_file(dir, "qemu.log");
+        if (rn->cpio_fd >= 0 && rn->console_fd >= 0 && rn->qlog_fd >= 0)
+            rc = 0;
+        else
+            errbuf_fail(err, errlen, "cannot create the lab's files in %s: %s", dir, strerror(errno));
+    }
+    if (cpio)
+        unlink(cpio);
+    free(cpio);
+    rmdir(dir);
+    if (rc < 0)
+        close_run(rn);
+    snprintf(rn->console, sizeof rn->console, "/proc/self/fd/%d", rn->console_fd);
+    snprintf(rn->qlog, sizeof rn->qlog, "/proc/self/fd/%d", rn->qlog_fd);
+    return rc;
 }
 
 /* Why no usable result came back, in the order that best explains it. */
@@ -120,8 +171,8 @@ static int boot_and_relay(const struct lab_request *req, const struct run *rn, s
                           int *status, char *err, size_t errlen)
 {
     struct lab_boot boot = { .qemu = req->qemu ? req->qemu : "qemu-system-x86_64", .lab_dir = req->lab_dir,
-                             .memory_mib = req->memory_mib, .initrd = rn->cpio, .console_log = rn->console,
-                             .qemu_log = rn->qlog };
+                             .memory_mib = req->memory_mib, .initrd_fd = rn->cpio_fd,
+                             .console_fd = rn->console_fd, .qemu_log_fd = rn->qlog_fd };
     struct lab_relay rl;
     struct lab_relay_end end;
     struct lab_vm vm;
@@ -159,9 +210,7 @@ int lab_run(const struct lab_request *req, int *status, char *err, size_t errlen
                    req->lab_dir ? req->lab_dir : "(no lab directory)");
         return -1;
     }
-    if (make_run_dir(&rn, err, errlen) < 0)
-        return -1;
-    if (lab_initrd_write(rn.cpio, req, err, errlen) == 0) {
+    if (prepare_run(&rn, req, err, errlen) == 0) {
         res = lab_result_new(req->outputs, req->n_outputs);
         if (!res)
             errbuf_fail(err, errlen, "out of memory");
@@ -172,6 +221,6 @@ int lab_run(const struct lab_request *req, int *status, char *err, size_t errlen
         for (size_t i = 0; i < req->n_outputs; i++)
             req->output_found[i] = res ? (unsigned char)lab_result_found(res, i) : 0;
     lab_result_free(res);
-    cleanup_dir(&rn);
+    close_run(&rn);
     return rc;
 }

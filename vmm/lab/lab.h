@@ -6,7 +6,8 @@
  * (`make lab`); the lab's /init is vmm/lab/lab_init.c. The host side is one
  * idea per file: cpio.c (the per-run initramfs), qemu.c (starting QEMU),
  * relay.c (streams and signals while it runs), result.c (the result stream),
- * tail.c (the console's tail when it failed), argmap.c (command lines with
+ * stream.c (output files written as they arrive, whole lines), stale.c (the
+ * temporary directories of dead runs), tail.c (the console's tail when it failed), argmap.c (command lines with
  * their files mapped to lab paths), and lab.c gluing them into lab_run. */
 #ifndef NTVISOR_LAB_H
 #define NTVISOR_LAB_H
@@ -24,7 +25,7 @@ struct lab_request {
     char *const *argv;               /* command run inside the lab; argv[0] is a lab path (no PATH search) */
     char *const *env;                /* extra NAME=VALUE for the command, NULL-terminated, may be NULL */
     const struct lab_file *inputs;   size_t n_inputs;   /* copied in before the run, mode bits kept */
-    const struct lab_file *outputs;  size_t n_outputs;  /* copied back if the command created them */
+    const struct lab_file *outputs;  size_t n_outputs;  /* streamed back while it runs, if the command creates them */
     unsigned char *output_found;     /* optional, n_outputs entries: set to 1/0 per output */
     unsigned memory_mib;             /* lab VM memory, 0 = default 512 */
     unsigned timeout_sec;            /* 0 = no limit; on expiry the VM is killed (lab failure) */

@@ -3,9 +3,10 @@
  * Mounts proc, sysfs, devtmpfs; loads the .ko files in /lib/modules-ntv in name order;
  * checks /dev/kvm; runs the command from /ntv/argv (env additions from
  * /ntv/env, NTVISOR_IN_LAB=1) in /ntv/work with stdin /dev/null, stdout on
- * ttyS1, stderr on ttyS2; forwards signal bytes arriving on ttyS3 to it;
- * then writes the framed result (status + output files) to ttyS3 and powers
- * off. Console messages go to ttyS0. Any failure becomes a "FAIL" record.
+ * ttyS1, stderr on ttyS2; forwards signal bytes arriving on the result port
+ * (virtio-serial, protocol.h) to it and streams its output files there while
+ * it runs; then writes the framed result (status, the outputs' last bytes)
+ * there and powers off. Console messages go to ttyS0. Any failure becomes a "FAIL" record.
  * Statically linked; no shell involved, so argv arrives exactly. */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -33,7 +34,7 @@
 #define MOD_DIR "/lib/modules-ntv"
 
 static int con = -1;        /* ttyS0 */
-static int res = -1;        /* ttyS3 */
+static int res = -1;        /* the result port (virtio-serial, LAB_RESULT_PORT) */
 static int out_fd = -1;     /* ttyS1 */
 static int err_fd = -1;     /* ttyS2 */
 static int magic_sent;
@@ -281,49 +282,147 @@ static void env_set(char **env, size_t *n, char *entry)
     env[(*n)++] = entry;
 }
 
-static void send_file(const char *name)
-{
-    int fd = open(name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-    struct stat st;
-    size_t nlen = strlen(name);
-    unsigned char nl[4];
-    static char buf[65536];
-    uint64_t left;
+/* An output file as streamed so far: opened once it exists, sent up to off. */
+struct outstream {
+    const char *name;
+    int fd;                         /* -1: not seen yet */
+    uint64_t off;
+};
 
-    if (fd < 0) {
+static struct outstream *streams;
+static size_t nstreams;
+
+#define PART_MAX   (1u << 20)       /* bytes per PART record */
+#define ROUND_MAX  (4u << 20)       /* bytes per round between polls: signals stay prompt */
+
+static int stream_open(struct outstream *o)
+{
+    struct stat st;
+
+    if (o->fd >= 0)
+        return 0;
+    if (o->fd == -2)
+        return -1;
+    o->fd = open(o->name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+    if (o->fd < 0) {
         if (errno != ENOENT)
-            logmsg("output %s: %s", name, strerror(errno));
-        return;
+            logmsg("output %s: %s", o->name, strerror(errno));
+        return -1;
     }
-    if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || nlen > LAB_MAX_NAME ||
-        (uint64_t)st.st_size > LAB_MAX_FILE) {
-        logmsg("output %s: not a regular file of acceptable size; skipped", name);
-        close(fd);
-        return;
+    if (fstat(o->fd, &st) < 0 || !S_ISREG(st.st_mode) || strlen(o->name) > LAB_MAX_NAME) {
+        logmsg("output %s: not a regular file; skipped", o->name);
+        close(o->fd);
+        o->fd = -2;                 /* never again */
+        return -1;
     }
+    return 0;
+}
+
+static _Noreturn void channel_broken(void)
+{
+    logmsg("writing the result channel failed: %s", strerror(errno));
+    power_off();
+}
+
+/* One record of the next n bytes of o (padded with zeros if the file shrank meanwhile). */
+static void send_chunk(struct outstream *o, const char *tag, uint64_t n)
+{
+    static char buf[65536];
+    size_t nlen = strlen(o->name);
+    unsigned char nl[4];
+
     put_le(nl, nlen, 4);
-    if (rec("FILE", 4 + nlen + (uint64_t)st.st_size, nl, 4) < 0 ||
-        put_all(res, name, nlen) < 0)
-        goto broken;
-    left = (uint64_t)st.st_size;
-    while (left) {
-        size_t want = left < sizeof buf ? (size_t)left : sizeof buf;
-        ssize_t r = read(fd, buf, want);
+    if (rec(tag, 4 + nlen + n, nl, 4) < 0 || put_all(res, o->name, nlen) < 0)
+        channel_broken();
+    while (n) {
+        size_t want = n < sizeof buf ? (size_t)n : sizeof buf;
+        ssize_t r = pread(o->fd, buf, want, (off_t)o->off);
         if (r < 0 && errno == EINTR)
             continue;
-        if (r <= 0) {               /* file shrank: pad to the announced size */
+        if (r <= 0) {
             memset(buf, 0, want);
             r = (ssize_t)want;
         }
         if (put_all(res, buf, (size_t)r) < 0)
-            goto broken;
-        left -= (uint64_t)r;
+            channel_broken();
+        o->off += (uint64_t)r;
+        n -= (uint64_t)r;
     }
-    close(fd);
-    return;
-broken:
-    logmsg("writing the result channel failed: %s", strerror(errno));
-    power_off();
+}
+
+/* What o grew by since the last call (at most budget bytes); the rest waits for the next round. */
+static uint64_t stream_part(struct outstream *o, uint64_t budget)
+{
+    struct stat st;
+    uint64_t sent = 0;
+
+    if (stream_open(o) < 0 || fstat(o->fd, &st) < 0)
+        return 0;
+    while ((uint64_t)st.st_size > o->off && sent < budget && o->off < LAB_MAX_FILE) {
+        uint64_t n = (uint64_t)st.st_size - o->off;
+        if (n > PART_MAX)
+            n = PART_MAX;
+        if (n > LAB_MAX_FILE - o->off)
+            n = LAB_MAX_FILE - o->off;
+        send_chunk(o, "PART", n);
+        sent += n;
+    }
+    return sent;
+}
+
+static void stream_outputs(void)
+{
+    uint64_t budget = ROUND_MAX;
+
+    for (size_t i = 0; i < nstreams && budget; i++)
+        budget -= stream_part(&streams[i], budget);
+}
+
+/* The output's last bytes: it is complete (nothing is sent for a file that never existed). */
+static void send_file(struct outstream *o)
+{
+    struct stat st;
+    uint64_t n = 0;
+
+    if (stream_open(o) < 0 || fstat(o->fd, &st) < 0)
+        return;
+    if ((uint64_t)st.st_size > o->off)
+        n = (uint64_t)st.st_size - o->off;
+    if (n > LAB_MAX_FILE - o->off) {
+        logmsg("output %s: larger than %llu bytes; cut", o->name, (unsigned long long)LAB_MAX_FILE);
+        n = LAB_MAX_FILE - o->off;
+    }
+    send_chunk(o, "FILE", n);
+    close(o->fd);
+    o->fd = -1;
+}
+
+/* The virtio-serial port named LAB_RESULT_PORT, once virtio_console has found it
+ * (ports are added asynchronously after the module loads); -1 after 20 s. */
+static int open_result_port(void)
+{
+    for (int tries = 0; tries < 2000; tries++) {
+        DIR *d = opendir("/sys/class/virtio-ports");
+        struct dirent *e;
+        while (d && (e = readdir(d))) {
+            char path[300], name[64] = "";
+            snprintf(path, sizeof path, "/sys/class/virtio-ports/%s/name", e->d_name);
+            int fd = open(path, O_RDONLY | O_CLOEXEC);
+            ssize_t n = fd >= 0 ? read(fd, name, sizeof name - 1) : -1;
+            if (fd >= 0)
+                close(fd);
+            if (n <= 0 || strncmp(name, LAB_RESULT_PORT "\n", sizeof LAB_RESULT_PORT) != 0)
+                continue;
+            snprintf(path, sizeof path, "/dev/%s", e->d_name);
+            closedir(d);
+            return open(path, O_RDWR | O_CLOEXEC | O_NOCTTY);
+        }
+        if (d)
+            closedir(d);
+        usleep(10000);
+    }
+    errno = ENOENT;
+    return -1;
 }
 
 /* Mounts the pseudo file systems and opens the four serial ports. */
@@ -345,11 +444,6 @@ static void setup(void)
     if (con >= 0) {
         dup2(con, 1);
         dup2(con, 2);
-    }
-    res = open_tty("/dev/ttyS3", O_RDWR);
-    if (res < 0) {
-        logmsg("cannot open /dev/ttyS3: %s", strerror(errno));
-        power_off();
     }
     out_fd = open_tty("/dev/ttyS1", O_WRONLY);
     if (out_fd < 0)
@@ -463,7 +557,9 @@ static int reap(int sfd, pid_t child, int *wstatus)
     return done;
 }
 
-/* Waits for the command to end, forwarding signals meanwhile; its wait status. */
+#define STREAM_POLL_MS 50           /* how often the outputs are looked at while the command runs */
+
+/* Waits for the command to end, forwarding signals and streaming its outputs meanwhile; its wait status. */
 static int wait_command(int sfd, pid_t child)
 {
     int wstatus = 0;
@@ -471,7 +567,8 @@ static int wait_command(int sfd, pid_t child)
     for (;;) {
         struct pollfd p[2] = { { sfd, POLLIN, 0 }, { res, POLLIN, 0 } };
 
-        if (poll(p, 2, -1) < 0) {
+        stream_outputs();
+        if (poll(p, 2, STREAM_POLL_MS) < 0) {
             if (errno == EINTR)
                 continue;
             fail("poll: %s", strerror(errno));
@@ -484,7 +581,7 @@ static int wait_command(int sfd, pid_t child)
 }
 
 /* The result: the status, the requested output files, the end. */
-static void send_result(int wstatus, char **outs, size_t nout)
+static void send_result(int wstatus)
 {
     unsigned char v[4];
 
@@ -498,8 +595,8 @@ static void send_result(int wstatus, char **outs, size_t nout)
         put_le(v, (uint64_t)WEXITSTATUS(wstatus), 4);
         rec("EXIT", 4, v, 4);
     }
-    for (size_t i = 0; i < nout; i++)
-        send_file(outs[i]);
+    for (size_t i = 0; i < nstreams; i++)
+        send_file(&streams[i]);
     rec("DONE", 0, NULL, 0);
 }
 
@@ -512,6 +609,10 @@ int main(void)
 
     setup();
     load_modules();
+    if ((res = open_result_port()) < 0) {
+        logmsg("cannot open the result port " LAB_RESULT_PORT ": %s", strerror(errno));
+        power_off();
+    }
     if (access("/dev/kvm", R_OK | W_OK) != 0)
         fail("/dev/kvm is missing in the lab after loading kvm_amd: %s", strerror(errno));
     args = read_list(LAB_ARGV_PATH, 1, &argc);
@@ -519,8 +620,13 @@ int main(void)
         fail("empty command line in " LAB_ARGV_PATH);
     env = make_env();
     outs = read_list(LAB_OUTPUTS_PATH, 0, &nout);
+    streams = calloc(nout + 1, sizeof *streams);
+    if (!streams)
+        fail("out of memory");
+    for (size_t i = 0; i < nout; i++)
+        streams[nstreams++] = (struct outstream){ outs[i], -1, 0 };
     child = start_command(args, env, &sfd);
     rec("STRT", 0, NULL, 0);
-    send_result(wait_command(sfd, child), outs, nout);
+    send_result(wait_command(sfd, child));
     power_off();
 }

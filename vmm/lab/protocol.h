@@ -4,7 +4,9 @@
 #ifndef NTVISOR_LAB_PROTOCOL_H
 #define NTVISOR_LAB_PROTOCOL_H
 
-/* Guest -> host on ttyS3: LAB_MAGIC, then records
+/* The result channel: the virtio-serial port LAB_RESULT_PORT (the 16550
+ * UARTs under TCG move a byte per emulated I/O exit; see qemu.c).
+ * Guest -> host: LAB_MAGIC, then records
  *     tag[4]  length (u64 little-endian)  payload[length]
  *   "STRT"  0: the command was started; the host sends signal bytes only
  *             after this (bytes arriving before the guest's serial driver
@@ -12,9 +14,12 @@
  *   "EXIT"  4: exit code (u32 LE)
  *   "SIGN"  4: terminating signal (u32 LE)
  *   "FAIL"  n: reason text (lab failure), n <= LAB_MAX_TEXT
- *   "FILE"  n: name length (u32 LE), name (a requested lab path), content
+ *   "PART"  n: name length (u32 LE), name (a requested lab path), the next
+ *             bytes of that output, sent while the command runs
+ *   "FILE"  n: the same for the output's last bytes: the file is complete
  *   "DONE"  0: end of result
- * Host -> guest on ttyS3: single bytes LAB_SIG_* (forward a signal). */
+ * Host -> guest: single bytes LAB_SIG_* (forward a signal). */
+#define LAB_RESULT_PORT "ntv.result"
 #define LAB_MAGIC       "NTVLAB1\n"
 #define LAB_MAGIC_LEN   8
 #define LAB_MAX_TEXT    4096u

@@ -14,6 +14,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include "io.h"
+#include "protocol.h"
 
 #define LAB_DEFAULT_MIB   512u
 /*
@@ -28,19 +29,27 @@
 
 /* The strings QEMU's command line points into. */
 struct qemu_args {
-    char mem[32], kernel[PATH_MAX], initrd[PATH_MAX + 16], c0[PATH_MAX + 64], cs[3][64];
-    char *argv[48];
+    char mem[32], kernel[PATH_MAX], initrd[32], c0[64], cs[3][64], port[64];
+    char *argv[56];
 };
 
+/*
+ * The result channel is a virtio-serial port: under TCG a 16550 moves one
+ * byte per emulated port write and one host write() per byte. Measured with
+ * `ntvisor lab --output=... -- busybox dd if=/dev/zero of=... bs=1M`, less
+ * the boot: 4 MiB in 8.7 s over ttyS3 (0.46 MiB/s), 64 MiB in 2.9 s over
+ * virtio-serial (22 MiB/s).
+ */
 static void build_args(struct qemu_args *q, const struct lab_boot *b, const int guest_ends[3])
 {
-    static char *const ser[3] = { "chardev:c1", "chardev:c2", "chardev:c3" };
+    static char *const ser[2] = { "chardev:c1", "chardev:c2" };
     char **a = q->argv;
 
     snprintf(q->mem, sizeof q->mem, "%u", b->memory_mib ? b->memory_mib : LAB_DEFAULT_MIB);
     snprintf(q->kernel, sizeof q->kernel, "%s/vmlinux", b->lab_dir);
-    snprintf(q->initrd, sizeof q->initrd, "%s", b->initrd);
-    snprintf(q->c0, sizeof q->c0, "file,id=c0,path=%s", b->console_log);
+    snprintf(q->initrd, sizeof q->initrd, "/dev/fd/%d", b->initrd_fd);
+    snprintf(q->c0, sizeof q->c0, "file,id=c0,path=/dev/fd/%d", b->console_fd);
+    snprintf(q->port, sizeof q->port, "virtserialport,bus=vser.0,chardev=c3,name=%s", LAB_RESULT_PORT);
     for (int i = 0; i < 3; i++)
         snprintf(q->cs[i], sizeof q->cs[i], "socket,id=c%d,fd=%d", i + 1, guest_ends[i]);
     *a++ = (char *)b->qemu;
@@ -61,34 +70,40 @@ static void build_args(struct qemu_args *q, const struct lab_boot *b, const int 
     *a++ = "-serial"; *a++ = "chardev:c0";
     for (int i = 0; i < 3; i++) {
         *a++ = "-chardev"; *a++ = q->cs[i];
-        *a++ = "-serial"; *a++ = ser[i];
+        if (i < 2) {
+            *a++ = "-serial"; *a++ = ser[i];
+        }
     }
+    *a++ = "-device"; *a++ = "virtio-serial-pci,id=vser";
+    *a++ = "-device"; *a++ = q->port;
     *a = NULL;
 }
 
 /* In the child: QEMU in its own process group (a terminal's ^C goes to us,
  * not to it), dying with us, its output in the log; errno goes down errfd
  * if it cannot be executed. */
-static void exec_qemu(const struct qemu_args *q, const struct lab_boot *b, const int guest_ends[3], int errfd)
+static void exec_qemu(const struct qemu_args *q, const struct lab_boot *b, const int guest_ends[3], int errfd,
+                      pid_t parent)
 {
-    int e, nul, log;
+    int e, nul;
     sigset_t none;
 
     setpgid(0, 0);
     prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (getppid() != parent)        /* the parent died before prctl: nobody will kill us */
+        _exit(127);
     sigemptyset(&none);
     sigprocmask(SIG_SETMASK, &none, NULL);
     signal(SIGPIPE, SIG_DFL);
     nul = open("/dev/null", O_RDONLY);
-    log = open(b->qemu_log, O_WRONLY | O_CREAT | O_TRUNC, 0600);
     if (nul >= 0)
         dup2(nul, 0);
-    if (log >= 0) {
-        dup2(log, 1);
-        dup2(log, 2);
-    }
+    dup2(b->qemu_log_fd, 1);
+    dup2(b->qemu_log_fd, 2);
     for (int i = 0; i < 3; i++)
         fcntl(guest_ends[i], F_SETFD, 0);
+    fcntl(b->initrd_fd, F_SETFD, 0);
+    fcntl(b->console_fd, F_SETFD, 0);
     execvp(b->qemu, q->argv);
     e = errno;
     if (write(errfd, &e, sizeof e) < 0)
@@ -120,6 +135,7 @@ static int spawn(struct lab_vm *vm, const struct lab_boot *b, const int guest_en
 {
     static struct qemu_args q;      /* large; one boot at a time */
     int errp[2] = { -1, -1 }, e;
+    pid_t parent = getpid();
 
     if (pipe2(errp, O_CLOEXEC) < 0) {
         errbuf_fail(err, errlen, "pipe: %s", strerror(errno));
@@ -134,7 +150,7 @@ static int spawn(struct lab_vm *vm, const struct lab_boot *b, const int guest_en
         return -1;
     }
     if (vm->pid == 0)
-        exec_qemu(&q, b, guest_ends, errp[1]);
+        exec_qemu(&q, b, guest_ends, errp[1], parent);
     close(errp[1]);
     e = exec_error(errp[0]);
     close(errp[0]);

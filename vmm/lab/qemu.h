@@ -1,6 +1,7 @@
 /* Starting and stopping the lab VM: qemu-system-x86_64 with the lab's kernel
  * and a per-run initramfs, the lab console in a file, and the command's
- * stdout, stderr and the result channel on three socket pairs. */
+ * stdout, stderr and the result channel on three socket pairs. QEMU dies
+ * with this process (PR_SET_PDEATHSIG). */
 #ifndef NTVISOR_LAB_QEMU_H
 #define NTVISOR_LAB_QEMU_H
 
@@ -12,11 +13,13 @@ struct lab_boot {
     const char *qemu;                /* qemu-system-x86_64, looked up in PATH unless it has a '/' */
     const char *lab_dir;             /* holds vmlinux */
     unsigned memory_mib;             /* 0: the default 512 */
-    const char *initrd, *console_log, *qemu_log;   /* ttyS0 goes to console_log, QEMU's own output to qemu_log */
+    int initrd_fd, console_fd, qemu_log_fd;   /* open files, already unlinked: QEMU opens them as /dev/fd/N;
+                                                 ttyS0 goes to console_fd, QEMU's own output to qemu_log_fd */
 };
 
 /* A running lab VM: QEMU's pid (-1 once reaped) and the host ends of ttyS1
- * (the command's stdout), ttyS2 (its stderr) and ttyS3 (the result channel). */
+ * (the command's stdout), ttyS2 (its stderr) and the virtio-serial port
+ * LAB_RESULT_PORT (the result channel). */
 struct lab_vm {
     pid_t pid;
     int chan[3];

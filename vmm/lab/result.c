@@ -1,5 +1,5 @@
 /* The result stream of the lab: an incremental parser of the framed records
- * the lab's /init sends on ttyS3 (protocol.h), writing output files as they
+ * the lab's /init sends on its result port (protocol.h), writing output files as they
  * arrive (see result.h). Every byte of it is untrusted. */
 #define _GNU_SOURCE
 #include "result.h"
@@ -16,6 +16,7 @@
 #include <unistd.h>
 #include "io.h"
 #include "protocol.h"
+#include "stream.h"
 
 enum { R_MAGIC, R_HDR, R_TEXT, R_NAMELEN, R_NAME, R_DATA, R_DONE, R_ERROR };
 
@@ -24,7 +25,10 @@ enum { R_MAGIC, R_HDR, R_TEXT, R_NAMELEN, R_NAME, R_DATA, R_DONE, R_ERROR };
 struct lab_result {
     const struct lab_file *outs;
     size_t n_outs;
-    unsigned char *found;
+    unsigned char *found;            /* per output: its final FILE record arrived */
+    struct lab_stream *st;           /* per output: open once its first record arrived */
+    uint64_t *sent;                  /* per output: data bytes received */
+    int final;                       /* the record is FILE (the file's end), not PART */
     int state;
     size_t magic_got;
     size_t junk;
@@ -39,8 +43,7 @@ struct lab_result {
     uint32_t name_len;
     char name[LAB_MAX_NAME + 1];
     size_t name_got;
-    size_t cur;                     /* output index of the FILE record */
-    int fd;
+    size_t cur;                     /* output index of the FILE/PART record */
     int status;
     int started;
     char *failure;
@@ -62,23 +65,30 @@ struct lab_result *lab_result_new(const struct lab_file *outputs, size_t n_outpu
 
     if (!r)
         return NULL;
-    r->found = calloc(n_outputs ? n_outputs : 1, 1);
-    if (!r->found) {
+    size_t n = n_outputs ? n_outputs : 1;
+    r->found = calloc(n, 1);
+    r->st = calloc(n, sizeof *r->st);
+    r->sent = calloc(n, sizeof *r->sent);
+    if (!r->found || !r->st || !r->sent) {
+        free(r->found);
+        free(r->st);
+        free(r->sent);
         free(r);
         return NULL;
     }
+    for (size_t i = 0; i < n_outputs; i++)
+        lab_stream_init(&r->st[i]);
     r->outs = outputs;
     r->n_outs = n_outputs;
-    r->fd = -1;
     r->status = -1;
     return r;
 }
 
+/* Closes the unfinished outputs, each with its whole lines only. */
 static void close_output(struct lab_result *r)
 {
-    if (r->fd >= 0)
-        close(r->fd);
-    r->fd = -1;
+    for (size_t i = 0; r->st && i < r->n_outs; i++)
+        lab_stream_abandon(&r->st[i]);
 }
 
 void lab_result_free(struct lab_result *r)
@@ -87,6 +97,8 @@ void lab_result_free(struct lab_result *r)
         return;
     close_output(r);
     free(r->found);
+    free(r->st);
+    free(r->sent);
     free(r->failure);
     free(r);
 }
@@ -117,11 +129,12 @@ static int r_begin_file(struct lab_result *r)
         return r_fail(r, "lab result: unrequested output file");
     if (r->found[i])
         return r_fail(r, "lab result: output %s sent twice", r->outs[i].lab_path);
+    if (r->len > LAB_MAX_FILE - r->sent[i])
+        return r_fail(r, "lab result: output %s too large", r->outs[i].lab_path);
     r->cur = i;
     host = r->outs[i].host_path;
     /* the file as the user named it: a symlink is followed, a device written to, nothing replaced */
-    r->fd = open(host, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOCTTY, 0666);
-    if (r->fd < 0)
+    if (r->st[i].fd < 0 && lab_stream_open(&r->st[i], host) < 0)
         return r_fail(r, "output %s: %s", host, strerror(errno));
     return 0;
 }
@@ -130,13 +143,12 @@ static int r_end_file(struct lab_result *r)
 {
     const char *host = r->outs[r->cur].host_path;
 
-    if (close(r->fd) < 0) {
-        r->fd = -1;
-        return r_fail(r, "output %s: %s", host, strerror(errno));
-    }
-    r->fd = -1;
-    r->found[r->cur] = 1;
     r->state = R_HDR;
+    if (!r->final)
+        return 0;
+    if (lab_stream_finish(&r->st[r->cur]) < 0)
+        return r_fail(r, "output %s: %s", host, strerror(errno));
+    r->found[r->cur] = 1;
     return 0;
 }
 
@@ -154,7 +166,8 @@ static int r_header(struct lab_result *r)
     } else if (!strcmp(r->tag, "FAIL")) {
         if (r->len > LAB_MAX_TEXT)
             return r_fail(r, "lab result: failure text too long");
-    } else if (!strcmp(r->tag, "FILE")) {
+    } else if (!strcmp(r->tag, "FILE") || !strcmp(r->tag, "PART")) {
+        r->final = r->tag[0] == 'F';
         if (r->len < 4 || r->len > 4 + (uint64_t)LAB_MAX_NAME + LAB_MAX_FILE)
             return r_fail(r, "lab result: bad file record length");
         r->nl_got = 0;
@@ -293,8 +306,9 @@ static long r_namebytes(struct lab_result *r, const unsigned char *p, size_t n)
 static long r_data(struct lab_result *r, const unsigned char *p, size_t n)
 {
     size_t k = r->len < (uint64_t)n ? (size_t)r->len : n;
-    if (lab_write_all(r->fd, p, k) < 0)
+    if (lab_stream_write(&r->st[r->cur], p, k) < 0)
         return r_fail(r, "output %s: %s", r->outs[r->cur].host_path, strerror(errno));
+    r->sent[r->cur] += k;
     r->len -= k;
     if (r->len == 0 && r_end_file(r) < 0)
         return -1;

@@ -1,5 +1,5 @@
 /* The lab's result stream: an incremental parser of the records the lab's
- * /init sends on ttyS3 (protocol.h) — start, exit status or signal, the lab's
+ * /init sends on its result port (protocol.h) — start, exit status or signal, the lab's
  * own failure, output files, end — each checked, since every byte is untrusted. */
 #ifndef NTVISOR_LAB_RESULT_H
 #define NTVISOR_LAB_RESULT_H
@@ -7,8 +7,8 @@
 #include <stddef.h>
 #include "lab.h"
 
-/* Output files are written to "<host_path>.labtmp.XXXXXX" and renamed over
- * host_path when their record is complete. */
+/* Output files are written in place as their PART records arrive, whole
+ * lines only until their FILE record ends them (stream.h). */
 struct lab_result;
 struct lab_result *lab_result_new(const struct lab_file *outputs, size_t n_outputs);
 /* Feeds bytes. Returns 0 to continue, 1 once DONE was seen (later bytes are
