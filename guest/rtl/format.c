@@ -11,7 +11,7 @@ typedef struct { char *buf; size_t size, len; } SINK;
 
 static void Put(SINK *s, char c)
 {
-    if (s->len + 1 < s->size)
+    if (s->len < s->size)   /* the terminator, if any, is RtlFormatV's business */
         s->buf[s->len] = c;
     s->len++;
 }
