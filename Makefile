@@ -53,23 +53,9 @@ KERNEL_SRCS := $(wildcard $(addsuffix *.c,$(KERNEL_DIRS)) $(addsuffix *.S,$(KERN
                  guest/ke/i386/*.c guest/ke/i386/*.S)
 KERNEL_OBJS := $(patsubst %,$(BUILD)/%.o,$(KERNEL_SRCS)) \
                $(BUILD)/guest/gen/KiServiceTable.S.o $(BUILD)/guest/gen/ZwStubs.S.o
-NTRT_SRCS   := $(wildcard guest/ntdll/*.c guest/ntdll/*.S) guest/rtl/string.c guest/rtl/format.c guest/rtl/unicode.c guest/rtl/crt.c
-NTRT_OBJS   := $(patsubst %,$(BUILD)/user/%.o,$(NTRT_SRCS))
 GUEST_HDRS  := $(wildcard guest/inc/*.h guest/ntdll/*.h include/*/*.h)
 
-# The ELF build, temporary until the kernel loads PE (issue 10): examples-elf/ and
-# tests/guest-elf/ hold today's sources, built into today's outputs. The PE sources
-# in examples/ and tests/guest/ build into $(BUILD)/pe/ (mk/pe.mk).
-# examples-elf/<name>/<name>.c is a program; examples-elf/<name>/driver[-<v>].c a kernel driver (below)
-EXAMPLES     := $(foreach d,$(sort $(patsubst examples-elf/%/,%,$(dir $(wildcard examples-elf/*/*.c)))),\
-                  $(if $(wildcard examples-elf/$(d)/$(d).c),$(d)))
-EXAMPLE_EXES := $(sort $(foreach e,$(EXAMPLES),$(BUILD)/examples/$(e).exe))
-DRIVER_SRCS  := $(sort $(wildcard examples-elf/*/driver.c examples-elf/*/driver-*.c))
-driver_name   = $(subst /driver,,$(patsubst examples-elf/%.c,%,$(1)))
-DRIVER_SYS   := $(foreach d,$(DRIVER_SRCS),$(BUILD)/examples/$(call driver_name,$(d)).sys)
-TEST_GUEST_EXES := $(patsubst tests/guest-elf/%.c,$(BUILD)/tests/guest/%.exe,$(wildcard tests/guest-elf/*.c))
-
-# one ntdll per Windows build: the same stub addresses, that build's numbers
+# one ntdll per Windows build (mk/ntdll.mk): the same stub addresses, that build's numbers
 NT_BUILDS    := $(patsubst data/nt-syscalls/%.i386.ssdt.tsv,%,$(NT_TABLES))
 NTDLL_BUILDS := $(foreach b,$(NT_BUILDS),$(BUILD)/guest/ntdll-$(b).dll)
 GUEST_IMAGES := $(BUILD)/guest/ntoskrnl.exe $(BUILD)/guest/ntdll.dll $(NTDLL_BUILDS)
@@ -77,7 +63,8 @@ GUEST_IMAGES := $(BUILD)/guest/ntoskrnl.exe $(BUILD)/guest/ntdll.dll $(NTDLL_BUI
 .PHONY: all run test bench lab clean distclean unit e2e differential
 # keep the objects of chained rules (user programs): no rebuild on every make
 .SECONDARY:
-all: $(BUILD)/ntvisor $(GUEST_IMAGES) $(EXAMPLE_EXES) $(DRIVER_SYS)
+# mk/ntdll.mk and mk/pe.mk add ntdll, the examples, their drivers and the guest test programs
+all: $(BUILD)/ntvisor $(GUEST_IMAGES)
 
 # the guest's generator uses the shared NT knowledge (ntdb/, with base/), not the tracer
 GENSVC_OBJS := $(BUILD)/obj/guest/tools/gensvc.o $(BUILD)/obj/ntdb/service_table.o $(BUILD)/obj/ntdb/service_slots.o \
@@ -91,12 +78,6 @@ $(BUILD)/guest/gen/KiServiceTable.S: $(BUILD)/gensvc $(NT_TABLES)
 $(BUILD)/guest/gen/ZwStubs.S: $(BUILD)/gensvc $(NT_TABLES)
 	@mkdir -p $(@D)
 	$(Q_GEN)$(BUILD)/gensvc kernel-zw $(BUILD_TABLE) $(NT_TABLES) > $@.tmp && mv $@.tmp $@
-$(BUILD)/guest/gen/ntdll.S: $(BUILD)/gensvc $(NT_TABLES)
-	@mkdir -p $(@D)
-	$(Q_GEN)$(BUILD)/gensvc ntdll $(BUILD_TABLE) $(NT_TABLES) > $@.tmp && mv $@.tmp $@
-$(BUILD)/guest/ntdll-exports.ld: $(BUILD)/gensvc $(NT_TABLES)
-	@mkdir -p $(@D)
-	$(Q_GEN)$(BUILD)/gensvc ntdll-exports 0x77F50000 $(NT_TABLES) > $@.tmp && mv $@.tmp $@
 
 $(BUILD)/guest/%.c.o: guest/%.c $(GUEST_HDRS)
 	@mkdir -p $(@D)
@@ -110,59 +91,7 @@ $(BUILD)/guest/gen/%.S.o: $(BUILD)/guest/gen/%.S
 $(BUILD)/guest/ntoskrnl.exe: $(KERNEL_OBJS) guest/ntoskrnl.ld
 	$(Q_LD)$(CC) $(GUEST_LDFLAGS) -T guest/ntoskrnl.ld -o $@ $(KERNEL_OBJS) $(LIBGCC32)
 
-$(BUILD)/guest/ntdll.dll: $(BUILD)/guest/gen/ntdll.S.o guest/ntdll/ntdll.ld
-	$(Q_LD)$(CC) $(GUEST_LDFLAGS) -T guest/ntdll/ntdll.ld -o $@ $<
-$(BUILD)/guest/gen/ntdll-%.S: $(BUILD)/gensvc $(NT_TABLES)
-	@mkdir -p $(@D)
-	$(Q_GEN)$(BUILD)/gensvc ntdll data/nt-syscalls/$*.i386.ssdt.tsv $(NT_TABLES) > $@.tmp && mv $@.tmp $@
-$(BUILD)/guest/ntdll-%.dll: $(BUILD)/guest/gen/ntdll-%.S.o guest/ntdll/ntdll.ld
-	$(Q_LD)$(CC) $(GUEST_LDFLAGS) -T guest/ntdll/ntdll.ld -o $@ $<
-
-# user-mode runtime (start-up, printf, Rtl), linked into every program
-$(BUILD)/user/%.c.o: %.c $(GUEST_HDRS)
-	@mkdir -p $(@D)
-	$(Q_CC)$(CC) $(GUEST_CFLAGS) -c -o $@ $<
-$(BUILD)/user/%.S.o: %.S
-	@mkdir -p $(@D)
-	$(Q_CC)$(CC) $(GUEST_CFLAGS) -c -o $@ $<
-$(BUILD)/guest/libntrt.a: $(NTRT_OBJS)
-	$(Q_AR)rm -f $@ && ar rcs $@ $^
-
-USER_LINK = $(CC) $(GUEST_LDFLAGS) -T guest/ntdll/program.ld -o $@ $(filter %.o,$^) \
-            $(BUILD)/guest/libntrt.a $(BUILD)/guest/ntdll-exports.ld $(LIBGCC32)
-USER_DEPS = $(BUILD)/guest/libntrt.a $(BUILD)/guest/ntdll-exports.ld guest/ntdll/program.ld
-
-$(BUILD)/examples/%.exe: $(BUILD)/user/examples/%.c.o $(USER_DEPS)
-	@mkdir -p $(@D)
-	$(Q_LD)$(USER_LINK)
-define USER_EXAMPLE_RULE
-$(BUILD)/user/examples/$(1).c.o: examples-elf/$(1)/$(1).c $(GUEST_HDRS)
-	@mkdir -p $$(@D)
-	$$(Q_CC)$(CC) $(GUEST_CFLAGS) -c -o $$@ $$<
-endef
-$(foreach e,$(EXAMPLES),$(eval $(call USER_EXAMPLE_RULE,$(e))))
-
-# Kernel drivers (ntvisor run --driver=FILE): examples-elf/<name>/driver.c -> <name>.sys,
-# examples-elf/<name>/driver-<v>.c -> <name>-<v>.sys. Each is linked for its own 1 MiB
-# slot of the driver range (its place in DRIVER_SRCS) against ntoskrnl's symbol
-# table (ld -R): its calls go straight to the kernel's routines, so it is relinked
-# whenever the kernel changes. See guest/io/loader.c.
-$(BUILD)/kmode/%.c.o: %.c $(GUEST_HDRS) $(wildcard examples-elf/*/*.h)
-	@mkdir -p $(@D)
-	$(Q_CC)$(CC) $(GUEST_CFLAGS) -c -o $@ $<
-define DRIVER_RULE
-$(BUILD)/examples/$(call driver_name,$(1)).sys: $(BUILD)/kmode/$(1).o guest/driver.ld $(BUILD)/guest/ntoskrnl.exe
-	@mkdir -p $$(@D)
-	$$(Q_LD)$(CC) $(GUEST_LDFLAGS) -T guest/driver.ld -Wl,--defsym=DRIVER_SLOT=$(2) \
-	    -Wl,-R,$(BUILD)/guest/ntoskrnl.exe -o $$@ $$< $(LIBGCC32)
-endef
-DRIVER_SLOTS :=
-$(foreach d,$(DRIVER_SRCS),$(eval $(call DRIVER_RULE,$(d),$(words $(DRIVER_SLOTS))))$(eval DRIVER_SLOTS += x))
-$(BUILD)/tests/guest/%.exe: $(BUILD)/user/tests/guest-elf/%.c.o $(USER_DEPS)
-	@mkdir -p $(@D)
-	$(Q_LD)$(USER_LINK)
-
-# the PE ntdlls (mingw-w64), beside the ELF ones until the kernel loads PE
+# ntdll.dll, a PE DLL per build built with mingw-w64
 include mk/ntdll.mk
 
 clean:
@@ -189,14 +118,14 @@ $(BUILD)/tests/kernels/%.elf: tests/kernels/%.S tests/kernels/multiboot.inc test
 # ---------------------------------------------------------------- tests
 UNIT_TESTS :=
 include mk/unit.mk
-include mk/bench.mk
 include mk/kd.mk
 include mk/guest-unit.mk
 include mk/pe-host.mk
 include mk/pe.mk
+include mk/bench.mk
 include mk/ddk-layout.mk
 
-E2E_GUEST  := $(BUILD)/ntvisor $(GUEST_IMAGES) $(EXAMPLE_EXES) $(DRIVER_SYS) $(TEST_GUEST_EXES) $(TEST_KERNELS) \
+E2E_GUEST  := $(BUILD)/ntvisor $(GUEST_IMAGES) $(PE_EXAMPLE_EXES) $(PE_DRIVER_SYS) $(PE_TEST_EXES) $(TEST_KERNELS) \
               $(PE_TEST_IMAGES)
 E2E_INPUTS := $(E2E_GUEST) $(BUILD)/tests/e2e
 

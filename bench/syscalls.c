@@ -11,7 +11,12 @@
  * One line: "syscalls: via=<int2e|sysenter|syscall|?> calls=N yields=Y ticks=T freq=F ns_per_call=X.XX"
  * (yields: calls that did switch to another thread, normally 0)
  */
-#include <ntapi.h>
+#define WIN32_NO_STATUS   /* the STATUS_ codes come from <ntstatus.h>, not <winnt.h> */
+#include <windef.h>
+#include <winternl.h>
+#undef WIN32_NO_STATUS
+#include <ntstatus.h>
+#include "../examples/lib/ntnative.h"
 
 #define DEFAULT_CALLS 100000u
 #define WARMUP_CALLS  100u

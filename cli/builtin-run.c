@@ -18,8 +18,8 @@ static void run_usage(FILE *out)
     fprintf(out,
         "usage: ntvisor run [options] <program> [args...]\n"
         "\n"
-        "Boots the NT guest kernel, runs <program> (a PE, or for now ELF32, i386 image\n"
-        "linked against ntdll) as its first process, prints the guest console on\n"
+        "Boots the NT guest kernel, runs <program> (a native i386 PE image importing\n"
+        "only from ntdll.dll) as its first process, prints the guest console on\n"
         "stdout, and exits with the low byte of the program's NtTerminateProcess status.\n"
         "\n"
         "options:\n");

@@ -1,7 +1,7 @@
 # mk/bench.mk -- make bench: system calls by each mechanism, untraced and traced,
 # against the cost of a null VM exit (not a test). Included by the top-level
-# Makefile, which defines BUILD, CC, GUEST_CFLAGS, GUEST_LDFLAGS, USER_LINK,
-# USER_DEPS, GUEST_IMAGES, LAB_DIR and lab-if-needed.
+# Makefile after mk/pe.mk, which define BUILD, CC, GUEST_CFLAGS, GUEST_LDFLAGS,
+# the PE program rules (PE_PROGRAM_LINK), GUEST_IMAGES, LAB_DIR and lab-if-needed.
 #
 #   make bench [N=calls]   N system calls per run (and N null exits); one guest boot per run
 #
@@ -13,9 +13,13 @@ N ?= 20000
 
 BENCH_GUEST := $(BUILD)/bench/syscalls.exe $(BUILD)/bench/nullexit.elf
 
-$(BUILD)/bench/%.exe: $(BUILD)/user/bench/%.c.o $(USER_DEPS)
+# a native PE program like the examples (mk/pe.mk)
+$(BUILD)/obj/bench/%.c.o: bench/%.c examples/lib/ntnative.h mk/bench.mk
 	@mkdir -p $(@D)
-	$(Q_LD)$(USER_LINK)
+	$(Q_CC)$(MINGW_CC) $(PE_CFLAGS) -c -o $@ $<
+$(BUILD)/bench/%.exe: $(BUILD)/obj/bench/%.c.o $(PE_LIB) examples/lib/pe-check.sh
+	@mkdir -p $(@D)
+	$(Q_LD)$(PE_PROGRAM_LINK)
 
 $(BUILD)/bench/%.elf: bench/%.S tests/kernels/multiboot.inc tests/kernels/kernel.ld include/ntvisor/abi.h
 	@mkdir -p $(@D)

@@ -2,9 +2,9 @@
 # one per --build, beside the ELF ntdlls the kernel takes until its PE loader
 # lands. Included by the top-level Makefile after the guest rules; `all` builds them.
 #
-#   $(BUILD)/guest/pe/ntdll-<build>.dll   that build's numbering (gensvc ntdll-pe)
-#   $(BUILD)/guest/pe/ntdll.dll           the default build's ($(BUILD_NT))
-#   $(BUILD)/guest/pe/libntdll.a          an import library of every export, stdcall
+#   $(BUILD)/guest/ntdll-<build>.dll   that build's numbering (gensvc ntdll-pe)
+#   $(BUILD)/guest/ntdll.dll           the default build's ($(BUILD_NT))
+#   $(BUILD)/guest/libntdll.a          an import library of every export, stdcall
 #                                         names decorated as mingw's (dlltool -k from
 #                                         ntdll.def and gensvc ntdll-def); it has the
 #                                         C routines too, which mingw's lacks
@@ -27,9 +27,9 @@ PE_NTDLL_SRCS := $(filter-out guest/ntdll/startup.c guest/ntdll/print.c,$(wildca
 PE_NTDLL_OBJS := $(patsubst %.c,$(BUILD)/pe/%.o,$(PE_NTDLL_SRCS))
 PE_NTDLL_DEF  := guest/ntdll/ntdll.def
 
-PE_NTDLLS := $(BUILD)/guest/pe/ntdll.dll $(foreach b,$(NT_BUILDS),$(BUILD)/guest/pe/ntdll-$(b).dll)
+PE_NTDLLS := $(BUILD)/guest/ntdll.dll $(foreach b,$(NT_BUILDS),$(BUILD)/guest/ntdll-$(b).dll)
 
-all: $(PE_NTDLLS) $(BUILD)/guest/pe/libntdll.a
+all: $(PE_NTDLLS) $(BUILD)/guest/libntdll.a
 
 $(BUILD)/pe/%.o: %.c $(GUEST_HDRS) mk/ntdll.mk
 	@mkdir -p $(@D)
@@ -42,17 +42,17 @@ $(BUILD)/guest/gen/pe/ntdll-%.S.o: $(BUILD)/guest/gen/pe/ntdll-%.S
 	$(Q_CC)$(PE_NTDLL_CC) -c -o $@ $<
 
 PE_NTDLL_LINK = $(PE_NTDLL_CC) $(PE_NTDLL_LDFLAGS) -o $@ $< $(PE_NTDLL_OBJS) $(PE_NTDLL_DEF) -lgcc
-$(BUILD)/guest/pe/ntdll-%.dll: $(BUILD)/guest/gen/pe/ntdll-%.S.o $(PE_NTDLL_OBJS) $(PE_NTDLL_DEF)
+$(BUILD)/guest/ntdll-%.dll: $(BUILD)/guest/gen/pe/ntdll-%.S.o $(PE_NTDLL_OBJS) $(PE_NTDLL_DEF)
 	@mkdir -p $(@D)
 	$(Q_LD)$(PE_NTDLL_LINK)
-$(BUILD)/guest/pe/ntdll.dll: $(BUILD)/guest/gen/pe/ntdll-$(BUILD_NT).S.o $(PE_NTDLL_OBJS) $(PE_NTDLL_DEF)
+$(BUILD)/guest/ntdll.dll: $(BUILD)/guest/gen/pe/ntdll-$(BUILD_NT).S.o $(PE_NTDLL_OBJS) $(PE_NTDLL_DEF)
 	@mkdir -p $(@D)
 	$(Q_LD)$(PE_NTDLL_LINK)
 
 $(BUILD)/guest/gen/pe/ntdll-implib.def: $(BUILD)/gensvc $(NT_TABLES) $(PE_NTDLL_DEF)
 	@mkdir -p $(@D)
 	$(Q_GEN){ cat $(PE_NTDLL_DEF) && $(BUILD)/gensvc ntdll-def $(NT_TABLES); } > $@.tmp && mv $@.tmp $@
-$(BUILD)/guest/pe/libntdll.a: $(BUILD)/guest/gen/pe/ntdll-implib.def
+$(BUILD)/guest/libntdll.a: $(BUILD)/guest/gen/pe/ntdll-implib.def
 	@mkdir -p $(@D)
 	$(Q_AR)$(PE_DLLTOOL) -k -d $< -D ntdll.dll -l $@
 # tests/test_ntdll_pe.c (a unit test of mk/unit.mk) reads the PE ntdlls and two
@@ -64,10 +64,10 @@ PE_FIXTURES := $(BUILD)/tests/pe/ntdll_imports.exe $(BUILD)/tests/pe/ntdll_crt_i
 $(BUILD)/tests/pe/ntdll_imports.exe: tests/pe/ntdll_imports.c mk/ntdll.mk
 	@mkdir -p $(@D)
 	$(Q_LD)$(PE_NTDLL_CC) $(PE_PROGRAM_FLAGS) -o $@ $< -lntdll -lgcc
-$(BUILD)/tests/pe/ntdll_crt_imports.exe: tests/pe/ntdll_crt_imports.c $(BUILD)/guest/pe/libntdll.a mk/ntdll.mk
+$(BUILD)/tests/pe/ntdll_crt_imports.exe: tests/pe/ntdll_crt_imports.c $(BUILD)/guest/libntdll.a mk/ntdll.mk
 	@mkdir -p $(@D)
-	$(Q_LD)$(PE_NTDLL_CC) $(PE_PROGRAM_FLAGS) -o $@ $< -L$(BUILD)/guest/pe -lntdll -lgcc
+	$(Q_LD)$(PE_NTDLL_CC) $(PE_PROGRAM_FLAGS) -o $@ $< -L$(BUILD)/guest -lntdll -lgcc
 
 $(BUILD)/tests/test_ntdll_pe: $(PE_NTDLLS) $(PE_FIXTURES)
-$(BUILD)/san/tests/test_ntdll_pe.o: UNIT_CFLAGS += -DNTDLL_PE_DIR='"$(BUILD)/guest/pe"' \
+$(BUILD)/san/tests/test_ntdll_pe.o: UNIT_CFLAGS += -DNTDLL_PE_DIR='"$(BUILD)/guest"' \
                                                    -DNTDLL_PE_FIXTURES='"$(BUILD)/tests/pe"'

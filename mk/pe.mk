@@ -1,15 +1,13 @@
 # mk/pe.mk -- the examples, their drivers and the guest test programs as PE
 # images, built with mingw-w64 against its own NT and DDK headers (issue 10).
 # Included by the top-level Makefile after `all`, which defines BUILD and the
-# Q_ variables. Until the kernel loads PE these are extra outputs under
-# $(BUILD)/pe/; the ELF ones from examples-elf/ and tests/guest-elf/ are what
-# `make test` runs.
+# Q_ variables.
 #
-#   $(BUILD)/pe/examples/libexamples.a   examples/lib: NtProcessStartup -> main, printf, NTSTATUS names
-#   $(BUILD)/pe/examples/<name>.exe      examples/<name>/<name>.c
-#   $(BUILD)/pe/examples/<name>.sys      examples/<name>/driver.c (driver-<v>.c: <name>-<v>.sys)
-#   $(BUILD)/pe/examples/ntvlog-user.sys examples/ntvlog/driver.c with USER_HANDLE
-#   $(BUILD)/pe/tests/guest/<name>.exe   tests/guest/<name>.c
+#   $(BUILD)/examples/libexamples.a   examples/lib: NtProcessStartup -> main, printf, NTSTATUS names
+#   $(BUILD)/examples/<name>.exe      examples/<name>/<name>.c
+#   $(BUILD)/examples/<name>.sys      examples/<name>/driver.c (driver-<v>.c: <name>-<v>.sys)
+#   $(BUILD)/examples/ntvlog-user.sys examples/ntvlog/driver.c with USER_HANDLE
+#   $(BUILD)/tests/guest/<name>.exe   tests/guest/<name>.c
 
 MINGW       ?= i686-w64-mingw32-
 MINGW_CC    := $(MINGW)gcc
@@ -21,7 +19,7 @@ PE_LIB_CFLAGS := $(PE_CFLAGS) -fno-tree-loop-distribute-patterns
 PE_PROGRAM_LDFLAGS := -nostdlib -nostartfiles -Wl,--subsystem,native -Wl,-e,_NtProcessStartup@4
 PE_DRIVER_LDFLAGS  := -nostdlib -nostartfiles -Wl,--subsystem,native -shared -Wl,-e,_DriverEntry@8
 PE_CHECK    := OBJDUMP=$(MINGW)objdump NM=$(MINGW)nm examples/lib/pe-check.sh
-PE          := $(BUILD)/pe
+PE          := $(BUILD)
 ifeq ($(V),1)
 Q_CC_USER   :=
 else
@@ -65,7 +63,7 @@ $(PE)/obj/examples/%.c.o: examples/%.c $(PE_USER_HDRS) mk/pe.mk
 $(PE)/obj/tests/guest/%.c.o: tests/guest/%.c examples/lib/ntnative.h mk/pe.mk
 	@mkdir -p $(@D)
 	$(Q_CC)$(MINGW_CC) $(PE_CFLAGS) -c -o $@ $<
-PE_PROGRAM_LINK = $(MINGW_CC) $(PE_PROGRAM_LDFLAGS) -o $@ $< $(PE_LIB) -lntdll -lgcc && \
+PE_PROGRAM_LINK = $(MINGW_CC) $(PE_PROGRAM_LDFLAGS) -o $@ $< $(PE_LIB) $(PE_NTDLL_LIBDIR) -lntdll -lgcc && \
                   { $(PE_CHECK) program $@ || { rm -f $@; false; }; }
 define PE_EXAMPLE_RULE
 $(PE)/examples/$(1).exe: $(PE)/obj/examples/$(1)/$(1).c.o $(PE_LIB) examples/lib/pe-check.sh
@@ -73,6 +71,9 @@ $(PE)/examples/$(1).exe: $(PE)/obj/examples/$(1)/$(1).c.o $(PE_LIB) examples/lib
 	$$(Q_LD)$$(PE_PROGRAM_LINK)
 endef
 $(foreach e,$(PE_EXAMPLES),$(eval $(call PE_EXAMPLE_RULE,$(e))))
+# rtl tests ntdll's C routines, which only ntdll's own import library has (mingw-w64's lacks them)
+$(PE)/tests/guest/rtl.exe: PE_NTDLL_LIBDIR := -L$(BUILD)/guest
+$(PE)/tests/guest/rtl.exe: $(BUILD)/guest/libntdll.a
 $(PE)/tests/guest/%.exe: $(PE)/obj/tests/guest/%.c.o $(PE_LIB) examples/lib/pe-check.sh
 	@mkdir -p $(@D)
 	$(Q_LD)$(PE_PROGRAM_LINK)

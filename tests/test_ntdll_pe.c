@@ -1,5 +1,5 @@
 /*
- * Check suite for the PE ntdlls (mk/ntdll.mk): each build/guest/pe/ntdll*.dll
+ * Check suite for the PE ntdlls (mk/ntdll.mk): each build/guest/ntdll*.dll
  * is a PE32 DLL at 0x77F50000 whose export directory, sorted by name as NT's
  * loader expects, names every Nt and Zw of every slot at one RVA, the slot's
  * 16-byte stub holding that build's service number and 4*argc, plus the
@@ -18,7 +18,7 @@
 #include "ntdb/service_table.h"
 
 #ifndef NTDLL_PE_DIR
-#define NTDLL_PE_DIR "build/guest/pe"
+#define NTDLL_PE_DIR "build/guest"
 #endif
 #ifndef NTDLL_PE_FIXTURES
 #define NTDLL_PE_FIXTURES "build/tests/pe"

@@ -12,8 +12,6 @@
 #include "ntdb/service_table.h"
 #include "vcpu.h"
 
-#define SESSION_PROGRAM_LOWEST  0x00010000u
-#define SESSION_PROGRAM_HIGHEST 0x70000000u
 #define SESSION_NTDLL_HIGHEST   (MM_NTDLL_BASE + 0x01000000u)
 
 void session_defaults(struct session_options *o)
@@ -177,9 +175,9 @@ void session_options_help(FILE *out)
         "  --ntdll=FILE       ntdll image (default: guest/ntdll.dll beside ntvisor)\n"
         "  --no-lab           never use the SVM lab, even where /dev/kvm cannot run the guest\n"
         "  --file=HOSTPATH[:NAME]  a file of the guest's RAM volume, \\??\\C:\\NAME (repeatable)\n"
-        "  --driver=FILE      a kernel driver, a PE DLL (or, for now, an ELF32 linked for\n"
-        "                     0x%08X..0x%08X), its DriverEntry called before the program\n"
-        "                     starts (repeatable)\n"
+        "  --driver=FILE      a kernel driver, a PE DLL importing from ntoskrnl.exe and\n"
+        "                     hal.dll, relocated into 0x%08X..0x%08X; its DriverEntry\n"
+        "                     is called before the program starts (repeatable)\n"
         "  --build=NAME       the Windows build whose service numbers the kernel and\n"
         "                     ntdll use (default " SVC_DEFAULT_BUILD "; ntdll is then\n"
         "                     guest/ntdll-NAME.dll unless --ntdll says otherwise)\n",
@@ -385,26 +383,21 @@ int session_check_pe(const uint8_t *data, size_t size, const char *path, enum se
     return rc;
 }
 
-/* Checks one image of a role, PE or (for now) ELF; *entry gets its entry. 0, or -1 (message printed). */
+static const char *const session_role_names[] = { "a program", "ntdll", "a driver" };
+
+/* Checks one image of a role, a PE image; *entry gets its entry. 0, or -1 (message printed). */
 static int check_image(const struct image *img, const char *path, enum session_image_role role, uint32_t *entry)
 {
     char err[512];
-    if (pe_looks_like(img->data, img->size)) {
-        if (session_check_pe(img->data, img->size, path, role, entry, err, sizeof(err)) < 0) {
-            fprintf(stderr, "ntvisor: %s\n", err);
-            return -1;
-        }
-        return 0;
-    }
-    static const uint32_t lo[] = { SESSION_PROGRAM_LOWEST, MM_NTDLL_BASE, MM_SYSTEM_DRIVER_START };
-    static const uint32_t hi[] = { SESSION_PROGRAM_HIGHEST, SESSION_NTDLL_HIGHEST, MM_SYSTEM_DRIVER_END };
-    struct mb_image mb = { img->data, img->size, path };
-    if (mb_check_elf32_exec(&mb, lo[role], hi[role], err, sizeof(err)) != MB_OK) {
-        fprintf(stderr, "ntvisor: %s%s\n", err, role == SESSION_IMAGE_DRIVER ?
-                " (an ELF driver must be linked for the driver range)" : "");
+    if (!pe_looks_like(img->data, img->size)) {
+        fprintf(stderr, "ntvisor: %s: not a PE image (%s must be one: build it with mingw-w64, see README)\n",
+                path, session_role_names[role]);
         return -1;
     }
-    memcpy(entry, img->data + 24, 4);   /* e_entry, checked by mb_check_elf32_exec */
+    if (session_check_pe(img->data, img->size, path, role, entry, err, sizeof(err)) < 0) {
+        fprintf(stderr, "ntvisor: %s\n", err);
+        return -1;
+    }
     return 0;
 }
 
@@ -431,6 +424,18 @@ static int load_inputs(const struct session_options *o, struct boot_inputs *in)
     }
     return check_image(&in->program, o->program, SESSION_IMAGE_PROGRAM, &in->program_entry) < 0 ||
            check_image(&in->ntdll, in->ntdll_path, SESSION_IMAGE_NTDLL, &unused) < 0 ? -1 : 0;
+}
+
+int session_check_inputs(const struct session_options *o)
+{
+    char kbuf[PATH_MAX], nbuf[PATH_MAX];
+    struct boot_inputs in;
+    memset(&in, 0, sizeof(in));
+    in.kernel_path = session_kernel_path(o, kbuf, sizeof(kbuf));
+    in.ntdll_path = session_ntdll_path(o, nbuf, sizeof(nbuf));
+    int rc = load_inputs(o, &in);
+    free_inputs(o, &in);
+    return rc;
 }
 
 /* The Multiboot modules in the kernel's order: ntdll, the program, files, drivers, the services numbering. */

@@ -189,6 +189,10 @@ int session_run_in_lab(const struct session_options *o, int argc, char **argv, c
             return NTV_EXIT_USAGE;
         }
     }
+    if (session_check_inputs(o) < 0) {
+        session_lab_plan_free(&plan);
+        return NTV_EXIT_USAGE;
+    }
     fprintf(stderr, "ntvisor: %s; running in the SVM lab (QEMU with emulated AMD-V)\n", host->reason);
     /* NTVISOR_TRAP=patch forces the tracer's fallback; it must reach ntvisor in the lab */
     static char trap_env[64];

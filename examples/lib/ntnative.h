@@ -73,6 +73,8 @@ NTSYSCALLAPI NTSTATUS NTAPI NtWriteFile(HANDLE FileHandle, HANDLE Event, PIO_APC
 
 /* The program's code; NtProcessStartup calls it with the command line split at spaces. */
 int main(int argc, char **argv);
+/* examples/lib: the PEB NtProcessStartup was given */
+PPEB NtvStartupPeb(void);
 
 /* C's formatting (%c %s %d %u %x %X %p %%, flags 0 and -, a width, l and ll), always NUL-terminated */
 int vsnprintf(char *Buffer, size_t Size, const char *Format, va_list Args);

@@ -49,9 +49,18 @@ void __main(void)
 {
 }
 
+static PPEB RtlpStartupPeb;
+
+/* The PEB the process was started with (NtProcessStartup's argument). */
+PPEB NtvStartupPeb(void)
+{
+    return RtlpStartupPeb;
+}
+
 __attribute__((noreturn)) VOID NTAPI NtProcessStartup(PPEB Peb);
 __attribute__((noreturn)) VOID NTAPI NtProcessStartup(PPEB Peb)
 {
+    RtlpStartupPeb = Peb;
     int argc = RtlpSplitCommandLine(&Peb->ProcessParameters->CommandLine);
     NTSTATUS status = (NTSTATUS)main(argc, RtlpArgv);
     for (;;)

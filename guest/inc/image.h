@@ -1,7 +1,7 @@
 /*
  * Images as the kernel loads them: user programs, ntdll and boot drivers,
- * PE32 i386 (guest/rtl/image.c, guest/mm/image.c) or, until the examples
- * are converted, ELF32 i386 (chosen by the first bytes: "MZ" or "\177ELF").
+ * PE32 i386 (guest/rtl/image.c, guest/mm/image.c); the kernel itself is the
+ * one ELF image, loaded by the boot loader.
  * An image is untrusted input: every header field is checked before it is
  * used.
  */
@@ -11,37 +11,11 @@
 #include "ntdef.h"
 #include "ntimage.h"
 
-typedef struct {
-    UCHAR e_ident[16];
-    USHORT e_type, e_machine;
-    ULONG e_version, e_entry, e_phoff, e_shoff, e_flags;
-    USHORT e_ehsize, e_phentsize, e_phnum, e_shentsize, e_shnum, e_shstrndx;
-} ELF32_EHDR;
-
-typedef struct {
-    ULONG p_type, p_offset, p_vaddr, p_paddr, p_filesz, p_memsz, p_flags, p_align;
-} ELF32_PHDR;
-
-#define MI_IMAGE_MAX_SEGMENTS 16
-
-/* A checked image: its loadable segments lie in the file and in [Lowest, Highest). */
+/* Where a loaded image lies: [Start, End), page-rounded, and its entry point. */
 typedef struct _MI_IMAGE {
-    const UCHAR *Data;
-    const ELF32_EHDR *Header;
-    const ELF32_PHDR *Segments;
-    ULONG Start, End;       /* page-rounded range of its segments */
+    ULONG Start, End;
     ULONG Entry;
 } MI_IMAGE;
-
-/* Checks an image; the entry point must lie in a segment (an executable one if asked). */
-NTSTATUS MiCheckImage(const UCHAR *Data, ULONG Size, ULONG Lowest, ULONG Highest, BOOLEAN EntryExecutable,
-                      MI_IMAGE *Image);
-/*
- * Maps a checked image's segments into the current address space and copies
- * them in (the rest of each page zero). Protection is MM_USER or 0; segments
- * are writable where the image says so, or always when AlwaysWritable.
- */
-NTSTATUS MiMapImage(const MI_IMAGE *Image, ULONG Protection, BOOLEAN AlwaysWritable);
 
 /* ---------------------------------------------------------------- PE32 */
 
@@ -152,16 +126,14 @@ extern LIST_ENTRY PsLoadedModuleList;
 
 struct _EPROCESS;
 struct _PS_IMAGE_SOURCE;
-/* A user image in the current address space: [Start, End) page-aligned, its entry, and for PE its view. */
+/* A user image in the current address space: [Start, End) page-aligned, its entry, and its view. */
 typedef struct _PS_USER_IMAGE {
     ULONG Start, End, Entry;
-    BOOLEAN IsPe;
     LDR_IMAGE Pe;
 } PS_USER_IMAGE, *PPS_USER_IMAGE;
 /*
  * Maps ntdll (Ntdll NULL: at MM_NTDLL_BASE) or the program (at its ImageBase
- * if that range is free in Process's VADs, else relocated), PE or ELF by its
- * first bytes. A PE program's imports are snapped against Ntdll's exports
+ * if that range is free in Process's VADs, else relocated). The program's imports are snapped against Ntdll's exports
  * (console line on failure: STATUS_ENTRYPOINT_NOT_FOUND, _ORDINAL_NOT_FOUND,
  * _DLL_NOT_FOUND). The caller records the VAD.
  */

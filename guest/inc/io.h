@@ -350,7 +350,7 @@ NTSTATUS IopCreateDriverObject(PVOID ImageBase, ULONG ImageSize, PDRIVER_INITIAL
 VOID IopReadyDeviceObjects(PDRIVER_OBJECT DriverObject);
 
 /* io/loader.c: boot drivers from Multiboot modules ("driver NAME") */
-/* Validates the ELF image (untrusted input), maps it, and calls its DriverEntry. */
+/* Validates the PE image (untrusted input), maps and fixes it up, and calls its DriverEntry. */
 NTSTATUS IopLoadDriver(const char *Name, const UCHAR *Image, ULONG Size);
 
 VOID IoInitSystem(VOID);

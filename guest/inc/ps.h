@@ -41,9 +41,6 @@ NTSTATUS NTAPI PsCreateSystemThread(PHANDLE ThreadHandle, ACCESS_MASK DesiredAcc
 NTSTATUS NTAPI PsTerminateSystemThread(NTSTATUS ExitStatus);
 /* Creates the first user process and enters it; returns only on failure. */
 NTSTATUS PspCreateInitialProcess(const PS_IMAGE_SOURCE *Program, const PS_IMAGE_SOURCE *Ntdll);
-/* Loads an ELF32 user image into the current address space; returns its entry point and extent. */
-NTSTATUS PspLoadUserImage(const PS_IMAGE_SOURCE *Image, ULONG LowestAddress, ULONG HighestAddress,
-                          ULONG *EntryPoint, ULONG *ImageStart, ULONG *ImageEnd);
 
 __attribute__((noreturn)) void PspExitProcess(NTSTATUS ExitStatus);
 __attribute__((noreturn)) void PspTerminateProcessByException(NTSTATUS Status, ULONG Eip, ULONG Address);

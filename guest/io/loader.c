@@ -1,15 +1,11 @@
 /*
  * Boot drivers. `ntvisor run --driver=FILE` passes a driver as a Multiboot
- * module with the command line "driver NAME". A driver is either
- *  - a PE32 image (a mingw-w64 DDK driver, "MZ"): mapped as sections into a
- *    free 1 MiB slot of [MM_SYSTEM_DRIVER_START, MM_SYSTEM_DRIVER_END),
- *    taken from the top down (ELF drivers are linked for the low slots),
- *    relocated there, its imports from ntoskrnl.exe and hal.dll snapped
- *    against guest/mm/sysexports.c; or
- *  - an ELF32 i386 executable linked for one slot against ntoskrnl's own
- *    symbol table (ld -R ntoskrnl.exe): its calls are direct calls to the
- *    kernel's addresses, so it must be rebuilt with the kernel it runs on.
- * Each is entered on PsLoadedModuleList before DriverEntry runs, as on NT.
+ * module with the command line "driver NAME". A driver is a PE32 image (a
+ * mingw-w64 DDK driver): mapped as sections into a free 1 MiB slot of
+ * [MM_SYSTEM_DRIVER_START, MM_SYSTEM_DRIVER_END) -- the slot it is linked
+ * for if that is free, else from the top down -- relocated there, its
+ * imports from ntoskrnl.exe and hal.dll snapped against
+ * guest/mm/sysexports.c. Each is entered on PsLoadedModuleList before DriverEntry runs, as on NT.
  * The image is untrusted input: every header field is
  * checked before it is used, and a bad image is refused (the system boots
  * on without it, as NT does) -- never a bugcheck. Its pages are mapped
@@ -70,20 +66,6 @@ static NTSTATUS IopInsertLoadedModule(const char *Name, ULONG Base, ULONG Size, 
     e->InLoadOrderLinks.Blink = PsLoadedModuleList.Blink;
     PsLoadedModuleList.Blink->Flink = &e->InLoadOrderLinks;
     PsLoadedModuleList.Blink = &e->InLoadOrderLinks;
-    return STATUS_SUCCESS;
-}
-
-/* A driver's image: checked, in its slot of system space, and clear of the drivers loaded before it. */
-static NTSTATUS IopCheckImage(const UCHAR *Data, ULONG Size, MI_IMAGE *Image)
-{
-    NTSTATUS status = MiCheckImage(Data, Size, MM_SYSTEM_DRIVER_START, MM_SYSTEM_DRIVER_END, TRUE, Image);
-    if (!NT_SUCCESS(status))
-        return status;
-    if (Image->End - Image->Start > MM_SYSTEM_DRIVER_SLOT)
-        return STATUS_INVALID_IMAGE_FORMAT;
-    for (ULONG i = 0; i < IopLoadedCount; i++)
-        if (Image->Start < IopLoadedImages[i].End && Image->End > IopLoadedImages[i].Start)
-            return STATUS_CONFLICTING_ADDRESSES;   /* linked for a slot another driver holds */
     return STATUS_SUCCESS;
 }
 
@@ -191,15 +173,6 @@ static NTSTATUS IopLoadPeImage(const char *Name, const UCHAR *Data, ULONG Size, 
     return STATUS_SUCCESS;
 }
 
-/* An ELF driver checked and mapped where it was linked. */
-static NTSTATUS IopLoadElfImage(const UCHAR *Data, ULONG Size, MI_IMAGE *Image)
-{
-    NTSTATUS status = IopCheckImage(Data, Size, Image);
-    if (NT_SUCCESS(status))
-        status = MiMapImage(Image, 0, TRUE);   /* system space, kernel-only, writable */
-    return status;
-}
-
 NTSTATUS IopLoadDriver(const char *Name, const UCHAR *Image, ULONG Size)
 {
     MI_IMAGE image;
@@ -208,7 +181,7 @@ NTSTATUS IopLoadDriver(const char *Name, const UCHAR *Image, ULONG Size)
     if (IopLoadedCount == IOP_MAX_DRIVERS)
         return STATUS_INSUFFICIENT_RESOURCES;
     NTSTATUS status = RtlIsPeImage(Image, Size) ? IopLoadPeImage(Name, Image, Size, &image)
-                                                : IopLoadElfImage(Image, Size, &image);
+                                                : STATUS_INVALID_IMAGE_FORMAT;
     if (!NT_SUCCESS(status))
         return status;
     IopLoadedImages[IopLoadedCount].Start = image.Start;

@@ -199,11 +199,11 @@ NTSTATUS PspCreateInitialProcess(const PS_IMAGE_SOURCE *Program, const PS_IMAGE_
                      (ULONG)status);
         else if (status != STATUS_ENTRYPOINT_NOT_FOUND && status != STATUS_ORDINAL_NOT_FOUND &&
                  status != STATUS_DLL_NOT_FOUND)   /* those were reported with the name */
-            DbgPrint("ntoskrnl: %s: not a valid i386 %s for this system (%08X)\n", process->ImageFileName,
-                     RtlIsPeImage(Program->Data, Program->Size) ? "PE image" : "ELF executable", (ULONG)status);
+            DbgPrint("ntoskrnl: %s: not a valid i386 PE image for this system (%08X)\n", process->ImageFileName,
+                     (ULONG)status);
         return status;
     }
-    status = PspCreatePeb(Program->CommandLine, program.IsPe ? program.Start : MM_IMAGE_BASE);
+    status = PspCreatePeb(Program->CommandLine, program.Start);
     if (NT_SUCCESS(status))
         status = PspCreateTeb(process, thread);
     /* the address space so far, as NtAllocateVirtualMemory must see it */

@@ -1,11 +1,9 @@
 /*
  * The user-image loader: programs and ntdll, checked and mapped into the
- * current address space as user pages. PE images (the first bytes "MZ")
- * are mapped as sections (guest/mm/image.c), relocated if their base is
+ * current address space as user pages. PE images are mapped as sections (guest/mm/image.c), relocated if their base is
  * taken, and the program's imports are snapped here against ntdll's export
  * directory -- on NT ntdll's own loader does that in user mode; here the
  * kernel does, so no loader system call comes before the program's entry.
- * ELF32 images (until the examples are converted) are mapped as linked.
  */
 #include "../inc/ps.h"
 #include "../inc/mm.h"
@@ -17,21 +15,6 @@
 #define PSP_IMAGE_LOWEST   0x00010000u
 #define PSP_IMAGE_HIGHEST  0x70000000u
 #define PSP_IMAGE_ALIGN    0x00010000u   /* NT's allocation granularity */
-
-NTSTATUS PspLoadUserImage(const PS_IMAGE_SOURCE *Image, ULONG LowestAddress, ULONG HighestAddress,
-                          ULONG *EntryPoint, ULONG *ImageStart, ULONG *ImageEnd)
-{
-    MI_IMAGE image;
-    NTSTATUS status = MiCheckImage(Image->Data, Image->Size, LowestAddress, HighestAddress, FALSE, &image);
-    if (NT_SUCCESS(status))
-        status = MiMapImage(&image, MM_USER, FALSE);
-    if (!NT_SUCCESS(status))
-        return status;
-    *EntryPoint = image.Entry;
-    *ImageStart = image.Start;
-    *ImageEnd = image.End;
-    return STATUS_SUCCESS;
-}
 
 /* [Start, Start+Size) inside [Lowest, Highest) and clear of every VAD of Process. */
 static BOOLEAN PspRangeIsFree(PEPROCESS Process, ULONG Start, ULONG Size, ULONG Lowest, ULONG Highest)
@@ -79,18 +62,9 @@ static void PspReportImportFailure(const char *CommandLine, NTSTATUS Status, con
                  Failure->Name);
     else if (Status == STATUS_ORDINAL_NOT_FOUND)
         DbgPrint("ntoskrnl: %s: the ordinal %u could not be located in ntdll.dll\n", image, Failure->Ordinal);
-    else if (Status == STATUS_DLL_NOT_FOUND && Failure->Module && LdrpEqualNamesNoCase(Failure->Module, "ntdll.dll"))
-        DbgPrint("ntoskrnl: %s: imports from ntdll.dll, but this ntdll is not a PE image\n", image);
     else if (Status == STATUS_DLL_NOT_FOUND)
         DbgPrint("ntoskrnl: %s: imports from %s, which is not loaded (a program may import only ntdll.dll)\n",
                  image, Failure->Module ? Failure->Module : "another module");
-}
-
-/* An ELF ntdll has no export directory: a PE program can import nothing from it. */
-static NTSTATUS PspResolveNothing(PVOID Context, PCSTR Module, PCSTR Name, ULONG Ordinal, PULONG Address)
-{
-    (void)Context, (void)Module, (void)Name, (void)Ordinal, (void)Address;
-    return STATUS_DLL_NOT_FOUND;
 }
 
 /* Relocation, imports (the program's, against ntdll), then the sections' protections. */
@@ -99,7 +73,7 @@ static NTSTATUS PspFixUpPeImage(const char *CommandLine, PPS_USER_IMAGE Image, c
     LDR_IMPORT_FAILURE failure;
     NTSTATUS status = LdrRelocateImageWithBias(&Image->Pe, Image->Pe.Va - Image->Pe.ImageBase);
     if (NT_SUCCESS(status) && Ntdll) {
-        status = LdrpWalkImportDescriptor(&Image->Pe, Ntdll->IsPe ? LdrpResolveFromDll : PspResolveNothing,
+        status = LdrpWalkImportDescriptor(&Image->Pe, LdrpResolveFromDll,
                                           (PVOID)&Ntdll->Pe, &failure);
         if (!NT_SUCCESS(status))
             PspReportImportFailure(CommandLine, status, &failure);
@@ -131,7 +105,6 @@ static NTSTATUS PspMapPeImage(PEPROCESS Process, const PS_IMAGE_SOURCE *Source, 
         MiUnmapPeImage(base, size);
         return status;
     }
-    Image->IsPe = TRUE;
     Image->Start = base;
     Image->End = base + size;
     Image->Entry = pe->AddressOfEntryPoint ? base + pe->AddressOfEntryPoint : 0;
@@ -142,10 +115,7 @@ NTSTATUS PspMapUserImage(PEPROCESS Process, const PS_IMAGE_SOURCE *Source, const
                          PPS_USER_IMAGE Image)
 {
     memset(Image, 0, sizeof(*Image));
-    if (RtlIsPeImage(Source->Data, Source->Size))
-        return PspMapPeImage(Process, Source, Ntdll, Image);
-    if (Ntdll)
-        return PspLoadUserImage(Source, PSP_IMAGE_LOWEST, PSP_IMAGE_HIGHEST, &Image->Entry, &Image->Start,
-                                &Image->End);
-    return PspLoadUserImage(Source, MM_NTDLL_BASE, PSP_NTDLL_LIMIT, &Image->Entry, &Image->Start, &Image->End);
+    if (!RtlIsPeImage(Source->Data, Source->Size))
+        return STATUS_INVALID_IMAGE_FORMAT;
+    return PspMapPeImage(Process, Source, Ntdll, Image);
 }

@@ -255,20 +255,20 @@ START_TEST(bad_program_files)
 {
     static const char text[] = "this is not an executable\n";
     write_file("/tmp/ntv-text.exe", text, sizeof(text));
-    check_rejected("not an ELF file", "run", "/tmp/ntv-text.exe", NULL);
+    check_rejected("not a PE image", "run", "/tmp/ntv-text.exe", NULL);
 
     check_rejected("No such file", "run", "/tmp/ntv-does-not-exist.exe", NULL);
 
-    /* the first 100 bytes of a good program: the program headers are cut off */
+    /* the first 100 bytes of a good program: the PE headers are cut off */
     FILE *f = fopen(HELLO, "rb");
     unsigned char head[100];
     ck_assert_uint_eq(fread(head, 1, sizeof(head), f), sizeof(head));
     fclose(f);
     write_file("/tmp/ntv-truncated.exe", head, sizeof(head));
-    check_rejected("truncated", "run", "/tmp/ntv-truncated.exe", NULL);
+    check_rejected("points past the end of the file", "run", "/tmp/ntv-truncated.exe", NULL);
 
-    /* a 64-bit ELF: this very test binary */
-    check_rejected("ELF", "run", "/proc/self/exe", NULL);
+    /* a Linux executable: this very test binary */
+    check_rejected("not a PE image", "run", "/proc/self/exe", NULL);
     /* a kernel without a Multiboot header */
     check_rejected("no multiboot header", "run", "--kernel=" HELLO, HELLO);
 }
@@ -787,7 +787,7 @@ END_TEST
 START_TEST(bad_drivers_are_refused)
 {
     /* the monitor checks every header field... */
-    check_rejected("outside [0xb0000000, 0xb8000000)", "run", "--driver=" HELLO, HELLO);
+    check_rejected("a driver is a PE DLL", "run", "--driver=" HELLO, HELLO);
     check_rejected("No such file", "run", "--driver=/tmp/ntv-no-such-driver.sys", HELLO);
     struct spawn_result r = ntvisor("run", "--driver=" NTZW_SYS, "--driver=" NTZW_SYS, HELLO, NULL);
     ck_assert_int_eq(r.status, 2);

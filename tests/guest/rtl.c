@@ -4,7 +4,40 @@
  * process heap (bad pointers refused), strings, and the C subset.
  * One fact per line ("<fact> <value>"), compared by the end-to-end tests.
  */
-#include <ntapi.h>
+#define WIN32_NO_STATUS   /* the STATUS_ codes come from <ntstatus.h>, not <winnt.h> */
+#include <windef.h>
+#include <winternl.h>
+#undef WIN32_NO_STATUS
+#include <ntstatus.h>
+#include "../../examples/lib/ntnative.h"
+
+/* where this kernel commits the process heap (include/nt/layout.h) */
+#define MM_PROCESS_HEAP_BASE 0x00140000u
+#define MM_PROCESS_HEAP_SIZE 0x00100000u
+
+/* What mingw-w64's user-mode headers leave out (winternl.h names the PEB's and TEB's fields Reserved). */
+typedef struct {
+    NT_TIB NtTib;                    /* +0x00, Self at +0x18 */
+    PVOID EnvironmentPointer;
+    CLIENT_ID ClientId;              /* +0x20 */
+    PVOID ActiveRpcHandle, ThreadLocalStoragePointer;
+    PPEB ProcessEnvironmentBlock;    /* +0x30 */
+} TEB_PREFIX;
+#define PEB_PROCESS_HEAP(Peb) (((PVOID *)(Peb))[6])   /* +0x18 */
+#define HEAP_ZERO_MEMORY           0x00000008
+#define HEAP_REALLOC_IN_PLACE_ONLY 0x00000010
+NTSYSAPI PVOID NTAPI RtlAllocateHeap(PVOID HeapHandle, ULONG Flags, SIZE_T Size);
+NTSYSAPI BOOLEAN NTAPI RtlFreeHeap(PVOID HeapHandle, ULONG Flags, PVOID BaseAddress);
+NTSYSAPI PVOID NTAPI RtlReAllocateHeap(PVOID HeapHandle, ULONG Flags, PVOID BaseAddress, SIZE_T Size);
+NTSYSAPI SIZE_T NTAPI RtlSizeHeap(PVOID HeapHandle, ULONG Flags, PVOID BaseAddress);
+NTSYSAPI SIZE_T NTAPI RtlCompareMemory(const VOID *Source1, const VOID *Source2, SIZE_T Length);
+NTSYSAPI BOOLEAN NTAPI RtlEqualUnicodeString(PCUNICODE_STRING String1, PCUNICODE_STRING String2,
+                                             BOOLEAN CaseInSensitive);
+NTSYSAPI ULONG __cdecl DbgPrint(PCSTR Format, ...);
+/* ntdll's C routines: mingw-w64's libntdll.a has none; the Makefile links ntdll's own import library */
+int __cdecl _snprintf(char *Buffer, size_t Count, const char *Format, ...);
+int __cdecl sprintf(char *Buffer, const char *Format, ...);
+size_t __cdecl wcslen(const WCHAR *String);
 
 #define KERNEL_ADDRESS        0x80100000u
 #define UNMAPPED_USER_ADDRESS 0x30000000u
@@ -16,11 +49,12 @@ static const char *YesNo(int Condition)
 
 static void PebTeb(void)
 {
-    PTEB teb = NtCurrentTeb();
+    TEB_PREFIX *teb;
+    __asm__("movl %%fs:0x18, %0" : "=r"(teb));   /* NtCurrentTeb(), without the intrinsic gcc warns about */
     PPEB peb = teb->ProcessEnvironmentBlock;
-    printf("teb-self %s\n", YesNo(teb == (PTEB)teb->NtTib.Self));
-    printf("peb-is-startup-argument %s\n", YesNo(peb == NtCurrentPeb()));
-    printf("process-heap 0x%08x\n", (unsigned)peb->ProcessHeap);
+    printf("teb-self %s\n", YesNo(teb == (TEB_PREFIX *)teb->NtTib.Self));
+    printf("peb-is-startup-argument %s\n", YesNo(peb == NtvStartupPeb()));
+    printf("process-heap 0x%08x\n", (unsigned)(ULONG_PTR)PEB_PROCESS_HEAP(peb));
     printf("client-id 0x%x 0x%x\n", (unsigned)teb->ClientId.UniqueProcess, (unsigned)teb->ClientId.UniqueThread);
     printf("stack-in-tib %s\n", YesNo((PUCHAR)teb->NtTib.StackLimit < (PUCHAR)&teb &&
                                       (PUCHAR)&teb < (PUCHAR)teb->NtTib.StackBase));
@@ -42,7 +76,7 @@ static void Debug(void)
 
 static void Heap(void)
 {
-    PVOID heap = NtCurrentPeb()->ProcessHeap;
+    PVOID heap = PEB_PROCESS_HEAP(NtvStartupPeb());
     PUCHAR a = RtlAllocateHeap(heap, HEAP_ZERO_MEMORY, 100);
     PUCHAR b = RtlAllocateHeap(heap, 0, 50);
     printf("alloc-in-heap %s\n", YesNo(a && b && (ULONG)a >= MM_PROCESS_HEAP_BASE &&
