@@ -707,6 +707,7 @@ END_TEST
 
 #define NTZW_SYS   "build/examples/ntzw.sys"
 #define NTVLOG_SYS "build/examples/ntvlog.sys"
+#define NTVLOG_USER_SYS "build/examples/ntvlog-user.sys"
 
 static const char *const ntzw_kernel_lines[] = {
     "2 previous-mode User",
@@ -740,35 +741,58 @@ START_TEST(scenarios_from_kernel_mode)
 }
 END_TEST
 
-static const char *const ntvlog_lines[] = {
-    "4 ZwCreateFile(process-handle) 0x00000000 STATUS_SUCCESS",
-    "4 ZwWriteFile-dispatch(process-handle) 0x00000000 STATUS_SUCCESS",
-    "4 dispatch-ran-in ntvlog.exe irql 0",
-    "4 handle(process-handle) process-table",
-    "4 ZwWriteFile-work-item(process-handle) 0xC0000008 STATUS_INVALID_HANDLE",
-    "4 work-item-ran-in System irql 0",
-    "4 ZwWriteFile-timer-dpc-work-item(process-handle) 0xC0000008 STATUS_INVALID_HANDLE",
-    "4 ZwClose(process-handle) 0x00000000 STATUS_SUCCESS",
+/* ntvlog.sys: the log file opened with OBJ_KERNEL_HANDLE, written by ZwWriteFile and NtWriteFile */
+static const char *const ntvlog_kernel_handle_lines[] = {
     "4 ZwCreateFile(kernel-handle) 0x00000000 STATUS_SUCCESS",
     "4 ZwWriteFile-dispatch(kernel-handle) 0x00000000 STATUS_SUCCESS",
+    /* NtWriteFile called directly keeps the caller's previous mode, User: a kernel handle is not the caller's */
+    "4 NtWriteFile-dispatch(kernel-handle) 0xC0000008 STATUS_INVALID_HANDLE",
     "4 dispatch-ran-in ntvlog.exe irql 0",
     "4 handle(kernel-handle) kernel-table",
     "4 ZwWriteFile-work-item(kernel-handle) 0x00000000 STATUS_SUCCESS",
+    "4 NtWriteFile-work-item(kernel-handle) 0x00000000 STATUS_SUCCESS",
     "4 work-item-ran-in System irql 0",
     "4 ZwWriteFile-timer-dpc-work-item(kernel-handle) 0x00000000 STATUS_SUCCESS",
+    "4 NtWriteFile-timer-dpc-work-item(kernel-handle) 0x00000000 STATUS_SUCCESS",
     "4 ZwClose(kernel-handle) 0x00000000 STATUS_SUCCESS",
     "4 log:",
-    "dispatch",
-    "dispatch",
-    "work-item",
-    "timer-dpc-work-item",
+    "Zw dispatch",
+    "Zw work-item",
+    "Nt work-item",
+    "Zw timer-dpc-work-item",
+    "Nt timer-dpc-work-item",
+    NULL
+};
+
+/* ntvlog-user.sys (USER_HANDLE): a handle in the program's process table */
+static const char *const ntvlog_process_handle_lines[] = {
+    "4 ZwCreateFile(process-handle) 0x00000000 STATUS_SUCCESS",
+    "4 ZwWriteFile-dispatch(process-handle) 0x00000000 STATUS_SUCCESS",
+    /* previous mode User: the driver's I/O status block, in kernel memory, fails the probe */
+    "4 NtWriteFile-dispatch(process-handle) 0xC0000005 STATUS_ACCESS_VIOLATION",
+    "4 dispatch-ran-in ntvlog.exe irql 0",
+    "4 handle(process-handle) process-table",
+    /* in the System process the program's handle means nothing */
+    "4 ZwWriteFile-work-item(process-handle) 0xC0000008 STATUS_INVALID_HANDLE",
+    "4 NtWriteFile-work-item(process-handle) 0xC0000008 STATUS_INVALID_HANDLE",
+    "4 work-item-ran-in System irql 0",
+    "4 ZwWriteFile-timer-dpc-work-item(process-handle) 0xC0000008 STATUS_INVALID_HANDLE",
+    "4 NtWriteFile-timer-dpc-work-item(process-handle) 0xC0000008 STATUS_INVALID_HANDLE",
+    "4 ZwClose(process-handle) 0x00000000 STATUS_SUCCESS",
+    "4 log:",
+    "Zw dispatch",
     NULL
 };
 
 START_TEST(logging_driver_needs_a_kernel_handle)
 {
-    check_output(ntvlog_lines, "--syscall=int2e", "--driver=" NTVLOG_SYS, "build/examples/ntvlog.exe", NULL);
-    check_output(ntvlog_lines, "--syscall=sysenter", "--driver=" NTVLOG_SYS, "build/examples/ntvlog.exe", NULL);
+    static const char *const mechanisms[] = { "--syscall=int2e", "--syscall=sysenter" };
+    for (int i = 0; i < 2; i++) {
+        check_output(ntvlog_kernel_handle_lines, mechanisms[i], "--driver=" NTVLOG_SYS, "build/examples/ntvlog.exe",
+                     NULL);
+        check_output(ntvlog_process_handle_lines, mechanisms[i], "--driver=" NTVLOG_USER_SYS,
+                     "build/examples/ntvlog.exe", NULL);
+    }
 }
 END_TEST
 
