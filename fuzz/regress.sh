@@ -10,15 +10,19 @@ bin=$build/fuzz/fuzz_$target
 seconds=${FUZZ_SECONDS:-3}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
+mkdir "$work/new"
 dirs=(fuzz/corpus/"$target")
 [ -d "$build/fuzz/seeds/$target" ] && dirs+=("$build/fuzz/seeds/$target")
 dict=()
 [ -f "fuzz/$target.dict" ] && dict=(-dict="fuzz/$target.dict")
 "$bin" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 "${dict[@]}" \
-    -artifact_prefix="$build/fuzz/crash-$target-" "$work" "${dirs[@]}" >"$work.log" 2>&1
+    -artifact_prefix="$build/fuzz/crash-$target-" "$work/new" "${dirs[@]}" >"$work/log" 2>&1
 rc=$?
-grep -E '^#[0-9]+.*(INITED|DONE)|^(==|SUMMARY|artifact_prefix|Test unit written)' "$work.log" | tail -n 20
-rm -f "$work.log"
+if [ "$rc" -eq 0 ]; then
+    grep -E '^#[0-9]+.*(INITED|DONE)' "$work/log"
+else
+    tail -n 40 "$work/log"   # the sanitizer's report and where the input went
+fi
 if [ "$rc" -eq 0 ]; then
     echo "100%: Checks: 1, Failures: 0, Errors: 0"
 else

@@ -57,19 +57,18 @@ $(BUILD)/fuzz/seeds/.stamp: $(FUZZ_ELF_SEEDS) $(FUZZ_PE_SEEDS)
 	@cp $(FUZZ_PE_SEEDS) $(BUILD)/fuzz/seeds/pe/
 	@touch $@
 
-fuzz_corpora = fuzz/corpus/$(1) $(wildcard $(BUILD)/fuzz/seeds/$(1))
-fuzz_dict    = $(if $(wildcard fuzz/$(1).dict),-dict=fuzz/$(1).dict)
-
 .PHONY: fuzz fuzz-build
 fuzz-build: $(FUZZ_BINS) $(BUILD)/fuzz/seeds/.stamp
 fuzz: fuzz-build
-	@set -e; for t in $(FUZZ_ONLY); do \
+	@failed=; for t in $(FUZZ_ONLY); do \
 	    echo "== fuzz $$t for $(FUZZ_SECONDS) s"; \
 	    mkdir -p $(BUILD)/fuzz/corpus/$$t; \
 	    $(BUILD)/fuzz/fuzz_$$t $(FUZZ_OPTS) -max_total_time=$(FUZZ_SECONDS) \
 	        -artifact_prefix=$(BUILD)/fuzz/crash-$$t- $$(test -f fuzz/$$t.dict && echo -dict=fuzz/$$t.dict) \
-	        $(BUILD)/fuzz/corpus/$$t fuzz/corpus/$$t $$(test -d $(BUILD)/fuzz/seeds/$$t && echo $(BUILD)/fuzz/seeds/$$t); \
-	done
+	        $(BUILD)/fuzz/corpus/$$t fuzz/corpus/$$t $$(test -d $(BUILD)/fuzz/seeds/$$t && echo $(BUILD)/fuzz/seeds/$$t) \
+	        || failed="$$failed $$t"; \
+	done; \
+	if [ -n "$$failed" ]; then echo "== fuzz: crashes in:$$failed (inputs: $(BUILD)/fuzz/crash-*)"; exit 1; fi
 
 # make test: one command per harness, reported through scripts/run-tests.sh
 FUZZ_REGRESS := $(foreach t,$(FUZZ_TARGETS_ALL),"FUZZ_SECONDS=$(FUZZ_TEST_SECONDS) fuzz/regress.sh $(BUILD) $(t)")
