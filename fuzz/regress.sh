@@ -19,7 +19,7 @@ dict=()
     -artifact_prefix="$build/fuzz/crash-$target-" "$work/new" "${dirs[@]}" >"$work/log" 2>&1
 rc=$?
 if [ "$rc" -eq 0 ]; then
-    grep -E '^#[0-9]+.*(INITED|DONE)' "$work/log"
+    grep -E '^#[0-9]+.*\s(INITED|DONE)\s' "$work/log"
 else
     tail -n 40 "$work/log"   # the sanitizer's report and where the input went
 fi
