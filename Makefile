@@ -1,7 +1,8 @@
 # ntvisor: one entry point.
 #   make          build the monitor, the guest kernel, ntdll and the examples (make -j2 works)
 #   make run      the tour: trace examples/tour (README)
-#   make test     the whole test suite (Check)
+#   make test     the whole test suite (Check), the fuzzers' regression runs among it
+#   make fuzz     each libFuzzer harness for FUZZ_SECONDS (mk/fuzz.mk)
 #   make bench    benchmarks (not tests)
 #   make lab      build the SVM lab (only needed where /dev/kvm cannot run the guest)
 #   make pe       only the PE examples, drivers and guest test programs (mingw-w64, mk/pe.mk)
@@ -121,6 +122,7 @@ include mk/unit.mk
 include mk/kd.mk
 include mk/guest-unit.mk
 include mk/pe-host.mk
+include mk/fuzz.mk
 include mk/pe.mk
 include mk/bench.mk
 include mk/ddk-layout.mk
@@ -161,8 +163,8 @@ e2e: $(E2E_INPUTS) lab-if-needed
 	@scripts/run-tests.sh "$(E2E_CMD)"
 differential: $(E2E_GUEST) $(BUILD)/tests/differential lab-if-needed
 	@NTVISOR_LAB_DIR=$(LAB_DIR) scripts/run-tests.sh $(BUILD)/tests/differential
-test: $(UNIT_TESTS) $(E2E_INPUTS) $(BUILD)/tests/differential $(BUILD)/tests/test_lab lab-if-needed
-	@NTVISOR_LAB_DIR=$(LAB_DIR) scripts/run-tests.sh $(UNIT_TESTS) "$(E2E_CMD)" \
+test: $(UNIT_TESTS) fuzz-build $(E2E_INPUTS) $(BUILD)/tests/differential $(BUILD)/tests/test_lab lab-if-needed
+	@NTVISOR_LAB_DIR=$(LAB_DIR) scripts/run-tests.sh $(UNIT_TESTS) $(FUZZ_REGRESS) "$(E2E_CMD)" \
 	    $(BUILD)/tests/differential \
 	    "if $(NEED_LAB); then $(BUILD)/tests/test_lab; else LAB_TEST_NO_BOOT=1 $(BUILD)/tests/test_lab; fi"
 

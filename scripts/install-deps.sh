@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # Installs what building and testing ntvisor needs on Debian 12 (bookworm).
+# clang and its libFuzzer runtime (libclang-rt-14-dev) build the fuzzers (mk/fuzz.mk).
 # mingw-w64 builds the guest's PE images (ntdll, programs, drivers) against
 # its own NT and DDK headers.
 # QEMU comes from bookworm-backports: the SVM lab needs QEMU >= 9.1 for
@@ -28,6 +29,7 @@ apt-get install -y -qq --no-install-recommends \
     build-essential gcc-multilib binutils pkg-config check \
     libcapstone-dev python3 cpio busybox-static kmod xz-utils zstd file \
     gcc-mingw-w64-i686 mingw-w64-i686-dev mingw-w64-common \
+    clang libclang-rt-14-dev \
     >/dev/null
 apt-get install -y -qq --no-install-recommends -t bookworm-backports \
     qemu-system-x86 >/dev/null

@@ -223,8 +223,7 @@ void vm_run(struct kvm_vm *vm, const struct vm_run_options *opt, struct vm_outco
     }
     if (hooks && hooks->on_stop)
         hooks->on_stop(hooks->ctx, vm, out);
-stopped:
-
+stopped:;   /* a statement: a declaration after a label is C23 (clang 14 refuses it) */
     struct itimerval off = { 0 };
     setitimer(ITIMER_REAL, &off, NULL);
     running = NULL;
