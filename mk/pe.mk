@@ -14,7 +14,7 @@ MINGW_CC    := $(MINGW)gcc
 MINGW_AR    := $(MINGW)ar
 MINGW_DDK   ?= /usr/share/mingw-w64/include/ddk
 PE_CFLAGS   := -O2 -Wall -Wextra -Werror -ffreestanding -fno-builtin
-# the runtime's own memset/memcpy loops must not become calls to themselves
+# no loop of the runtime turned into a call to memset/memcpy behind its back
 PE_LIB_CFLAGS := $(PE_CFLAGS) -fno-tree-loop-distribute-patterns
 PE_PROGRAM_LDFLAGS := -nostdlib -nostartfiles -Wl,--subsystem,native -Wl,-e,_NtProcessStartup@4
 PE_DRIVER_LDFLAGS  := -nostdlib -nostartfiles -Wl,--subsystem,native -shared -Wl,-e,_DriverEntry@8
@@ -56,14 +56,15 @@ $(PE_LIB): $(PE_LIB_OBJS)
 	@mkdir -p $(@D)
 	$(Q_AR)rm -f $@ && $(MINGW_AR) rcs $@ $^
 
-# programs: NtProcessStartup(PPEB) in libexamples.a, imports from ntdll.dll through mingw-w64's libntdll.a
+# programs: NtProcessStartup(PPEB) in libexamples.a, imports from ntdll.dll through mingw-w64's
+# libntdll.a and libntdllcrt.a (ntdll's C routines: memcpy, _vsnprintf, ...)
 $(PE)/obj/examples/%.c.o: examples/%.c $(PE_USER_HDRS) mk/pe.mk
 	@mkdir -p $(@D)
 	$(Q_CC)$(MINGW_CC) $(PE_CFLAGS) -c -o $@ $<
 $(PE)/obj/tests/guest/%.c.o: tests/guest/%.c examples/lib/ntnative.h mk/pe.mk
 	@mkdir -p $(@D)
 	$(Q_CC)$(MINGW_CC) $(PE_CFLAGS) -c -o $@ $<
-PE_PROGRAM_LINK = $(MINGW_CC) $(PE_PROGRAM_LDFLAGS) -o $@ $< $(PE_LIB) $(PE_NTDLL_LIBDIR) -lntdll -lgcc && \
+PE_PROGRAM_LINK = $(MINGW_CC) $(PE_PROGRAM_LDFLAGS) -o $@ $< $(PE_LIB) $(PE_NTDLL_LIBDIR) -lntdll -lntdllcrt -lgcc && \
                   { $(PE_CHECK) program $@ || { rm -f $@; false; }; }
 define PE_EXAMPLE_RULE
 $(PE)/examples/$(1).exe: $(PE)/obj/examples/$(1)/$(1).c.o $(PE_LIB) examples/lib/pe-check.sh

@@ -88,7 +88,7 @@ const char *RtlNtStatusName(NTSTATUS Status);
 /* A system call with any service number, through SharedUserData!SystemCallStub as an ntdll stub makes it. */
 NTSTATUS __cdecl RtlSystemCall(ULONG ServiceNumber, ...);
 
-/* the C library the compiler may call (mingw-w64's libntdll.a has none) */
+/* the C library the compiler may call: ntdll's, through mingw-w64's libntdllcrt.a */
 void *memcpy(void *Destination, const void *Source, size_t Length);
 void *memmove(void *Destination, const void *Source, size_t Length);
 void *memset(void *Destination, int Fill, size_t Length);

@@ -47,7 +47,8 @@ static int write2(int fd, const unsigned char *a, size_t na, const unsigned char
             return -1;
         }
         size_t k = (size_t)w < na ? (size_t)w : na;
-        a += k, na -= k, w -= (ssize_t)k;
+        if (k)   /* a may be NULL (nothing held): no arithmetic on it then */
+            a += k, na -= k, w -= (ssize_t)k;
         b += w, nb -= (size_t)w;
     }
     return 0;
