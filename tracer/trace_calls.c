@@ -152,11 +152,17 @@ void trace_on_return(struct tracer *t, struct trace_stop *st, enum trace_return 
         bp_drop(&t->bp, st->vm, th->stack[th->depth].return_slot);
         trace_finish_call(t, &st->view, &th->stack[th->depth], 0, 0, true);
     }
-    if (th->depth > 0) {
+    bool ended_call = th->depth > 0;
+    if (ended_call) {
         th->depth--;
         trace_finish_call(t, &st->view, &th->stack[th->depth], (uint32_t)st->regs.rax, rip, false);
     }
-    if (to_cpl == 3)
-        trace_emit_ring(t, 0, 3, how == RETURN_SYSRET ? "sysret" : how == RETURN_SYSEXIT ? "sysexit" : "iret", -1,
-                        rip);
+    if (to_cpl != 3)
+        return;
+    /* an IRETD here that ends no call ends the interrupt taken in ring 3 (a thread resumed through its
+       trap frame after a switch): say which, as the trap sweep would */
+    int vector = !ended_call && how == RETURN_IRETD ? t->trap_from_user : -1;
+    if (vector >= 0)
+        t->trap_from_user = -1;
+    trace_emit_ring(t, 0, 3, how == RETURN_SYSRET ? "sysret" : how == RETURN_SYSEXIT ? "sysexit" : "iret", vector, rip);
 }
