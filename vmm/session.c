@@ -3,6 +3,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <nt/layout.h>
 #include "base/errbuf.h"
 #include "multiboot.h"
@@ -56,6 +57,17 @@ int session_file_spec(const char *spec, char *path, size_t pathlen, char *name, 
             return -1;
     memcpy(name, given, nlen + 1);
     return 0;
+}
+
+/* Whether an earlier --file already puts NAME on the RAM volume, whose names ignore case. */
+static bool session_file_name_taken(const struct session_options *o, const char *name)
+{
+    for (int i = 0; i < o->n_files; i++) {
+        char path[PATH_MAX], other[SESSION_MAX_FILE_NAME + 1];
+        if (session_file_spec(o->files[i], path, sizeof(path), other, sizeof(other)) == 0 && !strcasecmp(other, name))
+            return true;
+    }
+    return false;
 }
 
 /*
@@ -122,6 +134,11 @@ int session_option(struct session_options *o, int code, const char *arg)
         }
         if (o->n_files == SESSION_MAX_FILES) {
             fprintf(stderr, "ntvisor: at most %d --file options\n", SESSION_MAX_FILES);
+            return -1;
+        }
+        if (session_file_name_taken(o, name)) {   /* the volume would keep only the last one */
+            fprintf(stderr, "ntvisor: --file=%s: another --file already names \\??\\C:\\%s (names ignore case)\n",
+                    arg, name);
             return -1;
         }
         o->files[o->n_files++] = arg;
@@ -413,6 +430,11 @@ static int load_inputs(const struct session_options *o, struct boot_inputs *in)
         if (session_file_spec(o->files[i], path, sizeof(path), name, sizeof(name)) < 0 ||
             load_image(path, &in->files[i]) < 0)
             return -1;
+        if (in->files[i].size > (size_t)RAMFS_MAX_FILE_PAGES * PAGE_SIZE) {
+            fprintf(stderr, "ntvisor: %s: %zu bytes, more than the guest's RAM volume holds in one file (%u)\n", path,
+                    in->files[i].size, RAMFS_MAX_FILE_PAGES * PAGE_SIZE);
+            return -1;
+        }
         snprintf(in->file_cmdline[i], sizeof(in->file_cmdline[i]), "file %s", name);
     }
     for (int i = 0; i < o->n_drivers; i++) {

@@ -10,7 +10,8 @@
 
 #define RAMFS_TAG        0x73466152   /* 'RaFs' */
 #define RAMFS_MAX_NAME   64
-#define RAMFS_MAX_PAGES  (EX_POOL_MAX_ALLOCATION / sizeof(PVOID))   /* 4 MiB per file */
+#define RAMFS_MAX_PAGES  RAMFS_MAX_FILE_PAGES   /* include/nt/layout.h: the monitor refuses bigger --file */
+C_ASSERT(RAMFS_MAX_PAGES * sizeof(PVOID) <= EX_POOL_MAX_ALLOCATION);
 
 typedef struct _RAMFS_FCB {
     WCHAR Name[RAMFS_MAX_NAME];

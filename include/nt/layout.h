@@ -55,6 +55,8 @@
                                              KiFastCallEntry loads it, the tracer reads it */
 
 #define PAGE_SIZE                0x1000u
+/* the largest file of the guest's RAM volume (\\??\\C:), in pages: its page list is one pool block */
+#define RAMFS_MAX_FILE_PAGES     1022u
 #define PAGE_SHIFT               12
 
 #endif

@@ -526,6 +526,18 @@ START_TEST(file_option_is_checked)
     check_rejected("--file=HOSTPATH[:NAME]", "run", "--file=/tmp/x:a\\b", HELLO);
     check_rejected("--file=HOSTPATH[:NAME]", "run", "--file=", HELLO);
     check_rejected("No such file", "run", "--file=/tmp/ntv-no-such-file", HELLO);
+    /* what the RAM volume cannot hold is refused before boot, not silently missing in the guest */
+    FILE *big = fopen("/tmp/ntv-big-file", "wb");
+    ck_assert_ptr_nonnull(big);
+    ck_assert_int_eq(fseek(big, 4186112, SEEK_SET), 0);   /* one byte past RAMFS_MAX_FILE_PAGES pages */
+    ck_assert_int_eq(fputc('x', big), 'x');
+    fclose(big);
+    check_rejected("more than the guest's RAM volume holds in one file", "run", "--file=/tmp/ntv-big-file", HELLO);
+    struct spawn_result r = ntvisor("run", "--file=/tmp/ntv-big-file:one.txt", "--file=/tmp/ntv-big-file:ONE.TXT",
+                                    HELLO, NULL);
+    ck_assert_int_eq(r.status, 2);
+    assert_contains(r.err, "another --file already names");
+    spawn_free(&r);
 }
 END_TEST
 
