@@ -6,14 +6,16 @@ set -u
 passed=0
 failed=0
 for t in "$@"; do
-    echo "== $t"
+    label=$t   # a long command (the e2e suite's lab run names every input) is shown cut short
+    [ ${#label} -gt 120 ] && label="${label:0:100} ... (${#t} characters)"
+    echo "== $label"
     out=$(mktemp)
     eval "$t" 2>&1 | tee "$out"
     rc=${PIPESTATUS[0]}
     summary=$(grep -E '^[0-9]+%: Checks: [0-9]+, Failures: [0-9]+, Errors: [0-9]+' "$out" | tail -n 1)
     rm -f "$out"
     if [ -z "$summary" ]; then
-        echo "== $t: exited with $rc and no Check summary"
+        echo "== $label: exited with $rc and no Check summary"
         failed=$((failed + 1))
         continue
     fi
@@ -23,7 +25,7 @@ for t in "$@"; do
     passed=$((passed + checks - bad))
     failed=$((failed + bad))
     if [ "$rc" -ne 0 ] && [ "$bad" -eq 0 ]; then
-        echo "== $t: exited with $rc"
+        echo "== $label: exited with $rc"
         failed=$((failed + 1))
     fi
 done
