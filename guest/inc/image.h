@@ -10,6 +10,7 @@
 
 #include "ntdef.h"
 #include "ntimage.h"
+#include <nt/pe_limits.h>
 
 /* Where a loaded image lies: [Start, End), page-rounded, and its entry point. */
 typedef struct _MI_IMAGE {
@@ -43,8 +44,9 @@ typedef struct _LDR_IMAGE {
     UCHAR ExportsSorted;    /* LDRP_EXPORTS_*: found out on the first lookup by name */
 } LDR_IMAGE, *PLDR_IMAGE;
 
-#define LDR_MAX_IMAGE_SIZE      0x10000000u   /* 256 MiB */
-#define LDR_MAX_SECTIONS        96
+/* the same limits as the monitor's checks (ntdb/pe.c): one definition, include/nt/pe_limits.h */
+#define LDR_MAX_IMAGE_SIZE      PE_MAX_IMAGE_SIZE
+#define LDR_MAX_SECTIONS        PE_MAX_SECTIONS
 #define LDR_MAX_FORWARDER_DEPTH 8
 
 /* DOS header, e_lfanew and the PE signature; *OutHeaders inside [Base, Base+Size). */

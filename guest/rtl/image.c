@@ -109,7 +109,7 @@ static NTSTATUS RtlpVerifyOptionalHeader(const IMAGE_NT_HEADERS32 *Nt, ULONG Lfa
         return STATUS_INVALID_IMAGE_FORMAT;
     /* sections start on page boundaries: each gets its own protection */
     if (!LdrpIsPowerOfTwo(oh->SectionAlignment) || oh->SectionAlignment < PAGE_SIZE ||
-        !LdrpIsPowerOfTwo(oh->FileAlignment) || oh->FileAlignment < 0x200 || oh->FileAlignment > 0x10000 ||
+        !LdrpIsPowerOfTwo(oh->FileAlignment) || oh->FileAlignment < PE_MIN_FILE_ALIGNMENT || oh->FileAlignment > PE_MAX_FILE_ALIGNMENT ||
         oh->FileAlignment > oh->SectionAlignment)
         return STATUS_INVALID_IMAGE_FORMAT;
     if (oh->SizeOfImage == 0 || oh->SizeOfImage > LDR_MAX_IMAGE_SIZE || (oh->ImageBase & 0xFFFF) ||
