@@ -279,7 +279,16 @@ START_TEST(inputs_are_checked_on_the_host)
     ck_assert_int_eq(ftruncate(fd, 600 << 20), 0);
     close(fd);
     check_input_refused(NULL, big, "629145600 bytes, more than the 33554432 this option allows");
+    /* what a file holds is checked here too: the same messages as a native run gives */
+    fd = open(big, O_WRONLY | O_TRUNC);
+    ck_assert_int_ge(fd, 0);
+    ck_assert_int_eq(ftruncate(fd, 4186113), 0);   /* one byte more than a RAM-volume file holds */
+    close(fd);
+    check_input_refused("--file=", big, "4186113 bytes, more than the guest's RAM volume holds in one file");
     unlink(big);
+    check_input_refused(NULL, "build/guest/ntoskrnl.exe", "not a PE image");
+    check_input_refused("--driver=", "build/examples/hello.exe", "a driver is a PE DLL");
+    check_input_refused("--ntdll=", "build/examples/hello.exe", "ntdll must be a PE DLL");
     unlink(fifo);
 }
 END_TEST
