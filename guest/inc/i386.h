@@ -1,4 +1,7 @@
-/* x86 definitions the kernel needs: selectors, descriptor bits, CR/MSR bits, port I/O. */
+/*
+ * i386 definitions the kernel needs: selectors, KTRAP_FRAME, KTSS, descriptor bits,
+ * CR/MSR bits, port I/O. The counterpart of amd64.h; guest/inc/arch.h picks one.
+ */
 #ifndef GUEST_I386_H
 #define GUEST_I386_H
 
@@ -13,6 +16,30 @@
 #define KGDT_R3_TEB    0x38
 #define KGDT_ENTRIES   8
 #define RPL_USER       3
+
+/* KTRAP_FRAME field offsets, shared with trap.S (checked by C_ASSERTs in ke/trap.c). */
+#define KTRAP_FRAME_PREVIOUS_MODE  0x00
+#define KTRAP_FRAME_FS             0x04
+#define KTRAP_FRAME_ES             0x08
+#define KTRAP_FRAME_DS             0x0C
+#define KTRAP_FRAME_EDX            0x10
+#define KTRAP_FRAME_ECX            0x14
+#define KTRAP_FRAME_EAX            0x18
+#define KTRAP_FRAME_EDI            0x1C
+#define KTRAP_FRAME_ESI            0x20
+#define KTRAP_FRAME_EBX            0x24
+#define KTRAP_FRAME_EBP            0x28
+#define KTRAP_FRAME_TRAP_NUMBER    0x2C
+#define KTRAP_FRAME_ERR_CODE       0x30
+#define KTRAP_FRAME_EIP            0x34
+#define KTRAP_FRAME_CS             0x38
+#define KTRAP_FRAME_EFLAGS         0x3C
+#define KTRAP_FRAME_ESP            0x40
+#define KTRAP_FRAME_SS             0x44
+#define KTRAP_FRAME_LENGTH         0x48
+
+/* ZwXxx stubs begin with `mov eax, imm32`: the imm32 is the service number */
+#define KI_ZW_STUB_NUMBER_OFFSET   1
 
 #define CR0_PE   0x00000001
 #define CR0_WP   0x00010000
@@ -41,6 +68,28 @@
 #ifndef __ASSEMBLER__
 #include "ntdef.h"
 
+typedef struct _KTRAP_FRAME {
+    ULONG PreviousPreviousMode;   /* caller's previous mode, restored on service exit */
+    ULONG SegFs, SegEs, SegDs;
+    ULONG Edx, Ecx, Eax;
+    ULONG Edi, Esi, Ebx, Ebp;
+    ULONG TrapNumber;             /* ntvisor: the vector that built this frame */
+    ULONG ErrCode;
+    ULONG Eip, SegCs, EFlags;
+    ULONG HardwareEsp, HardwareSegSs;   /* only when entered from user mode */
+} KTRAP_FRAME, *PKTRAP_FRAME;
+
+/* TSS: only what the kernel uses (ring-0 stack) is set. */
+typedef struct _KTSS {
+    USHORT Backlink, Reserved0;
+    ULONG  Esp0;
+    USHORT Ss0, Reserved1;
+    ULONG  NotUsed1[22];
+    USHORT T, IoMapBase;
+} __attribute__((packed)) KTSS, *PKTSS;
+_Static_assert(__builtin_offsetof(KTSS, Esp0) == KTSS_ESP0, "KTSS.Esp0: the tracer reads it at KTSS_ESP0");
+extern KTSS KiTss;
+
 static inline void WRITE_PORT_UCHAR(USHORT port, UCHAR v) { __asm__ volatile("outb %0, %1" :: "a"(v), "Nd"(port)); }
 static inline void WRITE_PORT_ULONG(USHORT port, ULONG v) { __asm__ volatile("outl %0, %1" :: "a"(v), "Nd"(port)); }
 static inline UCHAR READ_PORT_UCHAR(USHORT port) { UCHAR v; __asm__ volatile("inb %1, %0" : "=a"(v) : "Nd"(port)); return v; }
@@ -61,10 +110,10 @@ static inline void __cpuid(ULONG leaf, ULONG r[4])
 {
     __asm__ volatile("cpuid" : "=a"(r[0]), "=b"(r[1]), "=c"(r[2]), "=d"(r[3]) : "a"(leaf), "c"(0));
 }
-static inline ULONG __readcr2(void) { ULONG v; __asm__ volatile("mov %%cr2, %0" : "=r"(v)); return v; }
-static inline ULONG __readcr3(void) { ULONG v; __asm__ volatile("mov %%cr3, %0" : "=r"(v)); return v; }
-static inline void __writecr3(ULONG v) { __asm__ volatile("mov %0, %%cr3" :: "r"(v) : "memory"); }
-static inline void __invlpg(ULONG va) { __asm__ volatile("invlpg (%0)" :: "r"(va) : "memory"); }
+static inline ULONG_PTR __readcr2(void) { ULONG_PTR v; __asm__ volatile("mov %%cr2, %0" : "=r"(v)); return v; }
+static inline ULONG_PTR __readcr3(void) { ULONG_PTR v; __asm__ volatile("mov %%cr3, %0" : "=r"(v)); return v; }
+static inline void __writecr3(ULONG_PTR v) { __asm__ volatile("mov %0, %%cr3" :: "r"(v) : "memory"); }
+static inline void __invlpg(ULONG_PTR va) { __asm__ volatile("invlpg (%0)" :: "r"(va) : "memory"); }
 static inline void __halt(void) { __asm__ volatile("hlt"); }
 static inline void _disable(void) { __asm__ volatile("cli"); }
 #endif

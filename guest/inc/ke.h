@@ -5,28 +5,7 @@
 #define GUEST_KE_H
 
 #include <nt/layout.h>   /* IDT_SYSTEM_SERVICE, SERVICE_NUMBER_MASK, SERVICE_TABLE_SHIFT/MASK, KTSS_ESP0 */
-#include "i386.h"
-
-/* KTRAP_FRAME field offsets, shared with trap.S (checked by C_ASSERTs in ke/trap.c). */
-#define KTRAP_FRAME_PREVIOUS_MODE  0x00
-#define KTRAP_FRAME_FS             0x04
-#define KTRAP_FRAME_ES             0x08
-#define KTRAP_FRAME_DS             0x0C
-#define KTRAP_FRAME_EDX            0x10
-#define KTRAP_FRAME_ECX            0x14
-#define KTRAP_FRAME_EAX            0x18
-#define KTRAP_FRAME_EDI            0x1C
-#define KTRAP_FRAME_ESI            0x20
-#define KTRAP_FRAME_EBX            0x24
-#define KTRAP_FRAME_EBP            0x28
-#define KTRAP_FRAME_TRAP_NUMBER    0x2C
-#define KTRAP_FRAME_ERR_CODE       0x30
-#define KTRAP_FRAME_EIP            0x34
-#define KTRAP_FRAME_CS             0x38
-#define KTRAP_FRAME_EFLAGS         0x3C
-#define KTRAP_FRAME_ESP            0x40
-#define KTRAP_FRAME_SS             0x44
-#define KTRAP_FRAME_LENGTH         0x48
+#include "arch.h"   /* i386.h or amd64.h: KTRAP_FRAME, selectors, intrinsics */
 
 #define KTHREAD_PREVIOUS_MODE      0x00   /* offset of KTHREAD.PreviousMode */
 
@@ -42,17 +21,6 @@
 
 #ifndef __ASSEMBLER__
 #include "ntapidef.h"
-
-typedef struct _KTRAP_FRAME {
-    ULONG PreviousPreviousMode;   /* caller's previous mode, restored on service exit */
-    ULONG SegFs, SegEs, SegDs;
-    ULONG Edx, Ecx, Eax;
-    ULONG Edi, Esi, Ebx, Ebp;
-    ULONG TrapNumber;             /* ntvisor: the vector that built this frame */
-    ULONG ErrCode;
-    ULONG Eip, SegCs, EFlags;
-    ULONG HardwareEsp, HardwareSegSs;   /* only when entered from user mode */
-} KTRAP_FRAME, *PKTRAP_FRAME;
 
 struct _EPROCESS;
 
@@ -72,15 +40,6 @@ typedef struct _KSERVICE_TABLE_DESCRIPTOR {
     PUCHAR Number;    /* KiArgumentTable: argument bytes per service */
 } KSERVICE_TABLE_DESCRIPTOR, *PKSERVICE_TABLE_DESCRIPTOR;
 
-/* TSS: only what the kernel uses (ring-0 stack) is set. */
-typedef struct _KTSS {
-    USHORT Backlink, Reserved0;
-    ULONG  Esp0;
-    USHORT Ss0, Reserved1;
-    ULONG  NotUsed1[22];
-    USHORT T, IoMapBase;
-} __attribute__((packed)) KTSS, *PKTSS;
-_Static_assert(__builtin_offsetof(KTSS, Esp0) == KTSS_ESP0, "KTSS.Esp0: the tracer reads it at KTSS_ESP0");
 _Static_assert(sizeof(KSERVICE_TABLE_DESCRIPTOR) == KSERVICE_TABLE_DESCRIPTOR_LENGTH, "KSERVICE_TABLE_DESCRIPTOR");
 
 extern KSERVICE_TABLE_DESCRIPTOR KeServiceDescriptorTable[NUMBER_SERVICE_TABLES];
@@ -88,23 +47,13 @@ extern ULONG KiServiceTable[];
 extern UCHAR KiArgumentTable[];
 extern ULONG KiServiceLimit;
 extern PKTHREAD KiCurrentThread;
-extern KTSS KiTss;
 
 /* trap.S */
-extern void KiSystemService(void);
 extern void KiFastCallEntry(void);
 extern void *KiTrapHandlers[32];
-NTSTATUS NTAPI KiSafeCopy(PVOID Destination, const VOID *Source, SIZE_T Length);
-__attribute__((noreturn)) void KiExitToUserMode(PKTRAP_FRAME TrapFrame);
 
 /* ke/i386/cpu.c */
-void KiInitializeProcessor(PVOID InitialStack);
-void KiSetKernelStack(PVOID StackTop);
-void KiSetInterruptGate(ULONG Vector, PVOID Handler);
-BOOLEAN KiHasFastSystemCall(void);
-BOOLEAN KiHasAmdSystemCall(void);
 
-extern void KiClockInterruptEntry(void);
 
 /* ke/trap.c */
 void KiTrapDispatch(PKTRAP_FRAME TrapFrame);
@@ -308,8 +257,6 @@ VOID KiSwapThread(void);
 /* The clock interrupt from user mode: round-robin to the next runnable thread. */
 VOID KiQuantumEnd(void);
 __attribute__((noreturn)) VOID KeTerminateThread(void);
-extern void KiThreadStartup(void);
-void NTAPI KiSwapContext(PULONG SaveEsp, ULONG NewEsp);
 
 PKTHREAD NTAPI KeGetCurrentThread(void);   /* a function, not inline: drivers import it */
 KPROCESSOR_MODE NTAPI KeGetPreviousMode(void);

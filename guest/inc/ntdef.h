@@ -34,6 +34,8 @@ typedef size_t          SIZE_T, *PSIZE_T;
 typedef intptr_t        LONG_PTR;
 typedef long long       LONGLONG;
 typedef unsigned long long ULONGLONG, *PULONGLONG;
+typedef long long       LONG64;
+typedef unsigned long long ULONG64, *PULONG64;
 typedef PVOID           HANDLE, *PHANDLE;
 typedef NTSTATUS       *PNTSTATUS;
 typedef UCHAR           KPROCESSOR_MODE;

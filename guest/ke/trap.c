@@ -29,9 +29,6 @@ C_ASSERT(offsetof(KSERVICE_TABLE_DESCRIPTOR, Limit) == KSERVICE_TABLE_LIMIT);
 C_ASSERT(offsetof(KSERVICE_TABLE_DESCRIPTOR, Number) == KSERVICE_TABLE_NUMBER);
 C_ASSERT(sizeof(KSERVICE_TABLE_DESCRIPTOR) == 16);
 
-typedef struct { ULONG FaultEip, ResumeEip; } KI_EXCEPTION_FIXUP;
-extern const KI_EXCEPTION_FIXUP KiExceptionFixups[];
-
 static NTSTATUS KiExceptionStatus(ULONG Vector)
 {
     switch (Vector) {
@@ -47,9 +44,9 @@ static NTSTATUS KiExceptionStatus(ULONG Vector)
 
 BOOLEAN KiFixupException(PKTRAP_FRAME TrapFrame)
 {
-    for (const KI_EXCEPTION_FIXUP *f = KiExceptionFixups; f->FaultEip; f++) {
-        if (f->FaultEip == TrapFrame->Eip) {
-            TrapFrame->Eip = f->ResumeEip;
+    for (const KI_EXCEPTION_FIXUP *f = KiExceptionFixups; f->FaultPc; f++) {
+        if (f->FaultPc == KeGetTrapFramePc(TrapFrame)) {
+            KeGetTrapFramePc(TrapFrame) = f->ResumePc;
             return TRUE;
         }
     }
