@@ -48,10 +48,12 @@ GUEST_LDFLAGS := -m32 -nostdlib -static -no-pie -Wl,--build-id=none -Wl,-z,max-p
                  -Wl,-z,noexecstack -Wl,--no-warn-rwx-segments
 LIBGCC32 = $(shell $(CC) -m32 -print-libgcc-file-name)
 
-# every kernel component directory under guest/ (not the user-mode side or host tools)
+# every kernel component directory under guest/ (not the user-mode side or host tools): its generic
+# files, and those of its architecture's subfolder (guest/*/i386/; the amd64 kernel's are guest/*/amd64/)
 KERNEL_DIRS := $(filter-out guest/ntdll/ guest/tools/ guest/inc/,$(sort $(dir $(wildcard guest/*/))))
-KERNEL_SRCS := $(wildcard $(addsuffix *.c,$(KERNEL_DIRS)) $(addsuffix *.S,$(KERNEL_DIRS)) \
-                 guest/ke/i386/*.c guest/ke/i386/*.S)
+KERNEL_ARCH_SRCS = $(wildcard $(addsuffix $(1)/*.c,$(KERNEL_DIRS)) $(addsuffix $(1)/*.S,$(KERNEL_DIRS)))
+KERNEL_GENERIC_SRCS := $(wildcard $(addsuffix *.c,$(KERNEL_DIRS)) $(addsuffix *.S,$(KERNEL_DIRS)))
+KERNEL_SRCS := $(KERNEL_GENERIC_SRCS) $(call KERNEL_ARCH_SRCS,i386)
 KERNEL_OBJS := $(patsubst %,$(BUILD)/%.o,$(KERNEL_SRCS)) \
                $(BUILD)/guest/gen/KiServiceTable.S.o $(BUILD)/guest/gen/ZwStubs.S.o
 GUEST_HDRS  := $(wildcard guest/inc/*.h guest/ntdll/*.h include/*/*.h)

@@ -223,7 +223,6 @@ ULONGLONG KiDueTimeToInterruptTime(LONGLONG DueTime);
 
 /* ---- threads and the dispatcher (ke/thrdobj.c, ke/dispatch.c) */
 typedef enum _KTHREAD_STATE { Initialized = 0, Ready = 1, Running = 2, Waiting = 5, Terminated = 4 } KTHREAD_STATE;
-typedef VOID (NTAPI *PKSTART_ROUTINE)(PVOID StartContext);
 
 /*
  * What the dispatcher keeps per thread. NT keeps these in KTHREAD itself;
@@ -231,13 +230,13 @@ typedef VOID (NTAPI *PKSTART_ROUTINE)(PVOID StartContext);
  * layout kd mirrors (kd/kd_layout.h). Every thread is an ETHREAD.
  */
 typedef struct _KSCHEDULING_STATE {
-    ULONG KernelStack;              /* saved ESP while switched out */
+    ULONG_PTR KernelStack;          /* saved stack pointer while switched out */
     UCHAR State;                    /* KTHREAD_STATE */
     KIRQL WaitIrql;
     UCHAR Spare[2];
     PVOID WaitObject;               /* what a Waiting thread waits for; NULL: only a deadline */
     ULONGLONG WaitDeadline;         /* interrupt time, or ~0 */
-    ULONG DirectoryTableBase;       /* its process's page directory, loaded on a switch */
+    ULONG_PTR DirectoryTableBase;   /* its process's top-level page table, loaded on a switch */
     struct _KTHREAD *NextThread;    /* every thread, in creation order: the round-robin ring */
 } KSCHEDULING_STATE, *PKSCHEDULING_STATE;
 #define KiThreadScheduling(t) ((PKSCHEDULING_STATE)((PKTHREAD)(t) + 1))
@@ -249,7 +248,7 @@ typedef struct _KSCHEDULING_STATE {
  * to enter user mode).
  */
 VOID KeInitializeThread(PKTHREAD Thread, PVOID StackTop, PKSTART_ROUTINE StartRoutine, PVOID StartContext,
-                        ULONG DirectoryTableBase);
+                        ULONG_PTR DirectoryTableBase);
 /* The boot thread ends and Next (a user thread) runs: TSS.Esp0, CR3, KiCurrentThread. */
 VOID KiHandOffBootThread(PKTHREAD Next);
 /* The current thread gives the processor away once (to the next runnable thread), or idles one interrupt. */

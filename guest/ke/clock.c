@@ -43,7 +43,7 @@ void NTAPI KiClockInterrupt(PKTRAP_FRAME TrapFrame)
         KiRetireDpcList();
     }
     KiCurrentIrql = interrupted;
-    if (TrapFrame->SegCs & RPL_USER)
+    if (KiUserTrap(TrapFrame))
         KiQuantumEnd();
 }
 

@@ -11,12 +11,12 @@
 #include "../inc/hal.h"
 #include "../inc/rtl.h"
 
-extern const ULONG KiServiceRoutines[];
+extern const ULONG_PTR KiServiceRoutines[];
 extern const ULONG KiServiceRoutineCount;
 extern const ULONG KiDefaultServiceLimit;
 extern const USHORT KiDefaultServiceSlots[];
 extern const UCHAR KiDefaultArgumentBytes[];
-extern const ULONG KiZwStubs[];
+extern const ULONG_PTR KiZwStubs[];
 
 #define KI_MAX_ARGUMENT_BYTES (4 * 32)
 
@@ -33,10 +33,10 @@ KSERVICE_TABLE_DESCRIPTOR KeServiceDescriptorTableShadow[NUMBER_SERVICE_TABLES] 
     { KiServiceTable, 0, 0, KiArgumentTable },
 };
 
-/* ZwXxx stubs begin with `mov eax, imm32`: the imm32 is the service number. */
+/* A ZwXxx stub holds its service number as an imm32 (where: the arch's KI_ZW_STUB_NUMBER_OFFSET). */
 static void KiNumberZwStub(ULONG Slot, ULONG Number)
 {
-    *(PULONG)(KiZwStubs[Slot] + 1) = Number;
+    *(PULONG)(KiZwStubs[Slot] + KI_ZW_STUB_NUMBER_OFFSET) = Number;
 }
 
 /* Checks a "services" module; the number of services, or 0 if it is malformed. */
@@ -71,8 +71,8 @@ void KiInitializeServiceTables(const UCHAR *Module, ULONG ModuleSize)
         KiNumberZwStub(slot, SERVICE_NUMBER_MASK);
     for (ULONG i = 0; i < count; i++) {
         ULONG slot = entries ? entries[i].slot : KiDefaultServiceSlots[i];
-        KiServiceTable[i] = KiServiceRoutines[slot];
         KiArgumentTable[i] = entries ? entries[i].argument_bytes : KiDefaultArgumentBytes[i];
+        KiServiceTable[i] = KiEncodeServiceTableEntry(KiServiceRoutines[slot], KiArgumentTable[i]);
         KiNumberZwStub(slot, i);
     }
     KiServiceLimit = count;

@@ -1,8 +1,7 @@
 /*
  * Thread initialization for the dispatcher: the scheduling block after
- * KTHREAD, the ring of all threads, and a new thread's first stack frame,
- * shaped like the one KiSwapContext leaves behind, "returning" into
- * KiThreadStartup.
+ * KTHREAD, the ring of all threads; a new thread's first stack frame is the
+ * architecture's (KiInitializeContextThread, ke/<arch>/).
  */
 #include "../inc/ke.h"
 
@@ -10,7 +9,7 @@ PKTHREAD KiThreadRing;   /* any thread of the ring; NextThread links them in cre
 extern KIRQL KiCurrentIrql;
 
 VOID KeInitializeThread(PKTHREAD Thread, PVOID StackTop, PKSTART_ROUTINE StartRoutine, PVOID StartContext,
-                        ULONG DirectoryTableBase)
+                        ULONG_PTR DirectoryTableBase)
 {
     PKSCHEDULING_STATE s = KiThreadScheduling(Thread);
     Thread->InitialStack = StackTop;
@@ -19,14 +18,7 @@ VOID KeInitializeThread(PKTHREAD Thread, PVOID StackTop, PKSTART_ROUTINE StartRo
     s->WaitDeadline = ~0ull;
     s->WaitIrql = PASSIVE_LEVEL;
     if (StartRoutine) {
-        PULONG sp = (PULONG)StackTop;
-        *--sp = 0;                          /* no return address beyond KiThreadStartup's frame */
-        *--sp = (ULONG)KiThreadStartup;     /* KiSwapContext's ret */
-        *--sp = (ULONG)StartRoutine;        /* ebp */
-        *--sp = (ULONG)StartContext;        /* ebx */
-        *--sp = 0;                          /* esi */
-        *--sp = 0;                          /* edi */
-        s->KernelStack = (ULONG)sp;
+        s->KernelStack = KiInitializeContextThread(StackTop, StartRoutine, StartContext);
         s->State = Ready;
     } else {
         s->State = Running;

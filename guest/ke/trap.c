@@ -13,21 +13,10 @@
 #define BREAKPOINT_PRINT      1     /* EAX of INT 2Dh: print EDX bytes at ECX */
 #define KI_DEBUG_PRINT_LIMIT  512   /* longer text is cut, as NT's DbgPrint cuts it */
 
-C_ASSERT(offsetof(KTRAP_FRAME, PreviousPreviousMode) == KTRAP_FRAME_PREVIOUS_MODE);
-C_ASSERT(offsetof(KTRAP_FRAME, SegFs) == KTRAP_FRAME_FS);
-C_ASSERT(offsetof(KTRAP_FRAME, Edx) == KTRAP_FRAME_EDX);
-C_ASSERT(offsetof(KTRAP_FRAME, Eax) == KTRAP_FRAME_EAX);
-C_ASSERT(offsetof(KTRAP_FRAME, Ebp) == KTRAP_FRAME_EBP);
-C_ASSERT(offsetof(KTRAP_FRAME, TrapNumber) == KTRAP_FRAME_TRAP_NUMBER);
-C_ASSERT(offsetof(KTRAP_FRAME, Eip) == KTRAP_FRAME_EIP);
-C_ASSERT(offsetof(KTRAP_FRAME, SegCs) == KTRAP_FRAME_CS);
-C_ASSERT(offsetof(KTRAP_FRAME, EFlags) == KTRAP_FRAME_EFLAGS);
-C_ASSERT(offsetof(KTRAP_FRAME, HardwareEsp) == KTRAP_FRAME_ESP);
-C_ASSERT(sizeof(KTRAP_FRAME) == KTRAP_FRAME_LENGTH);
 C_ASSERT(offsetof(KTHREAD, PreviousMode) == KTHREAD_PREVIOUS_MODE);
 C_ASSERT(offsetof(KSERVICE_TABLE_DESCRIPTOR, Limit) == KSERVICE_TABLE_LIMIT);
 C_ASSERT(offsetof(KSERVICE_TABLE_DESCRIPTOR, Number) == KSERVICE_TABLE_NUMBER);
-C_ASSERT(sizeof(KSERVICE_TABLE_DESCRIPTOR) == 16);
+C_ASSERT(sizeof(KSERVICE_TABLE_DESCRIPTOR) == KSERVICE_TABLE_DESCRIPTOR_LENGTH);
 
 static NTSTATUS KiExceptionStatus(ULONG Vector)
 {
@@ -55,30 +44,30 @@ BOOLEAN KiFixupException(PKTRAP_FRAME TrapFrame)
 
 void KiTrapDispatch(PKTRAP_FRAME TrapFrame)
 {
-    ULONG vector = TrapFrame->TrapNumber;
-    ULONG faultAddress = vector == 14 ? __readcr2() : 0;
+    ULONG vector = KeGetTrapFrameVector(TrapFrame);
+    ULONG_PTR faultAddress = vector == 14 ? __readcr2() : 0;
+    ULONG_PTR pc = KeGetTrapFramePc(TrapFrame);
 
-    if (TrapFrame->SegCs & RPL_USER) {
+    if (KiUserTrap(TrapFrame)) {
         NTSTATUS status = KiExceptionStatus(vector);
         /* #GP(0) in user mode comes from privileged instructions (HLT, CLI,
            port I/O without IOPL); a #GP naming a selector is an access violation. */
-        if (vector == 13 && TrapFrame->ErrCode != 0)
+        if (vector == 13 && KeGetTrapFrameErrorCode(TrapFrame) != 0)
             status = STATUS_ACCESS_VIOLATION;
         /* INT3 traps after the instruction; NT reports the breakpoint's own address */
-        ULONG eip = vector == 3 ? TrapFrame->Eip - 1 : TrapFrame->Eip;
-        PspTerminateProcessByException(status, eip, faultAddress);
+        PspTerminateProcessByException(status, vector == 3 ? pc - 1 : pc, faultAddress);
     }
 
     if (vector == 14 && KiFixupException(TrapFrame))
         return;
 
     if (vector == 14)
-        KeBugCheckWithTf(PAGE_FAULT_IN_NONPAGED_AREA, faultAddress, TrapFrame->ErrCode & 2,
-                         TrapFrame->Eip, TrapFrame);
+        KeBugCheckWithTf(PAGE_FAULT_IN_NONPAGED_AREA, faultAddress, KeGetTrapFrameErrorCode(TrapFrame) & 2,
+                         pc, TrapFrame);
     if (vector == 8 || vector == 2 || vector >= 9)
         KeBugCheckWithTf(UNEXPECTED_KERNEL_MODE_TRAP, vector, 0, 0, TrapFrame);
     KeBugCheckWithTf(KERNEL_MODE_EXCEPTION_NOT_HANDLED, (ULONG)KiExceptionStatus(vector),
-                     TrapFrame->Eip, (ULONG)TrapFrame, TrapFrame);
+                     pc, (ULONG_PTR)TrapFrame, TrapFrame);
 }
 
 /*
@@ -89,12 +78,13 @@ void KiTrapDispatch(PKTRAP_FRAME TrapFrame)
 void KiDebugServiceDispatch(PKTRAP_FRAME TrapFrame)
 {
     char text[KI_DEBUG_PRINT_LIMIT];
-    const char *buffer = (const char *)TrapFrame->Ecx;
-    ULONG length = TrapFrame->Edx < sizeof(text) ? TrapFrame->Edx : sizeof(text);
+    const char *buffer = (const char *)KeGetTrapFrameArgument1(TrapFrame);
+    ULONG_PTR requested = KeGetTrapFrameArgument2(TrapFrame);
+    ULONG length = requested < sizeof(text) ? (ULONG)requested : sizeof(text);
 
-    if (TrapFrame->Eax != BREAKPOINT_PRINT || length == 0)
+    if (KeGetTrapFrameReturn(TrapFrame) != BREAKPOINT_PRINT || length == 0)
         return;
-    if ((TrapFrame->SegCs & RPL_USER) && !NT_SUCCESS(ProbeForRead(buffer, length, 1)))
+    if (KiUserTrap(TrapFrame) && !NT_SUCCESS(ProbeForRead(buffer, length, 1)))
         return;
     if (NT_SUCCESS(KiSafeCopy(text, buffer, length)))
         HalDisplayBuffer(text, length);

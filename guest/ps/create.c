@@ -127,18 +127,16 @@ static NTSTATUS PspCreateTeb(PEPROCESS Process, PETHREAD Thread)
     return STATUS_SUCCESS;
 }
 
-static NTSTATUS PspCreateUserStack(ULONG *InitialEsp)
+static NTSTATUS PspCreateUserStack(ULONG_PTR *InitialSp)
 {
-    PULONG top = 0;
-    for (ULONG va = MM_USER_STACK_TOP - MM_USER_STACK_SIZE; va < MM_USER_STACK_TOP; va += PAGE_SIZE) {
+    PUCHAR top = 0;
+    for (ULONG_PTR va = MM_USER_STACK_TOP - MM_USER_STACK_SIZE; va < MM_USER_STACK_TOP; va += PAGE_SIZE) {
         NTSTATUS status = PspMapNewPage(va, MM_USER | MM_WRITABLE, (PVOID *)&top);
         if (!NT_SUCCESS(status))
             return status;
     }
-    /* the last page mapped is the top one: [esp] = no return address, [esp+4] = PEB */
-    top[PAGE_SIZE / 4 - 1] = MM_PEB_ADDRESS;
-    top[PAGE_SIZE / 4 - 2] = 0;
-    *InitialEsp = MM_USER_STACK_TOP - 8;
+    /* the last page mapped is the top one: the PEB where the entry point finds it */
+    *InitialSp = KiInitializeUserStack(top + PAGE_SIZE, MM_USER_STACK_TOP, MM_PEB_ADDRESS);
     return STATUS_SUCCESS;
 }
 
@@ -159,7 +157,7 @@ NTSTATUS PspCreateInitialProcess(const PS_IMAGE_SOURCE *Program, const PS_IMAGE_
     PEPROCESS process = &PspUserProcessObject.Body;
     PETHREAD thread = &PspUserThreadObject.Body;
     PS_USER_IMAGE ntdll, program;
-    ULONG esp;
+    ULONG_PTR userSp;
     NTSTATUS status;
 
     process->UniqueProcessId = 0x10;
@@ -176,7 +174,7 @@ NTSTATUS PspCreateInitialProcess(const PS_IMAGE_SOURCE *Program, const PS_IMAGE_
     /* the stack's and the heap's VADs first: a program that cannot have its ImageBase is placed around them */
     status = MmMapPage(MM_SHARED_USER_DATA_VA, KiUserSharedDataPhysical, MM_USER);
     if (NT_SUCCESS(status))
-        status = PspCreateUserStack(&esp);
+        status = PspCreateUserStack(&userSp);
     if (NT_SUCCESS(status))
         status = MiInsertVad(process, MM_USER_STACK_TOP - MM_USER_STACK_SIZE, MM_USER_STACK_TOP, MI_VAD_PRIVATE);
     if (NT_SUCCESS(status))
@@ -216,18 +214,7 @@ NTSTATUS PspCreateInitialProcess(const PS_IMAGE_SOURCE *Program, const PS_IMAGE_
     process->Peb = (PVOID)MM_PEB_ADDRESS;
 
     PVOID stackTop = PspUserThreadKernelStack + sizeof(PspUserThreadKernelStack);
-    PKTRAP_FRAME tf = (PKTRAP_FRAME)((PUCHAR)stackTop - sizeof(KTRAP_FRAME));
-    memset(tf, 0, sizeof(*tf));
-    tf->Eip = program.Entry;
-    tf->SegCs = KGDT_R3_CODE | RPL_USER;
-    tf->EFlags = EFLAGS_USER_DEFAULT;
-    tf->HardwareEsp = esp;
-    tf->HardwareSegSs = KGDT_R3_DATA | RPL_USER;
-    tf->SegDs = tf->SegEs = KGDT_R3_DATA | RPL_USER;
-    tf->SegFs = KGDT_R3_TEB | RPL_USER;
-    thread->Tcb.InitialStack = stackTop;
-    thread->Tcb.TrapFrame = tf;
-    thread->Tcb.PreviousMode = UserMode;
+    PKTRAP_FRAME tf = KiInitializeUserThreadContext(&thread->Tcb, stackTop, program.Entry, userSp, MM_PEB_ADDRESS);
 
     KeInitializeThread(&thread->Tcb, stackTop, NULL, NULL, process->DirectoryTableBase);
     KiHandOffBootThread(&thread->Tcb);

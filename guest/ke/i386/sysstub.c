@@ -3,10 +3,10 @@
  * read-only for user mode at 0x7FFE0000. Its SystemCallStub (offset 0x300)
  * is the instruction sequence every ntdll stub calls.
  */
-#include "../inc/ke.h"
-#include "../inc/mm.h"
-#include "../inc/hal.h"
-#include "../inc/rtl.h"
+#include "../../inc/ke.h"
+#include "../../inc/mm.h"
+#include "../../inc/hal.h"
+#include "../../inc/rtl.h"
 
 #define KUSER_NT_MAJOR_VERSION 0x26C
 #define KUSER_NT_MINOR_VERSION 0x270
