@@ -214,7 +214,7 @@ END_TEST
 START_TEST(exports_by_name_ordinal_and_forwarder)
 {
     LOADED l;
-    ULONG a = 0;
+    ULONG_PTR a = 0;
     ck_assert_int_eq(load_sized(build(), T_FILE, 0x77F50000, &l), STATUS_SUCCESS);
     ck_assert_int_eq(LdrGetProcedureAddress(&l.image, "NtClose", 0, &a), STATUS_SUCCESS);
     ck_assert_uint_eq(a, 0x77F51000);
@@ -248,7 +248,7 @@ START_TEST(unsorted_export_names_are_searched_linearly)
     put16(f, 0x2080, 1);
     put16(f, 0x2082, 0);
     LOADED l;
-    ULONG a = 0;
+    ULONG_PTR a = 0;
     ck_assert_int_eq(load(f, &l), STATUS_SUCCESS);
     ck_assert_int_eq(LdrGetProcedureAddress(&l.image, "NtClose", 0, &a), STATUS_SUCCESS);
     ck_assert_uint_eq(a, T_BASE + 0x1000);
@@ -627,7 +627,7 @@ START_TEST(forwarder_loops_and_bad_forwarders)
         memset(f + file_offset(0x2180), 0, 0x18);
         putstr(f, 0x2180, bad[i]);   /* RtlFwd's target */
         LOADED l;
-        ULONG a;
+        ULONG_PTR a;
         ck_assert_int_eq(load(f, &l), STATUS_SUCCESS);
         NTSTATUS status = LdrGetProcedureAddress(&l.image, "RtlFwd", 0, &a);
         ck_assert_msg(status == STATUS_INVALID_IMAGE_FORMAT || status == STATUS_ORDINAL_NOT_FOUND,
@@ -640,7 +640,7 @@ START_TEST(forwarder_loops_and_bad_forwarders)
     memset(f + file_offset(0x21C8), 0, 0x18);
     putstr(f, 0x21C8, "ntdll.RtlFwd");   /* RtlOrd's target */
     LOADED l;
-    ULONG a;
+    ULONG_PTR a;
     ck_assert_int_eq(load(f, &l), STATUS_SUCCESS);
     ck_assert_int_eq(LdrGetProcedureAddress(&l.image, "RtlFwd", 0, &a), STATUS_INVALID_IMAGE_FORMAT);
     unload(&l);
@@ -658,7 +658,7 @@ START_TEST(export_tables_outside_the_image)
         UCHAR *f = build();
         put32(f, 0x2000 + fields[i], i < 3 ? T_IMAGE - 2 : 0x40000000);
         LOADED l;
-        ULONG a;
+        ULONG_PTR a;
         ck_assert_int_eq(load(f, &l), STATUS_SUCCESS);
         ck_assert_int_eq(LdrGetProcedureAddress(&l.image, "NtClose", 0, &a), STATUS_INVALID_IMAGE_FORMAT);
         unload(&l);
@@ -667,7 +667,7 @@ START_TEST(export_tables_outside_the_image)
     UCHAR *f = build();
     put32(f, 0x2064, 0xFFFFFFF0);
     LOADED l;
-    ULONG a;
+    ULONG_PTR a;
     ck_assert_int_eq(load(f, &l), STATUS_SUCCESS);
     ck_assert_int_eq(LdrGetProcedureAddress(&l.image, "NtClose", 0, &a), STATUS_INVALID_IMAGE_FORMAT);
     unload(&l);
@@ -748,7 +748,7 @@ END_TEST
 
 START_TEST(system_exports_by_module_without_case)
 {
-    ULONG a;
+    ULONG_PTR a;
     for (ULONG m = 0; m < MiSystemModuleCount; m++)
         for (ULONG i = 0; i < MiSystemModules[m].Count; i++)
             ck_assert_int_eq(MmLookupSystemExport(MiSystemModules[m].Name, MiSystemModules[m].Exports[i].Name, &a),
@@ -784,7 +784,8 @@ static UCHAR *read_fixture(const char *name, ULONG *size)
 
 START_TEST(mingw_program_snaps_against_mingw_dll)
 {
-    ULONG dllSize, progSize, a = 0;
+    ULONG dllSize, progSize;
+    ULONG_PTR a = 0;
     UCHAR *dllFile = read_fixture("ntdll.dll", &dllSize), *progFile = read_fixture("prog.exe", &progSize);
     LOADED dll, prog;
     LDR_IMPORT_FAILURE failure;
@@ -809,7 +810,8 @@ END_TEST
 
 START_TEST(mingw_dll_forwarder_and_ordinal)
 {
-    ULONG size, a = 0, b = 0, c = 0;
+    ULONG size;
+    ULONG_PTR a = 0, b = 0, c = 0;
     UCHAR *file = read_fixture("ntdll.dll", &size);
     LOADED l;
     ck_assert_int_eq(load_sized(file, size, 0x77F50000, &l), STATUS_SUCCESS);

@@ -2,7 +2,7 @@
  * Clocks: the CMOS real-time clock for the system time, the TSC (calibrated
  * against PIT channel 2) for the performance counter.
  */
-#include "../inc/i386.h"
+#include "../inc/arch.h"
 #include "../inc/hal.h"
 
 #define CMOS_ADDRESS 0x70

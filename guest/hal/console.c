@@ -1,7 +1,7 @@
 /* The console: COM1, polled. */
 #include <stdarg.h>
 #include <ntvisor/abi.h>
-#include "../inc/i386.h"
+#include "../inc/arch.h"
 #include "../inc/hal.h"
 #include "../inc/rtl.h"
 

@@ -1,6 +1,6 @@
 /* Leaving the machine: the monitor's exit port (QEMU's isa-debug-exit). */
 #include <ntvisor/abi.h>
-#include "../inc/i386.h"
+#include "../inc/arch.h"
 #include "../inc/hal.h"
 
 void HalReturnToFirmware(ULONG Kind, ULONG Detail)

@@ -3,7 +3,7 @@
  * vector 8 (#DF); remap both controllers above the CPU exceptions, at 0x30,
  * as NT's HAL does, and mask every line until a driver asks for one.
  */
-#include "../inc/i386.h"
+#include "../inc/arch.h"
 #include "../inc/hal.h"
 
 #define PIC1_COMMAND 0x20

@@ -12,7 +12,8 @@
  *         __readcr2, __readcr3, __writecr3, __invlpg, __readmsr, __writemsr (ULONGLONG),
  *         __rdtsc, __cpuid, __halt, _disable, READ_PORT_UCHAR, WRITE_PORT_UCHAR, WRITE_PORT_ULONG.
  *     The address-space layout (MM_KSEG0_BASE, MM_USER_PROBE_ADDRESS, KI_USER_SHARED_DATA,
- *     MM_PEB_ADDRESS, ...) is nt/layout.h's, chosen there by _M_AMD64 (defined below).
+ *     MM_PEB_ADDRESS, ...) is nt/layout.h's, chosen there by _M_AMD64 (ntdef.h defines it for
+ *     a freestanding x86_64 build).
  *   - This file defines the trap-frame accessors from each arch's field names (KeGetTrapFrame*).
  *   - guest/ke/<arch>/ implements the Ki routines declared below (C and assembly), the
  *     trap/interrupt entry points, KiServiceTable's entry encoding, SharedUserData's
@@ -27,8 +28,9 @@
 #ifndef GUEST_ARCH_H
 #define GUEST_ARCH_H
 
-#if defined(__x86_64__) && !defined(_M_AMD64)
-#define _M_AMD64 1   /* nt/layout.h gives the generic names NT x64's values */
+/* before nt/layout.h: its generic names get NT x64's values (not in host builds of guest code) */
+#if defined(__x86_64__) && !__STDC_HOSTED__ && !defined(_M_AMD64)
+#define _M_AMD64 1
 #endif
 
 #if defined(__x86_64__)

@@ -1,6 +1,6 @@
 /*
  * Images as the kernel loads them: user programs, ntdll and boot drivers,
- * PE32 i386 (guest/rtl/image.c, guest/mm/image.c); the kernel itself is the
+ * PE32 i386 or PE32+ amd64, the kernel's own machine (guest/rtl/image.c, guest/mm/image.c); the kernel itself is the
  * one ELF image, loaded by the boot loader.
  * An image is untrusted input: every header field is checked before it is
  * used.
@@ -14,8 +14,8 @@
 
 /* Where a loaded image lies: [Start, End), page-rounded, and its entry point. */
 typedef struct _MI_IMAGE {
-    ULONG Start, End;
-    ULONG Entry;
+    ULONG_PTR Start, End;
+    ULONG_PTR Entry;
 } MI_IMAGE;
 
 /* ---------------------------------------------------------------- PE32 */
@@ -35,11 +35,13 @@ typedef struct _LDR_IMAGE {
     const IMAGE_SECTION_HEADER *Sections;   /* in the file */
     ULONG NumberOfSections;
     USHORT Characteristics;
-    ULONG ImageBase, SizeOfImage, SizeOfHeaders, AddressOfEntryPoint;
+    USHORT Magic;           /* IMAGE_NT_OPTIONAL_HDR32_MAGIC or _HDR64_MAGIC (PE32+) */
+    ULONG_PTR ImageBase;
+    ULONG SizeOfImage, SizeOfHeaders, AddressOfEntryPoint;
     ULONG NumberOfRvaAndSizes;
     IMAGE_DATA_DIRECTORY DataDirectory[IMAGE_NUMBEROF_DIRECTORY_ENTRIES];
     PUCHAR Base;
-    ULONG Va;
+    ULONG_PTR Va;
     PCSTR Name;             /* "ntdll.dll": forwarders must name this module */
     UCHAR ExportsSorted;    /* LDRP_EXPORTS_*: found out on the first lookup by name */
 } LDR_IMAGE, *PLDR_IMAGE;
@@ -51,21 +53,25 @@ typedef struct _LDR_IMAGE {
 
 /* DOS header, e_lfanew and the PE signature; *OutHeaders inside [Base, Base+Size). */
 NTSTATUS RtlImageNtHeaderEx(ULONG Flags, PVOID Base, ULONG Size, PIMAGE_NT_HEADERS32 *OutHeaders);
-/* Every header field and section of a PE file for Machine; fills Image (Base and Va still unset). */
+/*
+ * Every header field and section of a PE file for Machine (I386: PE32, AMD64:
+ * PE32+); fills Image (Base and Va still unset). Another machine's image is
+ * STATUS_INVALID_IMAGE_FORMAT.
+ */
 NTSTATUS RtlVerifyImageHeaders(const UCHAR *File, ULONG FileSize, USHORT Machine, PLDR_IMAGE Image);
 /* Headers and sections from the file into Image->Base, which is SizeOfImage zeroed bytes. */
 VOID RtlCopyImage(const LDR_IMAGE *Image);
 /* A data directory inside the mapped image, at least MinimumSize long; NULL if absent or bad. */
 PVOID RtlImageDirectoryEntryToData(const LDR_IMAGE *Image, USHORT DirectoryEntry, ULONG MinimumSize, PULONG Size);
-/* Adds Bias (Va - ImageBase) to every HIGHLOW target. STATUS_CONFLICTING_ADDRESSES without relocations. */
-NTSTATUS LdrRelocateImageWithBias(PLDR_IMAGE Image, ULONG Bias);
+/* Adds Bias (Va - ImageBase) to every HIGHLOW (PE32) or DIR64 (PE32+) target. STATUS_CONFLICTING_ADDRESSES without relocations. */
+NTSTATUS LdrRelocateImageWithBias(PLDR_IMAGE Image, ULONG_PTR Bias);
 /* An export's guest address by Name (or by Ordinal when Name is NULL), following forwarders within Dll. */
-NTSTATUS LdrGetProcedureAddress(PLDR_IMAGE Dll, PCSTR Name, ULONG Ordinal, PULONG Address);
+NTSTATUS LdrGetProcedureAddress(PLDR_IMAGE Dll, PCSTR Name, ULONG Ordinal, PULONG_PTR Address);
 /* ASCII names compared without case (module names). */
 BOOLEAN LdrpEqualNamesNoCase(PCSTR A, PCSTR B);
 
 /* Resolves one import: Name, or Ordinal when Name is NULL, from Module. */
-typedef NTSTATUS (*PLDR_IMPORT_RESOLVER)(PVOID Context, PCSTR Module, PCSTR Name, ULONG Ordinal, PULONG Address);
+typedef NTSTATUS (*PLDR_IMPORT_RESOLVER)(PVOID Context, PCSTR Module, PCSTR Name, ULONG Ordinal, PULONG_PTR Address);
 /* What could not be resolved, for the console line. */
 typedef struct _LDR_IMPORT_FAILURE {
     PCSTR Module;
@@ -76,23 +82,23 @@ typedef struct _LDR_IMPORT_FAILURE {
 NTSTATUS LdrpWalkImportDescriptor(PLDR_IMAGE Image, PLDR_IMPORT_RESOLVER Resolve, PVOID Context,
                                   PLDR_IMPORT_FAILURE Failure);
 /* A resolver against one loaded DLL's export directory (Context: its LDR_IMAGE, Name set). */
-NTSTATUS LdrpResolveFromDll(PVOID Context, PCSTR Module, PCSTR Name, ULONG Ordinal, PULONG Address);
+NTSTATUS LdrpResolveFromDll(PVOID Context, PCSTR Module, PCSTR Name, ULONG Ordinal, PULONG_PTR Address);
 
 /*
  * Mm: a verified image into fresh zeroed pages at Va of the current address
  * space (Protection MM_USER or 0), writable, headers and sections copied;
  * sets Image->Base and Va. STATUS_CONFLICTING_ADDRESSES if anything is mapped there.
  */
-NTSTATUS MiMapPeImage(PLDR_IMAGE Image, ULONG Va, ULONG Protection);
+NTSTATUS MiMapPeImage(PLDR_IMAGE Image, ULONG_PTR Va, ULONG Protection);
 /* After fix-up: each page gets its section's protection (headers and gaps read-only). */
 NTSTATUS MiProtectPeImage(const LDR_IMAGE *Image, ULONG Protection);
 /* Unmaps [Va, Va+Size) and frees its pages (a load that failed after mapping). */
-VOID MiUnmapPeImage(ULONG Va, ULONG Size);
+VOID MiUnmapPeImage(ULONG_PTR Va, ULONG Size);
 
 /* The kernel's exports for drivers (guest/mm/sysexports.c): Module is "ntoskrnl.exe" or "hal.dll", any case. */
-NTSTATUS MmLookupSystemExport(PCSTR Module, PCSTR Name, PULONG Address);
+NTSTATUS MmLookupSystemExport(PCSTR Module, PCSTR Name, PULONG_PTR Address);
 /* The same as an import resolver (Context unused). */
-NTSTATUS MiResolveSystemImport(PVOID Context, PCSTR Module, PCSTR Name, ULONG Ordinal, PULONG Address);
+NTSTATUS MiResolveSystemImport(PVOID Context, PCSTR Module, PCSTR Name, ULONG Ordinal, PULONG_PTR Address);
 
 /* ---------------------------------------------------------------- loaded modules */
 
@@ -130,7 +136,7 @@ struct _EPROCESS;
 struct _PS_IMAGE_SOURCE;
 /* A user image in the current address space: [Start, End) page-aligned, its entry, and its view. */
 typedef struct _PS_USER_IMAGE {
-    ULONG Start, End, Entry;
+    ULONG_PTR Start, End, Entry;
     LDR_IMAGE Pe;
 } PS_USER_IMAGE, *PPS_USER_IMAGE;
 /*

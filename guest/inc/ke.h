@@ -4,15 +4,20 @@
 #ifndef GUEST_KE_H
 #define GUEST_KE_H
 
-#include <nt/layout.h>   /* IDT_SYSTEM_SERVICE, SERVICE_NUMBER_MASK, SERVICE_TABLE_SHIFT/MASK, KTSS_ESP0 */
 #include "arch.h"   /* i386.h or amd64.h: KTRAP_FRAME, selectors, intrinsics */
+#include <nt/layout.h>   /* IDT_SYSTEM_SERVICE, SERVICE_NUMBER_MASK, SERVICE_TABLE_SHIFT/MASK, KTSS_ESP0 */
 
 #define KTHREAD_PREVIOUS_MODE      0x00   /* offset of KTHREAD.PreviousMode */
 
-/* KSERVICE_TABLE_DESCRIPTOR: Base, Count, Limit, Number (argument table) */
+/* KSERVICE_TABLE_DESCRIPTOR: Base, Count, Limit, Number (argument table), pointer-sized but Limit */
 #define KSERVICE_TABLE_BASE        0x00
+#if defined(__x86_64__)
+#define KSERVICE_TABLE_LIMIT       0x10
+#define KSERVICE_TABLE_NUMBER      0x18
+#else
 #define KSERVICE_TABLE_LIMIT       0x08
 #define KSERVICE_TABLE_NUMBER      0x0C
+#endif
 #define NUMBER_SERVICE_TABLES      4
 
 #define PRIMARY_VECTOR_BASE        0x30   /* the 8259s are remapped here: IRQ n -> 0x30 + n */

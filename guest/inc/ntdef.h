@@ -1,6 +1,11 @@
-/* Basic NT types for the guest (i386, freestanding). */
+/* Basic NT types for the guest (i386 and amd64: LLP64, ULONG stays 32-bit; freestanding). */
 #ifndef GUEST_NTDEF_H
 #define GUEST_NTDEF_H
+
+/* the amd64 kernel: nt/layout.h gives the generic names NT x64's values (not host builds of guest code) */
+#if defined(__x86_64__) && !__STDC_HOSTED__ && !defined(_M_AMD64)
+#define _M_AMD64 1
+#endif
 
 #include <stddef.h>
 #include <stdint.h>
@@ -148,6 +153,13 @@ typedef struct _IO_STATUS_BLOCK {
     union { NTSTATUS Status; PVOID Pointer; };
     ULONG_PTR Information;
 } IO_STATUS_BLOCK, *PIO_STATUS_BLOCK;
+
+/* DbgPrint's conversion for a ULONG_PTR: 8 hex digits on i386, 16 on amd64 */
+#if defined(__x86_64__)
+#define FORMAT_ULONG_PTR "%016lX"
+#else
+#define FORMAT_ULONG_PTR "%08X"
+#endif
 
 #define ARRAYSIZE(a) (sizeof(a) / sizeof((a)[0]))
 #define C_ASSERT(e)  _Static_assert(e, #e)

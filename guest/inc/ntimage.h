@@ -1,5 +1,5 @@
 /*
- * PE32 (i386) image structures and constants, under winnt.h's names. Only
+ * PE32 (i386) and PE32+ (amd64) image structures and constants, under winnt.h's names. Only
  * what the kernel's loader reads; every field is untrusted input.
  */
 #ifndef GUEST_NTIMAGE_H
@@ -17,6 +17,13 @@ typedef struct _IMAGE_DOS_HEADER {
 } IMAGE_DOS_HEADER, *PIMAGE_DOS_HEADER;
 
 #define IMAGE_FILE_MACHINE_I386          0x014C
+#define IMAGE_FILE_MACHINE_AMD64         0x8664
+/* the machine this kernel runs (and loads images for) */
+#if defined(_M_AMD64)
+#define IMAGE_FILE_MACHINE_NATIVE        IMAGE_FILE_MACHINE_AMD64
+#else
+#define IMAGE_FILE_MACHINE_NATIVE        IMAGE_FILE_MACHINE_I386
+#endif
 #define IMAGE_FILE_RELOCS_STRIPPED       0x0001
 #define IMAGE_FILE_EXECUTABLE_IMAGE      0x0002
 #define IMAGE_FILE_32BIT_MACHINE         0x0100
@@ -39,6 +46,7 @@ typedef struct _IMAGE_DATA_DIRECTORY {
 
 #define IMAGE_NUMBEROF_DIRECTORY_ENTRIES 16
 #define IMAGE_NT_OPTIONAL_HDR32_MAGIC    0x10B
+#define IMAGE_NT_OPTIONAL_HDR64_MAGIC    0x20B   /* PE32+ */
 
 typedef struct _IMAGE_OPTIONAL_HEADER32 {
     USHORT Magic;
@@ -54,6 +62,32 @@ typedef struct _IMAGE_OPTIONAL_HEADER32 {
     ULONG LoaderFlags, NumberOfRvaAndSizes;
     IMAGE_DATA_DIRECTORY DataDirectory[IMAGE_NUMBEROF_DIRECTORY_ENTRIES];
 } IMAGE_OPTIONAL_HEADER32, *PIMAGE_OPTIONAL_HEADER32;
+
+/* PE32+: no BaseOfData, and ImageBase and the stack and heap sizes are 64-bit */
+typedef struct _IMAGE_OPTIONAL_HEADER64 {
+    USHORT Magic;
+    UCHAR MajorLinkerVersion, MinorLinkerVersion;
+    ULONG SizeOfCode, SizeOfInitializedData, SizeOfUninitializedData;
+    ULONG AddressOfEntryPoint, BaseOfCode;
+    ULONGLONG ImageBase;
+    ULONG SectionAlignment, FileAlignment;
+    USHORT MajorOperatingSystemVersion, MinorOperatingSystemVersion;
+    USHORT MajorImageVersion, MinorImageVersion, MajorSubsystemVersion, MinorSubsystemVersion;
+    ULONG Win32VersionValue, SizeOfImage, SizeOfHeaders, CheckSum;
+    USHORT Subsystem, DllCharacteristics;
+    ULONGLONG SizeOfStackReserve, SizeOfStackCommit, SizeOfHeapReserve, SizeOfHeapCommit;
+    ULONG LoaderFlags, NumberOfRvaAndSizes;
+    IMAGE_DATA_DIRECTORY DataDirectory[IMAGE_NUMBEROF_DIRECTORY_ENTRIES];
+} __attribute__((packed, aligned(4))) IMAGE_OPTIONAL_HEADER64, *PIMAGE_OPTIONAL_HEADER64;
+_Static_assert(sizeof(IMAGE_OPTIONAL_HEADER64) == 0xF0, "IMAGE_OPTIONAL_HEADER64");
+_Static_assert(__builtin_offsetof(IMAGE_OPTIONAL_HEADER64, ImageBase) == 0x18, "ImageBase");
+_Static_assert(__builtin_offsetof(IMAGE_OPTIONAL_HEADER64, DataDirectory) == 0x70, "DataDirectory");
+
+typedef struct _IMAGE_NT_HEADERS64 {
+    ULONG Signature;
+    IMAGE_FILE_HEADER FileHeader;
+    IMAGE_OPTIONAL_HEADER64 OptionalHeader;
+} IMAGE_NT_HEADERS64, *PIMAGE_NT_HEADERS64;
 
 typedef struct _IMAGE_NT_HEADERS32 {
     ULONG Signature;
@@ -120,6 +154,9 @@ typedef struct _IMAGE_THUNK_DATA32 {
 #define IMAGE_ORDINAL_FLAG32          0x80000000
 #define IMAGE_SNAP_BY_ORDINAL32(o)    (((o) & IMAGE_ORDINAL_FLAG32) != 0)
 #define IMAGE_ORDINAL32(o)            ((o) & 0xFFFF)
+#define IMAGE_ORDINAL_FLAG64          0x8000000000000000ull
+#define IMAGE_SNAP_BY_ORDINAL64(o)    (((o) & IMAGE_ORDINAL_FLAG64) != 0)
+#define IMAGE_ORDINAL64(o)            ((o) & 0xFFFF)
 
 typedef struct _IMAGE_IMPORT_BY_NAME {
     USHORT Hint;
@@ -133,6 +170,7 @@ typedef struct _IMAGE_BASE_RELOCATION {
 
 #define IMAGE_REL_BASED_ABSOLUTE 0
 #define IMAGE_REL_BASED_HIGHLOW  3
+#define IMAGE_REL_BASED_DIR64    10   /* PE32+: a 64-bit address */
 
 typedef struct _IMAGE_TLS_DIRECTORY32 {
     ULONG StartAddressOfRawData, EndAddressOfRawData, AddressOfIndex, AddressOfCallBacks;

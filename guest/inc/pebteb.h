@@ -1,12 +1,20 @@
 /*
- * PEB, TEB and process parameters at NT's i386 offsets (XP), so programs
- * built against winternl.h read them where they expect: the fields this
- * system fills are named, the rest are kept as padding of the right size.
+ * PEB, TEB and process parameters at NT's offsets (XP's on i386, XP x64's
+ * and Windows 7's on amd64: the same fields, pointer-sized where NT's are),
+ * so programs built against winternl.h read them where they expect: the
+ * fields this system fills are named, the rest are kept as padding of the
+ * right size.
  */
 #ifndef GUEST_PEBTEB_H
 #define GUEST_PEBTEB_H
 
 #include "ntdef.h"
+
+#if defined(__x86_64__)
+#define GDI_HANDLE_BUFFER_SIZE 60
+#else
+#define GDI_HANDLE_BUFFER_SIZE 34
+#endif
 
 typedef struct _RTL_USER_PROCESS_PARAMETERS {
     ULONG MaximumLength, Length, Flags, DebugFlags;
@@ -41,21 +49,23 @@ typedef struct _PEB {
     PVOID AnsiCodePageData, OemCodePageData, UnicodeCaseTableData;
     ULONG NumberOfProcessors;
     ULONG NtGlobalFlag;
-    ULONG Spare0;
+#if !defined(__x86_64__)
+    ULONG Spare0;                   /* i386 aligns LONGLONG to 4 in a structure: NT's padding */
+#endif
     LARGE_INTEGER CriticalSectionTimeout;
-    ULONG HeapSegmentReserve, HeapSegmentCommit;
-    ULONG HeapDeCommitTotalFreeThreshold, HeapDeCommitFreeBlockThreshold;
+    SIZE_T HeapSegmentReserve, HeapSegmentCommit;
+    SIZE_T HeapDeCommitTotalFreeThreshold, HeapDeCommitFreeBlockThreshold;
     ULONG NumberOfHeaps, MaximumNumberOfHeaps;
     PVOID *ProcessHeaps;
     PVOID GdiSharedHandleTable, ProcessStarterHelper;
-    ULONG GdiDCAttributeList;
+    ULONG_PTR GdiDCAttributeList;
     PVOID LoaderLock;
     ULONG OSMajorVersion, OSMinorVersion;
     USHORT OSBuildNumber, OSCSDVersion;
     ULONG OSPlatformId;
     ULONG ImageSubsystem, ImageSubsystemMajorVersion, ImageSubsystemMinorVersion;
-    ULONG ImageProcessAffinityMask;
-    ULONG GdiHandleBuffer[34];
+    ULONG_PTR ImageProcessAffinityMask;
+    ULONG GdiHandleBuffer[GDI_HANDLE_BUFFER_SIZE];
     PVOID PostProcessInitRoutine;
     PVOID TlsExpansionBitmap;
     ULONG TlsExpansionBitmapBits[32];
@@ -87,23 +97,29 @@ typedef struct _TEB {
     NTSTATUS ExceptionCode;
 } TEB, *PTEB;
 
-C_ASSERT(__builtin_offsetof(RTL_USER_PROCESS_PARAMETERS, ImagePathName) == 0x38);
-C_ASSERT(__builtin_offsetof(RTL_USER_PROCESS_PARAMETERS, CommandLine) == 0x40);
-C_ASSERT(__builtin_offsetof(PEB, ImageBaseAddress) == 0x08);
-C_ASSERT(__builtin_offsetof(PEB, Ldr) == 0x0C);
-C_ASSERT(__builtin_offsetof(PEB, ProcessParameters) == 0x10);
-C_ASSERT(__builtin_offsetof(PEB, ProcessHeap) == 0x18);
-C_ASSERT(__builtin_offsetof(PEB, NumberOfProcessors) == 0x64);
-C_ASSERT(__builtin_offsetof(PEB, CriticalSectionTimeout) == 0x70);
-C_ASSERT(__builtin_offsetof(PEB, ProcessHeaps) == 0x90);
-C_ASSERT(__builtin_offsetof(PEB, OSMajorVersion) == 0xA4);
-C_ASSERT(__builtin_offsetof(PEB, OSBuildNumber) == 0xAC);
-C_ASSERT(__builtin_offsetof(PEB, ImageSubsystem) == 0xB4);
-C_ASSERT(__builtin_offsetof(PEB, SessionId) == 0x1D4);
-C_ASSERT(__builtin_offsetof(TEB, NtTib.Self) == 0x18);
-C_ASSERT(__builtin_offsetof(TEB, ClientId) == 0x20);
-C_ASSERT(__builtin_offsetof(TEB, ProcessEnvironmentBlock) == 0x30);
-C_ASSERT(__builtin_offsetof(TEB, LastErrorValue) == 0x34);
-C_ASSERT(__builtin_offsetof(TEB, ExceptionCode) == 0x1A4);
+/* NT's offsets: i386, then amd64 */
+#if defined(__x86_64__)
+#define PEBTEB_OFFSET(type, field, i386, amd64) C_ASSERT(__builtin_offsetof(type, field) == (amd64))
+#else
+#define PEBTEB_OFFSET(type, field, i386, amd64) C_ASSERT(__builtin_offsetof(type, field) == (i386))
+#endif
+PEBTEB_OFFSET(RTL_USER_PROCESS_PARAMETERS, ImagePathName, 0x38, 0x60);
+PEBTEB_OFFSET(RTL_USER_PROCESS_PARAMETERS, CommandLine, 0x40, 0x70);
+PEBTEB_OFFSET(PEB, ImageBaseAddress, 0x08, 0x10);
+PEBTEB_OFFSET(PEB, Ldr, 0x0C, 0x18);
+PEBTEB_OFFSET(PEB, ProcessParameters, 0x10, 0x20);
+PEBTEB_OFFSET(PEB, ProcessHeap, 0x18, 0x30);
+PEBTEB_OFFSET(PEB, NumberOfProcessors, 0x64, 0xB8);
+PEBTEB_OFFSET(PEB, CriticalSectionTimeout, 0x70, 0xC0);
+PEBTEB_OFFSET(PEB, ProcessHeaps, 0x90, 0xF0);
+PEBTEB_OFFSET(PEB, OSMajorVersion, 0xA4, 0x118);
+PEBTEB_OFFSET(PEB, OSBuildNumber, 0xAC, 0x120);
+PEBTEB_OFFSET(PEB, ImageSubsystem, 0xB4, 0x128);
+PEBTEB_OFFSET(PEB, SessionId, 0x1D4, 0x2C0);
+PEBTEB_OFFSET(TEB, NtTib.Self, 0x18, 0x30);
+PEBTEB_OFFSET(TEB, ClientId, 0x20, 0x40);
+PEBTEB_OFFSET(TEB, ProcessEnvironmentBlock, 0x30, 0x60);
+PEBTEB_OFFSET(TEB, LastErrorValue, 0x34, 0x68);
+PEBTEB_OFFSET(TEB, ExceptionCode, 0x1A4, 0x2C0);
 
 #endif

@@ -24,7 +24,7 @@
 #define IOP_DRIVERS_PATH "\\SystemRoot\\System32\\Drivers\\"
 
 /* What is loaded where: a new image may not overlap any of these. */
-static struct { ULONG Start, End; } IopLoadedImages[IOP_MAX_DRIVERS];
+static struct { ULONG_PTR Start, End; } IopLoadedImages[IOP_MAX_DRIVERS];
 static ULONG IopLoadedCount;
 
 /* ---------------------------------------------------------------- PsLoadedModuleList */
@@ -36,7 +36,9 @@ static KLDR_DATA_TABLE_ENTRY IopKernelEntry = {
     .InLoadOrderLinks = { &PsLoadedModuleList, &PsLoadedModuleList },
     .DllBase = (PVOID)(MM_KSEG0_BASE + KERNEL_PHYS_BASE),
     .EntryPoint = (PVOID)KiSystemStartup,
+#if !defined(_M_AMD64)   /* x64: a 64-bit address cannot be narrowed at link time; IopLoadDriver sets it (TODO amd64: at boot) */
     .SizeOfImage = (ULONG)KiImageEnd - (MM_KSEG0_BASE + KERNEL_PHYS_BASE),
+#endif
     .FullDllName = { sizeof(IopKernelFullName) - sizeof(WCHAR), sizeof(IopKernelFullName), IopKernelFullName },
     .BaseDllName = { sizeof(L"ntoskrnl.exe") - sizeof(WCHAR), sizeof(L"ntoskrnl.exe"),
                      IopKernelFullName + sizeof("\\SystemRoot\\system32\\") - 1 },
@@ -45,7 +47,7 @@ static KLDR_DATA_TABLE_ENTRY IopKernelEntry = {
 /* a list from the first instruction on: kd may read it at any time */
 LIST_ENTRY PsLoadedModuleList = { &IopKernelEntry.InLoadOrderLinks, &IopKernelEntry.InLoadOrderLinks };
 
-static NTSTATUS IopInsertLoadedModule(const char *Name, ULONG Base, ULONG Size, ULONG Entry)
+static NTSTATUS IopInsertLoadedModule(const char *Name, ULONG_PTR Base, ULONG Size, ULONG_PTR Entry)
 {
     ULONG n = strlen(Name), prefix = sizeof(IOP_DRIVERS_PATH) - 1;
     PKLDR_DATA_TABLE_ENTRY e = ExAllocatePoolWithTag(NonPagedPool, sizeof(*e), IO_DRIVER_TAG);
@@ -95,7 +97,7 @@ static NTSTATUS IopMakeNames(PDRIVER_OBJECT Driver, const char *Name, PUNICODE_S
 
 /* ---------------------------------------------------------------- PE drivers */
 
-static BOOLEAN IopRangeIsFree(ULONG Start, ULONG End)
+static BOOLEAN IopRangeIsFree(ULONG_PTR Start, ULONG_PTR End)
 {
     for (ULONG i = 0; i < IopLoadedCount; i++)
         if (Start < IopLoadedImages[i].End && End > IopLoadedImages[i].Start)
@@ -104,13 +106,13 @@ static BOOLEAN IopRangeIsFree(ULONG Start, ULONG End)
 }
 
 /* The slot at the image's own base if that is a free slot (no relocation), else the highest free one. */
-static ULONG IopChooseSlot(const LDR_IMAGE *Image)
+static ULONG_PTR IopChooseSlot(const LDR_IMAGE *Image)
 {
-    ULONG base = Image->ImageBase;
+    ULONG_PTR base = Image->ImageBase;
     if (base >= MM_SYSTEM_DRIVER_START && base < MM_SYSTEM_DRIVER_END && !(base & (MM_SYSTEM_DRIVER_SLOT - 1)) &&
         IopRangeIsFree(base, base + MM_SYSTEM_DRIVER_SLOT))
         return base;
-    for (ULONG slot = MM_SYSTEM_DRIVER_END - MM_SYSTEM_DRIVER_SLOT; slot >= MM_SYSTEM_DRIVER_START;
+    for (ULONG_PTR slot = MM_SYSTEM_DRIVER_END - MM_SYSTEM_DRIVER_SLOT; slot >= MM_SYSTEM_DRIVER_START;
          slot -= MM_SYSTEM_DRIVER_SLOT)
         if (IopRangeIsFree(slot, slot + MM_SYSTEM_DRIVER_SLOT))
             return slot;
@@ -150,13 +152,13 @@ static NTSTATUS IopFixUpPeDriver(const char *Name, PLDR_IMAGE Image)
 static NTSTATUS IopLoadPeImage(const char *Name, const UCHAR *Data, ULONG Size, MI_IMAGE *Image)
 {
     LDR_IMAGE pe;
-    NTSTATUS status = RtlVerifyImageHeaders(Data, Size, IMAGE_FILE_MACHINE_I386, &pe);
+    NTSTATUS status = RtlVerifyImageHeaders(Data, Size, IMAGE_FILE_MACHINE_NATIVE, &pe);
     if (!NT_SUCCESS(status))
         return status;
     ULONG size = (pe.SizeOfImage + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
     if (pe.AddressOfEntryPoint == 0 || size > MM_SYSTEM_DRIVER_SLOT)
         return STATUS_INVALID_IMAGE_FORMAT;
-    ULONG slot = IopChooseSlot(&pe);
+    ULONG_PTR slot = IopChooseSlot(&pe);
     if (!slot)
         return STATUS_INSUFFICIENT_RESOURCES;
     status = MiMapPeImage(&pe, slot, 0);
@@ -178,6 +180,9 @@ NTSTATUS IopLoadDriver(const char *Name, const UCHAR *Image, ULONG Size)
     MI_IMAGE image;
     UNICODE_STRING registryPath;
 
+#if defined(_M_AMD64)
+    IopKernelEntry.SizeOfImage = (ULONG)((ULONG_PTR)KiImageEnd - (MM_KSEG0_BASE + KERNEL_PHYS_BASE));
+#endif
     if (IopLoadedCount == IOP_MAX_DRIVERS)
         return STATUS_INSUFFICIENT_RESOURCES;
     NTSTATUS status = RtlIsPeImage(Image, Size) ? IopLoadPeImage(Name, Image, Size, &image)
@@ -187,7 +192,7 @@ NTSTATUS IopLoadDriver(const char *Name, const UCHAR *Image, ULONG Size)
     IopLoadedImages[IopLoadedCount].Start = image.Start;
     IopLoadedImages[IopLoadedCount].End = image.End;
     IopLoadedCount++;
-    status = IopInsertLoadedModule(Name, image.Start, image.End - image.Start, image.Entry);
+    status = IopInsertLoadedModule(Name, image.Start, (ULONG)(image.End - image.Start), image.Entry);
     if (!NT_SUCCESS(status))
         return status;
 

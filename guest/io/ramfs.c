@@ -11,13 +11,13 @@
 #define RAMFS_TAG        0x73466152   /* 'RaFs' */
 #define RAMFS_MAX_NAME   64
 #define RAMFS_MAX_PAGES  RAMFS_MAX_FILE_PAGES   /* include/nt/layout.h: the monitor refuses bigger --file */
-C_ASSERT(RAMFS_MAX_PAGES * sizeof(PVOID) <= EX_POOL_MAX_ALLOCATION);
+C_ASSERT(RAMFS_MAX_PAGES * sizeof(ULONG) <= EX_POOL_MAX_ALLOCATION);
 
 typedef struct _RAMFS_FCB {
     WCHAR Name[RAMFS_MAX_NAME];
     ULONG NameLength;                 /* WCHARs */
     ULONG Size;
-    PUCHAR *Pages;                    /* KSEG0 addresses, RAMFS_MAX_PAGES slots */
+    PULONG Pages;                     /* physical addresses (KSEG0 maps them: below 4 GiB), RAMFS_MAX_PAGES slots */
     struct _RAMFS_FCB *Next;
 } RAMFS_FCB, *PRAMFS_FCB;
 
@@ -43,7 +43,7 @@ static PRAMFS_FCB RamFsLookup(PCWSTR Name, ULONG Length)
 static NTSTATUS RamFsCreateFcb(PCWSTR Name, ULONG Length, PRAMFS_FCB *Fcb)
 {
     PRAMFS_FCB f = ExAllocatePoolWithTag(PagedPool, sizeof(*f), RAMFS_TAG);
-    PUCHAR *pages = ExAllocatePoolWithTag(PagedPool, RAMFS_MAX_PAGES * sizeof(PVOID), RAMFS_TAG);
+    PULONG pages = ExAllocatePoolWithTag(PagedPool, RAMFS_MAX_PAGES * sizeof(ULONG), RAMFS_TAG);
     if (!f || !pages) {
         if (f)
             ExFreePoolWithTag(f, RAMFS_TAG);
@@ -63,8 +63,8 @@ static NTSTATUS RamFsCreateFcb(PCWSTR Name, ULONG Length, PRAMFS_FCB *Fcb)
 static void RamFsTruncate(PRAMFS_FCB Fcb)
 {
     for (ULONG i = 0; i < RAMFS_MAX_PAGES && Fcb->Pages[i]; i++) {
-        MmFreePhysicalPage(MmVirtualToPhysical(Fcb->Pages[i]));
-        Fcb->Pages[i] = NULL;
+        MmFreePhysicalPage(Fcb->Pages[i]);
+        Fcb->Pages[i] = 0;
     }
     Fcb->Size = 0;
 }
@@ -79,13 +79,13 @@ static NTSTATUS RamFsTransfer(PRAMFS_FCB Fcb, ULONG Offset, PUCHAR Buffer, ULONG
         ULONG page = (Offset + done) / PAGE_SIZE, within = (Offset + done) % PAGE_SIZE;
         ULONG n = PAGE_SIZE - within < Length - done ? PAGE_SIZE - within : Length - done;
         if (!Fcb->Pages[page]) {
-            ULONG phys = MmAllocatePhysicalPage();
+            ULONG_PTR phys = MmAllocatePhysicalPage();
             if (!phys)
                 return STATUS_DISK_FULL;
-            Fcb->Pages[page] = MmPhysicalToVirtual(phys);
+            Fcb->Pages[page] = (ULONG)phys;
         }
-        NTSTATUS status = Write ? KiSafeCopy(Fcb->Pages[page] + within, Buffer + done, n)
-                                : IoCopyToRequestor(Buffer + done, Fcb->Pages[page] + within, n);
+        PUCHAR data = (PUCHAR)MmPhysicalToVirtual(Fcb->Pages[page]) + within;
+        NTSTATUS status = Write ? KiSafeCopy(data, Buffer + done, n) : IoCopyToRequestor(Buffer + done, data, n);
         if (!NT_SUCCESS(status))
             return status;
         done += n;

@@ -24,7 +24,8 @@ static __attribute__((noreturn)) void KiBugCheck(ULONG Code, ULONG_PTR P1, ULONG
                                                  ULONG_PTR P4, PKTRAP_FRAME TrapFrame)
 {
     _disable();
-    DbgPrint("\n*** STOP: 0x%08X (0x%08X,0x%08X,0x%08X,0x%08X)\n%s\n",
+    DbgPrint("\n*** STOP: 0x%08X (0x" FORMAT_ULONG_PTR ",0x" FORMAT_ULONG_PTR ",0x" FORMAT_ULONG_PTR ",0x"
+             FORMAT_ULONG_PTR ")\n%s\n",
              Code, P1, P2, P3, P4, KiBugCheckName(Code));
     if (TrapFrame)
         KiDumpTrapFrame(TrapFrame);

@@ -95,6 +95,6 @@ void KiCheckTimers(ULONGLONG InterruptTime)
         if (timer->Period)
             KiInsertTimer(timer, InterruptTime + (ULONGLONG)timer->Period * KI_MS_TO_100NS);
         if (timer->Dpc)
-            KeInsertQueueDpc(timer->Dpc, (PVOID)(ULONG)InterruptTime, (PVOID)(ULONG)(InterruptTime >> 32));
+            KeInsertQueueDpc(timer->Dpc, (PVOID)(ULONG_PTR)(ULONG)InterruptTime, (PVOID)(ULONG_PTR)(ULONG)(InterruptTime >> 32));
     }
 }

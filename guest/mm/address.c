@@ -3,5 +3,5 @@
 
 BOOLEAN NTAPI MmIsAddressValid(PVOID VirtualAddress)
 {
-    return MmQueryPhysical((ULONG)VirtualAddress) != 0;
+    return MmQueryPhysical((ULONG_PTR)VirtualAddress) != 0;
 }

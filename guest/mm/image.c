@@ -1,9 +1,9 @@
 /*
- * Mapping PE32 images, NT's way: headers and sections in fresh pages at the
+ * Mapping PE images, NT's way: headers and sections in fresh pages at the
  * base, all writable while the loader relocates and snaps imports, then
  * each section's protection from its Characteristics written into the PTEs.
  */
-#include "../inc/i386.h"
+#include "../inc/arch.h"
 #include "../inc/image.h"
 #include "../inc/mm.h"
 #include "../inc/rtl.h"
@@ -13,32 +13,32 @@ static ULONG MiImagePages(const LDR_IMAGE *Image)
     return (Image->SizeOfImage + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
 }
 
-VOID MiUnmapPeImage(ULONG Va, ULONG Size)
+VOID MiUnmapPeImage(ULONG_PTR Va, ULONG Size)
 {
-    for (ULONG va = Va; va - Va < Size; va += PAGE_SIZE) {
-        ULONG pte = MiReadPte(va);
+    for (ULONG_PTR va = Va; va - Va < Size; va += PAGE_SIZE) {
+        ULONG_PTR pte = MiReadPte(va);
         if (!(pte & (PTE_PRESENT | MI_PTE_PROTECTION_MASK)))
             continue;
         MiWritePte(va, 0);   /* invalidates the TLB entry */
-        MmFreePhysicalPage(pte & ~(PAGE_SIZE - 1));
+        MmFreePhysicalPage(MI_PTE_FRAME(pte));
     }
 }
 
-NTSTATUS MiMapPeImage(PLDR_IMAGE Image, ULONG Va, ULONG Protection)
+NTSTATUS MiMapPeImage(PLDR_IMAGE Image, ULONG_PTR Va, ULONG Protection)
 {
     ULONG size = MiImagePages(Image);
     if (Va & (PAGE_SIZE - 1) || Va + size < Va)
         return STATUS_CONFLICTING_ADDRESSES;
-    for (ULONG va = Va; va - Va < size; va += PAGE_SIZE)
+    for (ULONG_PTR va = Va; va - Va < size; va += PAGE_SIZE)
         if (MmQueryPhysical(va))
             return STATUS_CONFLICTING_ADDRESSES;   /* nothing may be there yet */
-    for (ULONG va = Va; va - Va < size; va += PAGE_SIZE) {
-        ULONG phys = MmAllocatePhysicalPage();
+    for (ULONG_PTR va = Va; va - Va < size; va += PAGE_SIZE) {
+        ULONG_PTR phys = MmAllocatePhysicalPage();
         NTSTATUS status = phys ? MmMapPage(va, phys, Protection | MM_WRITABLE) : STATUS_NO_MEMORY;
         if (!NT_SUCCESS(status)) {
             if (phys)
                 MmFreePhysicalPage(phys);
-            MiUnmapPeImage(Va, va - Va);
+            MiUnmapPeImage(Va, (ULONG)(va - Va));
             return status;
         }
     }
@@ -68,8 +68,8 @@ NTSTATUS MiProtectPeImage(const LDR_IMAGE *Image, ULONG Protection)
             if (rva >= s->VirtualAddress && rva - s->VirtualAddress < extent)
                 prot = MiSectionProtection(s->Characteristics);
         }
-        ULONG va = Image->Va + rva;
-        ULONG pte = (MiReadPte(va) & ~(PAGE_SIZE - 1)) | PTE_PRESENT | MI_PTE_PROTECTION(prot);
+        ULONG_PTR va = Image->Va + rva;
+        ULONG_PTR pte = MI_PTE_FRAME(MiReadPte(va)) | PTE_PRESENT | MI_PTE_PROTECTION(prot);
         if (Protection & MM_USER)
             pte |= PTE_USER;
         if (prot == MI_PROT_READWRITE || prot == MI_PROT_EXECUTE_READWRITE)

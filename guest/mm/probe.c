@@ -7,13 +7,13 @@
 #include "../inc/ke.h"
 #include "../inc/mm.h"
 
-static NTSTATUS MiProbe(ULONG Address, SIZE_T Length, ULONG Alignment)
+static NTSTATUS MiProbe(ULONG_PTR Address, SIZE_T Length, ULONG Alignment)
 {
     if (Length == 0)
         return STATUS_SUCCESS;
     if (Alignment > 1 && (Address & (Alignment - 1)))
         return STATUS_DATATYPE_MISALIGNMENT;
-    ULONG end = Address + Length;
+    ULONG_PTR end = Address + Length;
     if (end < Address || end > MM_USER_PROBE_ADDRESS)
         return STATUS_ACCESS_VIOLATION;
     return STATUS_SUCCESS;
@@ -21,12 +21,12 @@ static NTSTATUS MiProbe(ULONG Address, SIZE_T Length, ULONG Alignment)
 
 NTSTATUS NTAPI ProbeForRead(const VOID *Address, SIZE_T Length, ULONG Alignment)
 {
-    return MiProbe((ULONG)Address, Length, Alignment);
+    return MiProbe((ULONG_PTR)Address, Length, Alignment);
 }
 
 NTSTATUS NTAPI ProbeForWrite(PVOID Address, SIZE_T Length, ULONG Alignment)
 {
-    return MiProbe((ULONG)Address, Length, Alignment);
+    return MiProbe((ULONG_PTR)Address, Length, Alignment);
 }
 
 NTSTATUS MmCopyFromCaller(PVOID Destination, const VOID *Source, SIZE_T Length, ULONG Alignment)

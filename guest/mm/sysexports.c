@@ -80,7 +80,7 @@ static const MI_SYSTEM_EXPORT *MiFindExport(const MI_SYSTEM_MODULE *Module, PCST
     return NULL;
 }
 
-NTSTATUS MmLookupSystemExport(PCSTR Module, PCSTR Name, PULONG Address)
+NTSTATUS MmLookupSystemExport(PCSTR Module, PCSTR Name, PULONG_PTR Address)
 {
     for (ULONG i = 0; i < MiSystemModuleCount; i++) {
         if (!LdrpEqualNamesNoCase(Module, MiSystemModules[i].Name))
@@ -88,13 +88,13 @@ NTSTATUS MmLookupSystemExport(PCSTR Module, PCSTR Name, PULONG Address)
         const MI_SYSTEM_EXPORT *e = MiFindExport(&MiSystemModules[i], Name);
         if (!e)
             return STATUS_ENTRYPOINT_NOT_FOUND;
-        *Address = (ULONG)e->Address;
+        *Address = (ULONG_PTR)e->Address;
         return STATUS_SUCCESS;
     }
     return STATUS_DLL_NOT_FOUND;
 }
 
-NTSTATUS MiResolveSystemImport(PVOID Context, PCSTR Module, PCSTR Name, ULONG Ordinal, PULONG Address)
+NTSTATUS MiResolveSystemImport(PVOID Context, PCSTR Module, PCSTR Name, ULONG Ordinal, PULONG_PTR Address)
 {
     (void)Context;
     (void)Ordinal;

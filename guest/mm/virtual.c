@@ -21,8 +21,8 @@
 #define MI_MAX_ZERO_BITS          21
 #define MI_VAD_TAG                0x20646156   /* 'Vad ' */
 
-#define ROUND_DOWN(x, a) ((x) & ~((a) - 1))
-#define ROUND_UP(x, a)   (((x) + (a) - 1) & ~((a) - 1))
+#define ROUND_DOWN(x, a) ((x) & ~((ULONG_PTR)(a) - 1))
+#define ROUND_UP(x, a)   (((x) + (a) - 1) & ~((ULONG_PTR)(a) - 1))
 
 static const ULONG MiPageProtection[] = {
     0, PAGE_NOACCESS, PAGE_READONLY, PAGE_READWRITE, PAGE_EXECUTE, PAGE_EXECUTE_READ, PAGE_EXECUTE_READWRITE,
@@ -37,9 +37,9 @@ static ULONG MiMakeProtectionMask(ULONG Protect)
     return MI_PROT_NONE;
 }
 
-static ULONG MiMakePte(ULONG Frame, ULONG Protection)
+static ULONG_PTR MiMakePte(ULONG_PTR Frame, ULONG Protection)
 {
-    ULONG pte = Frame | MI_PTE_PROTECTION(Protection);
+    ULONG_PTR pte = Frame | MI_PTE_PROTECTION(Protection);
     if (Protection == MI_PROT_NOACCESS)
         return pte;   /* not present: any access faults, the frame stays committed */
     pte |= PTE_PRESENT | PTE_USER;
@@ -48,23 +48,23 @@ static ULONG MiMakePte(ULONG Frame, ULONG Protection)
     return pte;
 }
 
-static BOOLEAN MiIsCommitted(ULONG Va)
+static BOOLEAN MiIsCommitted(ULONG_PTR Va)
 {
     return MI_PTE_GET_PROTECTION(MiReadPte(Va)) != MI_PROT_NONE;
 }
 
 /* ---------------------------------------------------------------- VADs */
 
-static PMMVAD MiLocateVad(PEPROCESS Process, ULONG Va)
+static PMMVAD MiLocateVad(PEPROCESS Process, ULONG_PTR Va)
 {
-    ULONG vpn = Va >> PAGE_SHIFT;
+    ULONG_PTR vpn = Va >> PAGE_SHIFT;
     for (PMMVAD v = Process->VadRoot; v && v->StartingVpn <= vpn; v = v->Next)
         if (vpn <= v->EndingVpn)
             return v;
     return NULL;
 }
 
-static BOOLEAN MiRangeIsFree(PEPROCESS Process, ULONG Start, ULONG End)
+static BOOLEAN MiRangeIsFree(PEPROCESS Process, ULONG_PTR Start, ULONG_PTR End)
 {
     for (PMMVAD v = Process->VadRoot; v; v = v->Next)
         if ((v->StartingVpn << PAGE_SHIFT) < End && ((v->EndingVpn + 1) << PAGE_SHIFT) > Start)
@@ -72,7 +72,7 @@ static BOOLEAN MiRangeIsFree(PEPROCESS Process, ULONG Start, ULONG End)
     return TRUE;
 }
 
-NTSTATUS MiInsertVad(PEPROCESS Process, ULONG Start, ULONG End, ULONG Flags)
+NTSTATUS MiInsertVad(PEPROCESS Process, ULONG_PTR Start, ULONG_PTR End, ULONG Flags)
 {
     PMMVAD vad = ExAllocatePoolWithTag(NonPagedPool, sizeof(MMVAD), MI_VAD_TAG);
     if (!vad)
@@ -89,9 +89,9 @@ NTSTATUS MiInsertVad(PEPROCESS Process, ULONG Start, ULONG End, ULONG Flags)
 }
 
 /* The lowest Size bytes, on a 64 KiB boundary, that no VAD covers and that end at or below Highest. */
-static ULONG MiFindEmptyRange(PEPROCESS Process, ULONG Size, ULONG Highest)
+static ULONG_PTR MiFindEmptyRange(PEPROCESS Process, ULONG_PTR Size, ULONG_PTR Highest)
 {
-    ULONG start = MM_LOWEST_USER_ADDRESS;
+    ULONG_PTR start = MM_LOWEST_USER_ADDRESS;
     for (;;) {
         if (start + Size < start || start + Size - 1 > Highest)
             return 0;
@@ -107,21 +107,21 @@ static ULONG MiFindEmptyRange(PEPROCESS Process, ULONG Size, ULONG Highest)
     }
 }
 
-static void MiDecommitRange(ULONG Start, ULONG End)
+static void MiDecommitRange(ULONG_PTR Start, ULONG_PTR End)
 {
-    for (ULONG va = Start; va < End; va += PAGE_SIZE) {
-        ULONG pte = MiReadPte(va);
+    for (ULONG_PTR va = Start; va < End; va += PAGE_SIZE) {
+        ULONG_PTR pte = MiReadPte(va);
         if (MI_PTE_GET_PROTECTION(pte) == MI_PROT_NONE)
             continue;
         MiWritePte(va, 0);
-        MmFreePhysicalPage(pte & ~(PAGE_SIZE - 1));
+        MmFreePhysicalPage(MI_PTE_FRAME(pte));
     }
 }
 
 /* Releases [Start, End) of Vad: the VAD shrinks, splits or goes. */
-static NTSTATUS MiReleaseRange(PEPROCESS Process, PMMVAD Vad, ULONG Start, ULONG End)
+static NTSTATUS MiReleaseRange(PEPROCESS Process, PMMVAD Vad, ULONG_PTR Start, ULONG_PTR End)
 {
-    ULONG first = Start >> PAGE_SHIFT, last = (End >> PAGE_SHIFT) - 1;
+    ULONG_PTR first = Start >> PAGE_SHIFT, last = (End >> PAGE_SHIFT) - 1;
     if (first > Vad->StartingVpn && last < Vad->EndingVpn) {
         NTSTATUS status = MiInsertVad(Process, End, (Vad->EndingVpn + 1) << PAGE_SHIFT, Vad->Flags);
         if (!NT_SUCCESS(status))
@@ -156,25 +156,25 @@ static NTSTATUS MiReferenceProcess(HANDLE ProcessHandle, KPROCESSOR_MODE Mode, P
     return status;
 }
 
-static NTSTATUS MiCaptureRange(PVOID *BaseAddress, PSIZE_T RegionSize, ULONG *Base, ULONG *Size)
+static NTSTATUS MiCaptureRange(PVOID *BaseAddress, PSIZE_T RegionSize, ULONG_PTR *Base, ULONG_PTR *Size)
 {
-    NTSTATUS status = MmCopyFromCaller(Base, BaseAddress, sizeof(*Base), sizeof(ULONG));
+    NTSTATUS status = MmCopyFromCaller(Base, BaseAddress, sizeof(*Base), sizeof(ULONG_PTR));
     if (NT_SUCCESS(status))
-        status = MmCopyFromCaller(Size, RegionSize, sizeof(*Size), sizeof(ULONG));
+        status = MmCopyFromCaller(Size, RegionSize, sizeof(*Size), sizeof(ULONG_PTR));
     if (NT_SUCCESS(status) && KeGetPreviousMode() == UserMode) {
         /* both are written back: they must be writable too */
-        status = ProbeForWrite(BaseAddress, sizeof(PVOID), sizeof(ULONG));
+        status = ProbeForWrite(BaseAddress, sizeof(PVOID), sizeof(ULONG_PTR));
         if (NT_SUCCESS(status))
-            status = ProbeForWrite(RegionSize, sizeof(SIZE_T), sizeof(ULONG));
+            status = ProbeForWrite(RegionSize, sizeof(SIZE_T), sizeof(ULONG_PTR));
     }
     return status;
 }
 
-static NTSTATUS MiReturnRange(PVOID *BaseAddress, PSIZE_T RegionSize, ULONG Base, ULONG Size)
+static NTSTATUS MiReturnRange(PVOID *BaseAddress, PSIZE_T RegionSize, ULONG_PTR Base, ULONG_PTR Size)
 {
-    NTSTATUS status = MmCopyToCaller(BaseAddress, &Base, sizeof(Base), sizeof(ULONG));
+    NTSTATUS status = MmCopyToCaller(BaseAddress, &Base, sizeof(Base), sizeof(ULONG_PTR));
     if (NT_SUCCESS(status))
-        status = MmCopyToCaller(RegionSize, &Size, sizeof(Size), sizeof(ULONG));
+        status = MmCopyToCaller(RegionSize, &Size, sizeof(Size), sizeof(ULONG_PTR));
     return status;
 }
 
@@ -182,7 +182,8 @@ NTSTATUS NTAPI NtAllocateVirtualMemory(HANDLE ProcessHandle, PVOID *BaseAddress,
                                        PSIZE_T RegionSize, ULONG AllocationType, ULONG Protect)
 {
     KPROCESSOR_MODE mode = KeGetPreviousMode();
-    ULONG base, size, protection;
+    ULONG_PTR base, size;
+    ULONG protection;
     PEPROCESS process;
     NTSTATUS status;
 
@@ -201,14 +202,14 @@ NTSTATUS NTAPI NtAllocateVirtualMemory(HANDLE ProcessHandle, PVOID *BaseAddress,
         return STATUS_INVALID_PARAMETER_2;
     if (size == 0 || MM_HIGHEST_VAD_ADDRESS + 1 - base < size)
         return STATUS_INVALID_PARAMETER_4;
-    ULONG highest = ZeroBits ? (MM_HIGHEST_USER_ADDRESS >> ZeroBits) : MM_HIGHEST_VAD_ADDRESS;
+    ULONG_PTR highest = ZeroBits ? (MM_HIGHEST_USER_ADDRESS >> ZeroBits) : MM_HIGHEST_VAD_ADDRESS;
     if (base && base + size - 1 > highest)
         return STATUS_INVALID_PARAMETER_3;
     status = MiReferenceProcess(ProcessHandle, mode, &process);
     if (!NT_SUCCESS(status))
         return status;
 
-    ULONG start, end;
+    ULONG_PTR start, end;
     if (AllocationType & MEM_RESERVE) {
         if (base) {
             start = ROUND_DOWN(base, MM_ALLOCATION_GRANULARITY);
@@ -233,8 +234,8 @@ NTSTATUS NTAPI NtAllocateVirtualMemory(HANDLE ProcessHandle, PVOID *BaseAddress,
     }
 
     if (NT_SUCCESS(status) && (AllocationType & MEM_COMMIT)) {
-        ULONG needed = 0;
-        for (ULONG va = start; va < end; va += PAGE_SIZE)
+        ULONG_PTR needed = 0;
+        for (ULONG_PTR va = start; va < end; va += PAGE_SIZE)
             needed += !MiIsCommitted(va);
         /* keep a little for page tables; committing never half-succeeds */
         if ((needed + (end - start) / 0x400000 + 2) * PAGE_SIZE > MmFreePhysicalBytes()) {
@@ -242,10 +243,10 @@ NTSTATUS NTAPI NtAllocateVirtualMemory(HANDLE ProcessHandle, PVOID *BaseAddress,
             if (AllocationType & MEM_RESERVE)
                 MiReleaseRange(process, MiLocateVad(process, start), start, end);
         }
-        for (ULONG va = start; NT_SUCCESS(status) && va < end; va += PAGE_SIZE) {
+        for (ULONG_PTR va = start; NT_SUCCESS(status) && va < end; va += PAGE_SIZE) {
             if (MiIsCommitted(va))
                 continue;   /* already committed pages keep their contents and protection */
-            ULONG frame = MmAllocatePhysicalPage();
+            ULONG_PTR frame = MmAllocatePhysicalPage();
             status = frame ? MiWritePte(va, MiMakePte(frame, protection)) : STATUS_NO_MEMORY;
         }
     }
@@ -258,7 +259,7 @@ NTSTATUS NTAPI NtAllocateVirtualMemory(HANDLE ProcessHandle, PVOID *BaseAddress,
 NTSTATUS NTAPI NtFreeVirtualMemory(HANDLE ProcessHandle, PVOID *BaseAddress, PSIZE_T RegionSize, ULONG FreeType)
 {
     KPROCESSOR_MODE mode = KeGetPreviousMode();
-    ULONG base, size;
+    ULONG_PTR base, size;
     PEPROCESS process;
 
     if (FreeType != MEM_DECOMMIT && FreeType != MEM_RELEASE)
@@ -274,14 +275,14 @@ NTSTATUS NTAPI NtFreeVirtualMemory(HANDLE ProcessHandle, PVOID *BaseAddress, PSI
     if (!NT_SUCCESS(status))
         return status;
 
-    ULONG start = ROUND_DOWN(base, PAGE_SIZE), end = 0;
+    ULONG_PTR start = ROUND_DOWN(base, PAGE_SIZE), end = 0;
     PMMVAD vad = MiLocateVad(process, start);
     if (!vad) {
         status = STATUS_MEMORY_NOT_ALLOCATED;
     } else if (vad->Flags & MI_VAD_IMAGE) {
         status = STATUS_UNABLE_TO_DELETE_SECTION;
     } else {
-        ULONG vadEnd = (vad->EndingVpn + 1) << PAGE_SHIFT;
+        ULONG_PTR vadEnd = (vad->EndingVpn + 1) << PAGE_SHIFT;
         if (size == 0) {
             /* the whole reservation, which must then be named by its base */
             if (FreeType == MEM_RELEASE && start != vad->StartingVpn << PAGE_SHIFT)
@@ -309,7 +310,8 @@ NTSTATUS NTAPI NtProtectVirtualMemory(HANDLE ProcessHandle, PVOID *BaseAddress, 
                                       ULONG NewAccessProtection, PULONG OldAccessProtection)
 {
     KPROCESSOR_MODE mode = KeGetPreviousMode();
-    ULONG base, size, old;
+    ULONG_PTR base, size;
+    ULONG old;
     PEPROCESS process;
 
     ULONG protection = MiMakeProtectionMask(NewAccessProtection);
@@ -328,19 +330,19 @@ NTSTATUS NTAPI NtProtectVirtualMemory(HANDLE ProcessHandle, PVOID *BaseAddress, 
     if (!NT_SUCCESS(status))
         return status;
 
-    ULONG start = ROUND_DOWN(base, PAGE_SIZE), end = ROUND_UP(base + size, PAGE_SIZE);
+    ULONG_PTR start = ROUND_DOWN(base, PAGE_SIZE), end = ROUND_UP(base + size, PAGE_SIZE);
     PMMVAD vad = MiLocateVad(process, start);
     if (!vad || end == 0 || end > (vad->EndingVpn + 1) << PAGE_SHIFT) {
         status = STATUS_CONFLICTING_ADDRESSES;
     } else {
-        for (ULONG va = start; va < end && NT_SUCCESS(status); va += PAGE_SIZE)
+        for (ULONG_PTR va = start; va < end && NT_SUCCESS(status); va += PAGE_SIZE)
             if (!MiIsCommitted(va))
                 status = STATUS_NOT_COMMITTED;
     }
     if (NT_SUCCESS(status)) {
         old = MiPageProtection[MI_PTE_GET_PROTECTION(MiReadPte(start))];
-        for (ULONG va = start; va < end; va += PAGE_SIZE)
-            MiWritePte(va, MiMakePte(MiReadPte(va) & ~(PAGE_SIZE - 1), protection));
+        for (ULONG_PTR va = start; va < end; va += PAGE_SIZE)
+            MiWritePte(va, MiMakePte(MI_PTE_FRAME(MiReadPte(va)), protection));
     }
     ObDereferenceObject(process);
     if (!NT_SUCCESS(status))

@@ -30,11 +30,15 @@ SIZE_T NTAPI RtlSizeHeap(PVOID HeapHandle, ULONG Flags, PVOID BaseAddress);
 /* the debugger's console: INT 2Dh, BREAKPOINT_PRINT */
 ULONG DbgPrint(PCSTR Format, ...) __attribute__((format(printf, 1, 2)));
 
-/* the current thread's TEB and its process's PEB, through FS as NT has them */
+/* the current thread's TEB and its process's PEB, through FS (i386) or GS (amd64) as NT has them: NT_TIB.Self */
 static inline PTEB NtCurrentTeb(void)
 {
     PTEB teb;
+#if defined(__x86_64__)
+    __asm__("movq %%gs:0x30, %0" : "=r"(teb));
+#else
     __asm__("movl %%fs:0x18, %0" : "=r"(teb));
+#endif
     return teb;
 }
 

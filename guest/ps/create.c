@@ -12,6 +12,8 @@
 #include "../inc/image.h"
 
 #define PSP_KERNEL_STACK_SIZE 0x4000
+/* the process parameters follow the PEB in its page, then their strings */
+#define PSP_PEB_PARAMETERS_OFFSET ((sizeof(PEB) + 0xFF) & ~0xFF)
 
 /* Processes and threads are objects (a pseudo-handle refers to them); these live forever. */
 #define PSP_PROCESS_ALL_ACCESS 0x001F0FFF
@@ -58,9 +60,9 @@ static void PspSetImageName(PEPROCESS Process, const char *CommandLine)
     Process->ImageFileName[n] = '\0';
 }
 
-static NTSTATUS PspMapNewPage(ULONG Va, ULONG Protection, PVOID *Kseg)
+static NTSTATUS PspMapNewPage(ULONG_PTR Va, ULONG Protection, PVOID *Kseg)
 {
-    ULONG phys = MmAllocatePhysicalPage();
+    ULONG_PTR phys = MmAllocatePhysicalPage();
     if (!phys)
         return STATUS_NO_MEMORY;
     *Kseg = MmPhysicalToVirtual(phys);
@@ -68,7 +70,7 @@ static NTSTATUS PspMapNewPage(ULONG Va, ULONG Protection, PVOID *Kseg)
 }
 
 /* Lays out PEB, process parameters and the strings in the PEB page (params past NT's PEB). */
-static NTSTATUS PspCreatePeb(const char *CommandLine, ULONG ImageBase)
+static NTSTATUS PspCreatePeb(const char *CommandLine, ULONG_PTR ImageBase)
 {
     PUCHAR page;
     NTSTATUS status = PspMapNewPage(MM_PEB_ADDRESS, MM_USER | MM_WRITABLE, (PVOID *)&page);
@@ -76,8 +78,9 @@ static NTSTATUS PspCreatePeb(const char *CommandLine, ULONG ImageBase)
         return status;
 
     PPEB peb = (PPEB)page;
-    ULONG paramsOffset = 0x200, stringsOffset = 0x280;
-    C_ASSERT(sizeof(PEB) <= 0x200 && sizeof(RTL_USER_PROCESS_PARAMETERS) <= 0x80);
+    /* i386: 0x200 and 0x280; amd64: 0x300 and 0x380 */
+    ULONG paramsOffset = PSP_PEB_PARAMETERS_OFFSET, stringsOffset = paramsOffset + 0x80;
+    C_ASSERT(sizeof(RTL_USER_PROCESS_PARAMETERS) <= 0x80);
     PRTL_USER_PROCESS_PARAMETERS params = (PRTL_USER_PROCESS_PARAMETERS)(page + paramsOffset);
     PWSTR text = (PWSTR)(page + stringsOffset);
     ULONG capacity = (PAGE_SIZE - stringsOffset) / sizeof(WCHAR) - 1;
@@ -121,8 +124,8 @@ static NTSTATUS PspCreateTeb(PEPROCESS Process, PETHREAD Thread)
     teb->NtTib.Self = (PNT_TIB)MM_TEB_ADDRESS;
     teb->NtTib.StackBase = (PVOID)MM_USER_STACK_TOP;
     teb->NtTib.StackLimit = (PVOID)(MM_USER_STACK_TOP - MM_USER_STACK_SIZE);
-    teb->ClientId.UniqueProcess = (HANDLE)Process->UniqueProcessId;
-    teb->ClientId.UniqueThread = (HANDLE)Thread->Tcb.ThreadId;
+    teb->ClientId.UniqueProcess = (HANDLE)(ULONG_PTR)Process->UniqueProcessId;
+    teb->ClientId.UniqueThread = (HANDLE)(ULONG_PTR)Thread->Tcb.ThreadId;
     teb->ProcessEnvironmentBlock = (PPEB)MM_PEB_ADDRESS;
     return STATUS_SUCCESS;
 }

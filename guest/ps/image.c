@@ -13,11 +13,15 @@
 
 #define PSP_NTDLL_LIMIT    (MM_NTDLL_BASE + 0x01000000)
 #define PSP_IMAGE_LOWEST   0x00010000u
+#if defined(_M_AMD64)
+#define PSP_IMAGE_HIGHEST  0x000007FF00000000ull   /* x64 programs default to 0x140000000 */
+#else
 #define PSP_IMAGE_HIGHEST  0x70000000u
+#endif
 #define PSP_IMAGE_ALIGN    0x00010000u   /* NT's allocation granularity */
 
 /* [Start, Start+Size) inside [Lowest, Highest) and clear of every VAD of Process. */
-static BOOLEAN PspRangeIsFree(PEPROCESS Process, ULONG Start, ULONG Size, ULONG Lowest, ULONG Highest)
+static BOOLEAN PspRangeIsFree(PEPROCESS Process, ULONG_PTR Start, ULONG Size, ULONG_PTR Lowest, ULONG_PTR Highest)
 {
     if (Start < Lowest || Start > Highest || Size > Highest - Start)
         return FALSE;
@@ -28,12 +32,12 @@ static BOOLEAN PspRangeIsFree(PEPROCESS Process, ULONG Start, ULONG Size, ULONG 
 }
 
 /* Where a PE program goes: its ImageBase if free, else the lowest free 64 KiB-aligned range. */
-static ULONG PspChooseImageBase(PEPROCESS Process, const LDR_IMAGE *Image)
+static ULONG_PTR PspChooseImageBase(PEPROCESS Process, const LDR_IMAGE *Image)
 {
     ULONG size = (Image->SizeOfImage + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
     if (PspRangeIsFree(Process, Image->ImageBase, size, PSP_IMAGE_LOWEST, PSP_IMAGE_HIGHEST))
         return Image->ImageBase;
-    for (ULONG va = PSP_IMAGE_LOWEST; va < PSP_IMAGE_HIGHEST; va += PSP_IMAGE_ALIGN)
+    for (ULONG_PTR va = PSP_IMAGE_LOWEST; va < PSP_IMAGE_HIGHEST; va += PSP_IMAGE_ALIGN)
         if (PspRangeIsFree(Process, va, size, PSP_IMAGE_LOWEST, PSP_IMAGE_HIGHEST))
             return va;
     return 0;
@@ -87,11 +91,11 @@ static NTSTATUS PspMapPeImage(PEPROCESS Process, const PS_IMAGE_SOURCE *Source, 
                               PPS_USER_IMAGE Image)
 {
     PLDR_IMAGE pe = &Image->Pe;
-    NTSTATUS status = RtlVerifyImageHeaders(Source->Data, Source->Size, IMAGE_FILE_MACHINE_I386, pe);
+    NTSTATUS status = RtlVerifyImageHeaders(Source->Data, Source->Size, IMAGE_FILE_MACHINE_NATIVE, pe);
     if (!NT_SUCCESS(status))
         return status;
     ULONG size = (pe->SizeOfImage + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
-    ULONG base = Ntdll ? PspChooseImageBase(Process, pe) : MM_NTDLL_BASE;
+    ULONG_PTR base = Ntdll ? PspChooseImageBase(Process, pe) : MM_NTDLL_BASE;
     if (!Ntdll && !PspRangeIsFree(Process, base, size, MM_NTDLL_BASE, PSP_NTDLL_LIMIT))
         return STATUS_CONFLICTING_ADDRESSES;
     if (!base || (Ntdll && pe->AddressOfEntryPoint == 0))

@@ -7,6 +7,9 @@
  */
 #include "../inc/rtl.h"
 
+/* 'll', and 'l' where long is 64-bit (x86_64 builds): ULONG_PTR is an unsigned long there */
+#define KI_FORMAT_64(longs) ((longs) >= 2 || ((longs) == 1 && sizeof(long) == 8))
+
 typedef struct { char *buf; size_t size, len; } SINK;
 
 static void Put(SINK *s, char c)
@@ -87,9 +90,11 @@ static void PutStringArgument(SINK *s, char conversion, int wide, va_list *ap, i
 }
 
 /* Writes at most size characters, with no terminator; returns the whole length. */
-int RtlFormatUnterminatedV(char *buf, size_t size, const char *fmt, va_list ap)
+int RtlFormatUnterminatedV(char *buf, size_t size, const char *fmt, va_list args)
 {
     SINK s = { buf, size, 0 };
+    va_list ap;   /* a copy: on x86_64 a va_list parameter is a pointer, &args not a va_list * */
+    va_copy(ap, args);
     for (; *fmt; fmt++) {
         if (*fmt != '%') {
             Put(&s, *fmt);
@@ -135,14 +140,14 @@ int RtlFormatUnterminatedV(char *buf, size_t size, const char *fmt, va_list ap)
             break;
         case 'i':
         case 'd': {
-            long long v = longs >= 2 ? va_arg(ap, long long) : va_arg(ap, int);
+            long long v = KI_FORMAT_64(longs) ? va_arg(ap, long long) : va_arg(ap, int);
             PutNumber(&s, v < 0 ? -(unsigned long long)v : (unsigned long long)v, 10, 0, width, zero, left, v < 0);
             break;
         }
         case 'u':
         case 'x':
         case 'X': {
-            unsigned long long v = longs >= 2 ? va_arg(ap, unsigned long long) : va_arg(ap, unsigned int);
+            unsigned long long v = KI_FORMAT_64(longs) ? va_arg(ap, unsigned long long) : va_arg(ap, unsigned int);
             PutNumber(&s, v, *fmt == 'u' ? 10 : 16, *fmt == 'X', width, zero, left, 0);
             break;
         }
@@ -160,6 +165,7 @@ int RtlFormatUnterminatedV(char *buf, size_t size, const char *fmt, va_list ap)
             Put(&s, *fmt);
         }
     }
+    va_end(ap);
     return (int)s.len;
 }
 

@@ -1,5 +1,5 @@
 /*
- * PE32 i386 images as untrusted input: header verification (what NT's
+ * PE32 (i386) and PE32+ (amd64) images as untrusted input: header verification (what NT's
  * MiVerifyImageHeader checks, and a bit more), bounded data-directory
  * access, exports by name and ordinal with forwarders, import snapping and
  * base relocations. Pure C over (bytes, SizeOfImage, guest VA): the kernel
@@ -86,48 +86,93 @@ NTSTATUS RtlImageNtHeaderEx(ULONG Flags, PVOID Base, ULONG Size, PIMAGE_NT_HEADE
     return STATUS_SUCCESS;
 }
 
+/* The optional header's fields the loader checks, from a PE32 or a PE32+ one. */
+typedef struct _LDRP_OPTIONAL_HEADER {
+    USHORT Magic;
+    ULONG Fixed, Size;          /* the part before DataDirectory; the whole structure */
+    ULONGLONG ImageBase;
+    ULONG SectionAlignment, FileAlignment, SizeOfImage, SizeOfHeaders, AddressOfEntryPoint, NumberOfRvaAndSizes;
+    const IMAGE_DATA_DIRECTORY *DataDirectory;
+} LDRP_OPTIONAL_HEADER;
+
+#define LDRP_COPY_OPTIONAL(out, oh) do { \
+        (out)->ImageBase = (oh)->ImageBase; (out)->SectionAlignment = (oh)->SectionAlignment; \
+        (out)->FileAlignment = (oh)->FileAlignment; (out)->SizeOfImage = (oh)->SizeOfImage; \
+        (out)->SizeOfHeaders = (oh)->SizeOfHeaders; (out)->AddressOfEntryPoint = (oh)->AddressOfEntryPoint; \
+        (out)->NumberOfRvaAndSizes = (oh)->NumberOfRvaAndSizes; (out)->DataDirectory = (oh)->DataDirectory; \
+    } while (0)
+
+/* PE32 for I386, PE32+ for AMD64: the machine says which header the file must have. */
+static BOOLEAN RtlpReadOptionalHeader(const IMAGE_NT_HEADERS32 *Nt, USHORT Machine, LDRP_OPTIONAL_HEADER *Out)
+{
+    if (Machine == IMAGE_FILE_MACHINE_AMD64) {
+        const IMAGE_OPTIONAL_HEADER64 *oh = &((const IMAGE_NT_HEADERS64 *)Nt)->OptionalHeader;
+        Out->Magic = IMAGE_NT_OPTIONAL_HDR64_MAGIC;
+        Out->Fixed = offsetof(IMAGE_OPTIONAL_HEADER64, DataDirectory);
+        Out->Size = sizeof(IMAGE_OPTIONAL_HEADER64);
+        LDRP_COPY_OPTIONAL(Out, oh);
+        return oh->Magic == IMAGE_NT_OPTIONAL_HDR64_MAGIC;
+    }
+    const IMAGE_OPTIONAL_HEADER32 *oh = &Nt->OptionalHeader;
+    Out->Magic = IMAGE_NT_OPTIONAL_HDR32_MAGIC;
+    Out->Fixed = offsetof(IMAGE_OPTIONAL_HEADER32, DataDirectory);
+    Out->Size = sizeof(IMAGE_OPTIONAL_HEADER32);
+    LDRP_COPY_OPTIONAL(Out, oh);
+    return oh->Magic == IMAGE_NT_OPTIONAL_HDR32_MAGIC;
+}
+
+/* The highest address an image of this format may reach: 4 GiB for PE32, the address size for PE32+. */
+static ULONGLONG RtlpImageAddressLimit(USHORT Magic)
+{
+    if (Magic == IMAGE_NT_OPTIONAL_HDR64_MAGIC && sizeof(ULONG_PTR) == 8)
+        return ~0ull;
+    return 0x100000000ull;
+}
+
 /* File header and optional header: machine, sizes, alignments, the header area. */
 static NTSTATUS RtlpVerifyOptionalHeader(const IMAGE_NT_HEADERS32 *Nt, ULONG Lfanew, ULONG FileSize, USHORT Machine,
                                          PLDR_IMAGE Image)
 {
     const IMAGE_FILE_HEADER *fh = &Nt->FileHeader;
-    const IMAGE_OPTIONAL_HEADER32 *oh = &Nt->OptionalHeader;
-    const ULONG fixed = offsetof(IMAGE_OPTIONAL_HEADER32, DataDirectory);
+    LDRP_OPTIONAL_HEADER oh;
     if (fh->Machine != Machine || !(fh->Characteristics & IMAGE_FILE_EXECUTABLE_IMAGE))
         return STATUS_INVALID_IMAGE_FORMAT;
     if (fh->NumberOfSections == 0 || fh->NumberOfSections > LDR_MAX_SECTIONS)
         return STATUS_INVALID_IMAGE_FORMAT;
-    if (fh->SizeOfOptionalHeader < fixed || fh->SizeOfOptionalHeader > sizeof(IMAGE_OPTIONAL_HEADER32))
+    BOOLEAN magicOk = RtlpReadOptionalHeader(Nt, Machine, &oh);
+    if (fh->SizeOfOptionalHeader < oh.Fixed || fh->SizeOfOptionalHeader > oh.Size)
         return STATUS_INVALID_IMAGE_FORMAT;
     /* the optional header and the section table inside the file */
     ULONG sectionTable = Lfanew + sizeof(ULONG) + sizeof(IMAGE_FILE_HEADER) + fh->SizeOfOptionalHeader;
     ULONG headersEnd = sectionTable + fh->NumberOfSections * sizeof(IMAGE_SECTION_HEADER);
     if (headersEnd > FileSize)
         return STATUS_INVALID_IMAGE_FORMAT;
-    if (oh->Magic != IMAGE_NT_OPTIONAL_HDR32_MAGIC || oh->NumberOfRvaAndSizes > IMAGE_NUMBEROF_DIRECTORY_ENTRIES ||
-        fh->SizeOfOptionalHeader < fixed + oh->NumberOfRvaAndSizes * sizeof(IMAGE_DATA_DIRECTORY))
+    if (!magicOk || oh.NumberOfRvaAndSizes > IMAGE_NUMBEROF_DIRECTORY_ENTRIES ||
+        fh->SizeOfOptionalHeader < oh.Fixed + oh.NumberOfRvaAndSizes * sizeof(IMAGE_DATA_DIRECTORY))
         return STATUS_INVALID_IMAGE_FORMAT;
     /* sections start on page boundaries: each gets its own protection */
-    if (!LdrpIsPowerOfTwo(oh->SectionAlignment) || oh->SectionAlignment < PAGE_SIZE ||
-        !LdrpIsPowerOfTwo(oh->FileAlignment) || oh->FileAlignment < PE_MIN_FILE_ALIGNMENT || oh->FileAlignment > PE_MAX_FILE_ALIGNMENT ||
-        oh->FileAlignment > oh->SectionAlignment)
+    if (!LdrpIsPowerOfTwo(oh.SectionAlignment) || oh.SectionAlignment < PAGE_SIZE ||
+        !LdrpIsPowerOfTwo(oh.FileAlignment) || oh.FileAlignment < PE_MIN_FILE_ALIGNMENT || oh.FileAlignment > PE_MAX_FILE_ALIGNMENT ||
+        oh.FileAlignment > oh.SectionAlignment)
         return STATUS_INVALID_IMAGE_FORMAT;
-    if (oh->SizeOfImage == 0 || oh->SizeOfImage > LDR_MAX_IMAGE_SIZE || (oh->ImageBase & 0xFFFF) ||
-        (ULONGLONG)oh->ImageBase + oh->SizeOfImage > 0x100000000ull)
+    ULONGLONG limit = RtlpImageAddressLimit(oh.Magic);
+    if (oh.SizeOfImage == 0 || oh.SizeOfImage > LDR_MAX_IMAGE_SIZE || (oh.ImageBase & 0xFFFF) ||
+        oh.ImageBase > limit - oh.SizeOfImage || (limit != ~0ull && oh.ImageBase + oh.SizeOfImage > limit))
         return STATUS_INVALID_IMAGE_FORMAT;
-    if (oh->SizeOfHeaders < headersEnd || oh->SizeOfHeaders > FileSize || oh->SizeOfHeaders >= oh->SizeOfImage ||
-        oh->AddressOfEntryPoint >= oh->SizeOfImage)
+    if (oh.SizeOfHeaders < headersEnd || oh.SizeOfHeaders > FileSize || oh.SizeOfHeaders >= oh.SizeOfImage ||
+        oh.AddressOfEntryPoint >= oh.SizeOfImage)
         return STATUS_INVALID_IMAGE_FORMAT;
     Image->Sections = (const IMAGE_SECTION_HEADER *)((const UCHAR *)Nt + (sectionTable - Lfanew));
     Image->NumberOfSections = fh->NumberOfSections;
     Image->Characteristics = fh->Characteristics;
-    Image->ImageBase = oh->ImageBase;
-    Image->SizeOfImage = oh->SizeOfImage;
-    Image->SizeOfHeaders = oh->SizeOfHeaders;
-    Image->AddressOfEntryPoint = oh->AddressOfEntryPoint;
-    Image->NumberOfRvaAndSizes = oh->NumberOfRvaAndSizes;
+    Image->Magic = oh.Magic;
+    Image->ImageBase = (ULONG_PTR)oh.ImageBase;
+    Image->SizeOfImage = oh.SizeOfImage;
+    Image->SizeOfHeaders = oh.SizeOfHeaders;
+    Image->AddressOfEntryPoint = oh.AddressOfEntryPoint;
+    Image->NumberOfRvaAndSizes = oh.NumberOfRvaAndSizes;
     memset(Image->DataDirectory, 0, sizeof(Image->DataDirectory));
-    memcpy(Image->DataDirectory, oh->DataDirectory, oh->NumberOfRvaAndSizes * sizeof(IMAGE_DATA_DIRECTORY));
+    memcpy(Image->DataDirectory, oh.DataDirectory, oh.NumberOfRvaAndSizes * sizeof(IMAGE_DATA_DIRECTORY));
     return STATUS_SUCCESS;
 }
 
@@ -186,13 +231,16 @@ NTSTATUS RtlVerifyImageHeaders(const UCHAR *File, ULONG FileSize, USHORT Machine
         return status;
     ULONG lfanew = (ULONG)((const UCHAR *)nt - File);
     /* the whole optional header is read below: it must lie in the file even when declared shorter */
-    if (FileSize - lfanew < sizeof(IMAGE_NT_HEADERS32))
+    ULONG ntSize = Machine == IMAGE_FILE_MACHINE_AMD64 ? sizeof(IMAGE_NT_HEADERS64) : sizeof(IMAGE_NT_HEADERS32);
+    if (FileSize - lfanew < ntSize)
         return STATUS_INVALID_IMAGE_FORMAT;
     Image->File = File;
     Image->FileSize = FileSize;
     status = RtlpVerifyOptionalHeader(nt, lfanew, FileSize, Machine, Image);
     if (NT_SUCCESS(status))
-        status = RtlpVerifySections(Image, nt->OptionalHeader.SectionAlignment);
+        status = RtlpVerifySections(Image, Machine == IMAGE_FILE_MACHINE_AMD64
+                                               ? ((PIMAGE_NT_HEADERS64)nt)->OptionalHeader.SectionAlignment
+                                               : nt->OptionalHeader.SectionAlignment);
     if (NT_SUCCESS(status))
         status = RtlpVerifyDirectories(Image);
     return status;
@@ -225,24 +273,37 @@ PVOID RtlImageDirectoryEntryToData(const LDR_IMAGE *Image, USHORT DirectoryEntry
 /* ---------------------------------------------------------------- base relocations */
 
 /* One block's entries; Rva/Size are the block's place in the image, already bounded. */
-static NTSTATUS LdrpRelocateBlock(PLDR_IMAGE Image, ULONG Rva, ULONG Size, ULONG PageRva, ULONG Bias)
+static NTSTATUS LdrpRelocateBlock(PLDR_IMAGE Image, ULONG Rva, ULONG Size, ULONG PageRva, ULONG_PTR Bias)
 {
+    /* a PE32 image has HIGHLOW (32-bit) entries, a PE32+ one DIR64 */
+    BOOLEAN pe32plus = Image->Magic == IMAGE_NT_OPTIONAL_HDR64_MAGIC;
     for (ULONG k = sizeof(IMAGE_BASE_RELOCATION); k < Size; k += sizeof(USHORT)) {
         USHORT entry = 0;
-        ULONG value = 0;
         LdrpRead16(Image, Rva + k, &entry);
         ULONG type = entry >> 12, target = PageRva + (entry & 0xFFF);
         if (type == IMAGE_REL_BASED_ABSOLUTE)
             continue;   /* padding */
-        if (type != IMAGE_REL_BASED_HIGHLOW || !LdrpRead32(Image, target, &value))
+        if (type == IMAGE_REL_BASED_HIGHLOW && !pe32plus) {
+            ULONG value = 0;
+            if (!LdrpRead32(Image, target, &value))
+                return STATUS_INVALID_IMAGE_FORMAT;
+            value += (ULONG)Bias;
+            memcpy(Image->Base + target, &value, sizeof(value));
+        } else if (type == IMAGE_REL_BASED_DIR64 && pe32plus) {
+            ULONGLONG value = 0;
+            if (!LdrpInImage(Image, target, sizeof(value)))
+                return STATUS_INVALID_IMAGE_FORMAT;
+            memcpy(&value, Image->Base + target, sizeof(value));
+            value += (ULONGLONG)(LONG_PTR)Bias;
+            memcpy(Image->Base + target, &value, sizeof(value));
+        } else {
             return STATUS_INVALID_IMAGE_FORMAT;
-        value += Bias;
-        memcpy(Image->Base + target, &value, sizeof(value));
+        }
     }
     return STATUS_SUCCESS;
 }
 
-NTSTATUS LdrRelocateImageWithBias(PLDR_IMAGE Image, ULONG Bias)
+NTSTATUS LdrRelocateImageWithBias(PLDR_IMAGE Image, ULONG_PTR Bias)
 {
     ULONG size;
     PUCHAR dir = RtlImageDirectoryEntryToData(Image, IMAGE_DIRECTORY_ENTRY_BASERELOC, sizeof(IMAGE_BASE_RELOCATION),
@@ -375,7 +436,7 @@ static NTSTATUS LdrpParseForwarder(const LDR_IMAGE *Dll, PCSTR Forwarder, PCSTR 
     return STATUS_SUCCESS;
 }
 
-NTSTATUS LdrGetProcedureAddress(PLDR_IMAGE Dll, PCSTR Name, ULONG Ordinal, PULONG Address)
+NTSTATUS LdrGetProcedureAddress(PLDR_IMAGE Dll, PCSTR Name, ULONG Ordinal, PULONG_PTR Address)
 {
     LDRP_EXPORTS exports;
     NTSTATUS status = LdrpGetExports(Dll, &exports);
@@ -405,7 +466,7 @@ NTSTATUS LdrGetProcedureAddress(PLDR_IMAGE Dll, PCSTR Name, ULONG Ordinal, PULON
 
 /* ---------------------------------------------------------------- imports */
 
-NTSTATUS LdrpResolveFromDll(PVOID Context, PCSTR Module, PCSTR Name, ULONG Ordinal, PULONG Address)
+NTSTATUS LdrpResolveFromDll(PVOID Context, PCSTR Module, PCSTR Name, ULONG Ordinal, PULONG_PTR Address)
 {
     PLDR_IMAGE dll = Context;
     if (!dll->Name || !LdrpEqualNamesNoCase(Module, dll->Name))
@@ -413,17 +474,20 @@ NTSTATUS LdrpResolveFromDll(PVOID Context, PCSTR Module, PCSTR Name, ULONG Ordin
     return LdrGetProcedureAddress(dll, Name, Ordinal, Address);
 }
 
-/* One thunk: by ordinal or by IMAGE_IMPORT_BY_NAME, resolved and written into the IAT. */
-static NTSTATUS LdrpSnapThunk(PLDR_IMAGE Image, PCSTR Module, ULONG Thunk, ULONG IatRva, PLDR_IMPORT_RESOLVER Resolve,
-                              PVOID Context, PLDR_IMPORT_FAILURE Failure)
+/* One thunk: by ordinal or by IMAGE_IMPORT_BY_NAME, resolved and written into the IAT (a pointer-sized slot). */
+static NTSTATUS LdrpSnapThunk(PLDR_IMAGE Image, PCSTR Module, ULONGLONG Thunk, ULONG IatRva,
+                              PLDR_IMPORT_RESOLVER Resolve, PVOID Context, PLDR_IMPORT_FAILURE Failure)
 {
+    BOOLEAN pe32plus = Image->Magic == IMAGE_NT_OPTIONAL_HDR64_MAGIC;
     PCSTR name = NULL;
-    ULONG ordinal = 0, address = 0;
-    if (IMAGE_SNAP_BY_ORDINAL32(Thunk)) {
-        ordinal = IMAGE_ORDINAL32(Thunk);
+    ULONG ordinal = 0;
+    ULONG_PTR address = 0;
+    if (pe32plus ? IMAGE_SNAP_BY_ORDINAL64(Thunk) : IMAGE_SNAP_BY_ORDINAL32((ULONG)Thunk)) {
+        ordinal = (ULONG)(pe32plus ? IMAGE_ORDINAL64(Thunk) : IMAGE_ORDINAL32((ULONG)Thunk));
     } else {
         /* IMAGE_IMPORT_BY_NAME: a USHORT hint, then the name */
-        if (Thunk > Image->SizeOfImage - sizeof(USHORT) || !(name = LdrpImageString(Image, Thunk + sizeof(USHORT))))
+        if (Thunk > Image->SizeOfImage - sizeof(USHORT) ||
+            !(name = LdrpImageString(Image, (ULONG)Thunk + sizeof(USHORT))))
             return STATUS_INVALID_IMAGE_FORMAT;
     }
     NTSTATUS status = Resolve(Context, Module, name, ordinal, &address);
@@ -433,7 +497,13 @@ static NTSTATUS LdrpSnapThunk(PLDR_IMAGE Image, PCSTR Module, ULONG Thunk, ULONG
         Failure->Ordinal = ordinal;
         return status;
     }
-    memcpy(Image->Base + IatRva, &address, sizeof(address));
+    if (pe32plus) {
+        ULONGLONG slot = address;
+        memcpy(Image->Base + IatRva, &slot, sizeof(slot));
+    } else {
+        ULONG slot = (ULONG)address;
+        memcpy(Image->Base + IatRva, &slot, sizeof(slot));
+    }
     return STATUS_SUCCESS;
 }
 
@@ -443,14 +513,17 @@ static NTSTATUS LdrpSnapDescriptor(PLDR_IMAGE Image, const IMAGE_IMPORT_DESCRIPT
 {
     PCSTR module = LdrpImageString(Image, Descriptor->Name);
     ULONG lookup = Descriptor->OriginalFirstThunk ? Descriptor->OriginalFirstThunk : Descriptor->FirstThunk;
-    /* both tables start inside the image: lookup + i * 4 below cannot wrap */
+    ULONG width = Image->Magic == IMAGE_NT_OPTIONAL_HDR64_MAGIC ? 8 : 4;   /* IMAGE_THUNK_DATA64 or 32 */
+    /* both tables start inside the image: lookup + i * width below cannot wrap */
     if (!module || lookup >= Image->SizeOfImage || Descriptor->FirstThunk >= Image->SizeOfImage)
         return STATUS_INVALID_IMAGE_FORMAT;
     for (ULONG i = 0;; i++) {
-        ULONG thunk, iat = Descriptor->FirstThunk + i * 4;
-        if (i >= Image->SizeOfImage / 4 || !LdrpRead32(Image, lookup + i * 4, &thunk) ||
-            !LdrpInImage(Image, iat, sizeof(ULONG)))
+        ULONGLONG thunk = 0;
+        ULONG iat = Descriptor->FirstThunk + i * width;
+        if (i >= Image->SizeOfImage / width || !LdrpInImage(Image, lookup + i * width, width) ||
+            !LdrpInImage(Image, iat, width))
             return STATUS_INVALID_IMAGE_FORMAT;   /* ran off the image before the terminator */
+        memcpy(&thunk, Image->Base + lookup + i * width, width);   /* little-endian: the low bytes */
         if (thunk == 0)
             return STATUS_SUCCESS;
         NTSTATUS status = LdrpSnapThunk(Image, module, thunk, iat, Resolve, Context, Failure);
