@@ -188,6 +188,178 @@ static ULONG mapped32(const LOADED *l, ULONG rva)
     return v;
 }
 
+/* ---- the same image as PE32+ (amd64): a 0xF0-byte optional header, 64-bit thunks and DIR64 relocations */
+
+#define T_BASE64 0x0000000140000000ull
+
+static PIMAGE_NT_HEADERS64 nt64_of(UCHAR *f) { return (PIMAGE_NT_HEADERS64)(f + T_LFANEW); }
+static void put64(UCHAR *f, ULONG rva, ULONGLONG v) { put(f, rva, &v, 8); }
+
+static UCHAR *build64(void)
+{
+    UCHAR *f = build();
+    /* the section table moves down by the longer optional header: rebuild the headers in place */
+    IMAGE_SECTION_HEADER sections[S_COUNT];
+    memcpy(sections, section_of(f, 0), sizeof(sections));
+    IMAGE_DATA_DIRECTORY dirs[IMAGE_NUMBEROF_DIRECTORY_ENTRIES];
+    memcpy(dirs, nt_of(f)->OptionalHeader.DataDirectory, sizeof(dirs));
+    memset(f + T_LFANEW, 0, 0x400 - T_LFANEW);
+    PIMAGE_NT_HEADERS64 nt = nt64_of(f);
+    nt->Signature = IMAGE_NT_SIGNATURE;
+    nt->FileHeader.Machine = IMAGE_FILE_MACHINE_AMD64;
+    nt->FileHeader.NumberOfSections = S_COUNT;
+    nt->FileHeader.SizeOfOptionalHeader = sizeof(IMAGE_OPTIONAL_HEADER64);
+    nt->FileHeader.Characteristics = IMAGE_FILE_EXECUTABLE_IMAGE | IMAGE_FILE_DLL;
+    PIMAGE_OPTIONAL_HEADER64 oh = &nt->OptionalHeader;
+    oh->Magic = IMAGE_NT_OPTIONAL_HDR64_MAGIC;
+    oh->AddressOfEntryPoint = 0x1000;
+    oh->ImageBase = T_BASE64;
+    oh->SectionAlignment = 0x1000;
+    oh->FileAlignment = 0x200;
+    oh->SizeOfImage = T_IMAGE;
+    oh->SizeOfHeaders = 0x400;
+    oh->NumberOfRvaAndSizes = IMAGE_NUMBEROF_DIRECTORY_ENTRIES;
+    memcpy(oh->DataDirectory, dirs, sizeof(dirs));
+    memcpy((UCHAR *)oh + sizeof(*oh), sections, sizeof(sections));
+    /* imports: the same three, in IMAGE_THUNK_DATA64 (lookup table 0x3040, IAT 0x3060 as 8-byte slots) */
+    memset(f + file_offset(0x3040), 0, 0x40);
+    ULONGLONG thunks[4] = { 0x30A0, 0x30C0, IMAGE_ORDINAL_FLAG64 | 7, 0 };
+    put(f, 0x3040, thunks, 0x20);   /* the lookup table ends at 0x3060, where the IAT begins */
+    IMAGE_IMPORT_DESCRIPTOR d = { .OriginalFirstThunk = 0x3040, .Name = 0x3080, .FirstThunk = 0x30E0 };
+    put(f, 0x3000, &d, sizeof(d));
+    put(f, 0x30E0, thunks, sizeof(thunks));
+    /* relocations: two 64-bit addresses in .text, DIR64 */
+    put64(f, 0x1010, T_BASE64 + 0x2000);
+    put64(f, 0x1018, T_BASE64 + 0x3000);
+    put16(f, 0x4008, (IMAGE_REL_BASED_DIR64 << 12) | 0x010);
+    put16(f, 0x400A, (IMAGE_REL_BASED_DIR64 << 12) | 0x018);
+    return f;
+}
+
+static NTSTATUS load64(const UCHAR *f, LOADED *out)
+{
+    memset(out, 0, sizeof(*out));
+    out->file = malloc(T_FILE);
+    memcpy(out->file, f, T_FILE);
+    NTSTATUS status = RtlVerifyImageHeaders(out->file, T_FILE, IMAGE_FILE_MACHINE_AMD64, &out->image);
+    if (!NT_SUCCESS(status))
+        return status;
+    out->image.Base = calloc(1, out->image.SizeOfImage);
+    out->image.Va = (ULONG_PTR)T_BASE64;
+    RtlCopyImage(&out->image);
+    return STATUS_SUCCESS;
+}
+
+static ULONGLONG mapped64(const LOADED *l, ULONG rva)
+{
+    ULONGLONG v;
+    memcpy(&v, l->image.Base + rva, 8);
+    return v;
+}
+
+START_TEST(pe32plus_verifies_for_amd64_only)
+{
+    LOADED l;
+    ck_assert_int_eq(load64(build64(), &l), STATUS_SUCCESS);
+    ck_assert_uint_eq(l.image.Magic, IMAGE_NT_OPTIONAL_HDR64_MAGIC);
+    ck_assert_uint_eq(l.image.ImageBase, T_BASE64);
+    ck_assert_uint_eq(l.image.NumberOfSections, S_COUNT);
+    ck_assert_int_eq(memcmp(l.image.Sections[S_RELOC].Name, ".reloc", 6), 0);
+    unload(&l);
+    /* each machine refuses the other's image, and a header that does not match its machine */
+    memset(&l, 0, sizeof(l));
+    ck_assert_int_eq(RtlVerifyImageHeaders(build64(), T_FILE, IMAGE_FILE_MACHINE_I386, &l.image),
+                     STATUS_INVALID_IMAGE_FORMAT);
+    ck_assert_int_eq(RtlVerifyImageHeaders(build(), T_FILE, IMAGE_FILE_MACHINE_AMD64, &l.image),
+                     STATUS_INVALID_IMAGE_FORMAT);
+    UCHAR *f = build64();
+    nt64_of(f)->OptionalHeader.Magic = IMAGE_NT_OPTIONAL_HDR32_MAGIC;
+    ck_assert_int_eq(RtlVerifyImageHeaders(f, T_FILE, IMAGE_FILE_MACHINE_AMD64, &l.image), STATUS_INVALID_IMAGE_FORMAT);
+    f = build();
+    nt_of(f)->OptionalHeader.Magic = IMAGE_NT_OPTIONAL_HDR64_MAGIC;
+    ck_assert_int_eq(verify(f), STATUS_INVALID_IMAGE_FORMAT);
+}
+END_TEST
+
+START_TEST(pe32plus_image_base_limits)
+{
+    LOADED l;
+    UCHAR *f = build64();
+    nt64_of(f)->OptionalHeader.ImageBase = 0x000007FF00000000ull;   /* far above 4 GiB: fine for PE32+ */
+    ck_assert_int_eq(load64(f, &l), STATUS_SUCCESS);
+    ck_assert_uint_eq(l.image.ImageBase, 0x000007FF00000000ull);
+    unload(&l);
+    f = build64();
+    nt64_of(f)->OptionalHeader.ImageBase = 0xFFFFFFFFFFFF0000ull;   /* the image would end at 2^64: wraps */
+    nt64_of(f)->OptionalHeader.SizeOfImage = 0x10000;
+    ck_assert_int_eq(load64(f, &l), STATUS_INVALID_IMAGE_FORMAT);
+    unload(&l);
+    f = build64();
+    nt64_of(f)->OptionalHeader.ImageBase = T_BASE64 + 0x1000;       /* not 64 KiB-aligned */
+    ck_assert_int_eq(load64(f, &l), STATUS_INVALID_IMAGE_FORMAT);
+    unload(&l);
+    f = build64();
+    nt64_of(f)->FileHeader.SizeOfOptionalHeader = sizeof(IMAGE_OPTIONAL_HEADER64) + 8;
+    ck_assert_int_eq(load64(f, &l), STATUS_INVALID_IMAGE_FORMAT);
+    unload(&l);
+}
+END_TEST
+
+START_TEST(pe32plus_dir64_relocations)
+{
+    LOADED l;
+    ck_assert_int_eq(load64(build64(), &l), STATUS_SUCCESS);
+    ULONG_PTR bias = (ULONG_PTR)(0x000007FEF0000000ull - T_BASE64);
+    ck_assert_int_eq(LdrRelocateImageWithBias(&l.image, bias), STATUS_SUCCESS);
+    ck_assert_uint_eq(mapped64(&l, 0x1010), 0x000007FEF0000000ull + 0x2000);
+    ck_assert_uint_eq(mapped64(&l, 0x1018), 0x000007FEF0000000ull + 0x3000);
+    /* and back down, below the preferred base: a negative bias */
+    ck_assert_int_eq(LdrRelocateImageWithBias(&l.image, (ULONG_PTR)(0x10000ull - 0x000007FEF0000000ull)),
+                     STATUS_SUCCESS);
+    ck_assert_uint_eq(mapped64(&l, 0x1010), 0x10000ull + 0x2000);
+    unload(&l);
+    /* a HIGHLOW entry has no place in a PE32+ image */
+    UCHAR *f = build64();
+    put16(f, 0x400A, (IMAGE_REL_BASED_HIGHLOW << 12) | 0x018);
+    ck_assert_int_eq(load64(f, &l), STATUS_SUCCESS);
+    ck_assert_int_eq(LdrRelocateImageWithBias(&l.image, 0x10000), STATUS_INVALID_IMAGE_FORMAT);
+    unload(&l);
+    /* a DIR64 target must hold all 8 bytes inside the image */
+    f = build64();
+    put32(f, 0x4000, 0x4000);
+    put16(f, 0x4008, (IMAGE_REL_BASED_DIR64 << 12) | 0xFFC);
+    put16(f, 0x400A, IMAGE_REL_BASED_ABSOLUTE << 12);
+    ck_assert_int_eq(load64(f, &l), STATUS_SUCCESS);
+    ck_assert_int_eq(LdrRelocateImageWithBias(&l.image, 0x10000), STATUS_INVALID_IMAGE_FORMAT);
+    unload(&l);
+}
+END_TEST
+
+START_TEST(pe32plus_imports_fill_64_bit_slots)
+{
+    LOADED dll, prog;
+    LDR_IMPORT_FAILURE failure;
+    ck_assert_int_eq(load(build(), &dll), STATUS_SUCCESS);
+    dll.image.Va = (ULONG_PTR)0x00007FF812340000ull;   /* an exporter above 4 GiB: the slots need 64 bits */
+    ck_assert_int_eq(load64(build64(), &prog), STATUS_SUCCESS);
+    ck_assert_int_eq(LdrpWalkImportDescriptor(&prog.image, LdrpResolveFromDll, &dll.image, &failure), STATUS_SUCCESS);
+    ck_assert_uint_eq(mapped64(&prog, 0x30E0), 0x00007FF812340000ull + 0x1010);   /* NtDisplayString */
+    ck_assert_uint_eq(mapped64(&prog, 0x30E8), 0x00007FF812340000ull + 0x1000);   /* NtClose */
+    ck_assert_uint_eq(mapped64(&prog, 0x30F0), 0x00007FF812340000ull + 0x1020);   /* ordinal 7 (FLAG64) */
+    ck_assert_uint_eq(mapped64(&prog, 0x30F8), 0);
+    unload(&prog);
+    /* a 32-bit ordinal flag is a name RVA far outside the image in a PE32+ thunk */
+    UCHAR *f = build64();
+    ULONGLONG bad = IMAGE_ORDINAL_FLAG32 | 7;
+    put(f, 0x3050, &bad, 8);
+    ck_assert_int_eq(load64(f, &prog), STATUS_SUCCESS);
+    ck_assert_int_eq(LdrpWalkImportDescriptor(&prog.image, LdrpResolveFromDll, &dll.image, &failure),
+                     STATUS_INVALID_IMAGE_FORMAT);
+    unload(&prog);
+    unload(&dll);
+}
+END_TEST
+
 /* ---------------------------------------------------------------- the valid image */
 
 START_TEST(valid_image_verifies_and_maps)
@@ -863,6 +1035,13 @@ static Suite *pe_suite(void)
     tcase_add_test(tc, relocation_adds_the_bias);
     tcase_add_test(tc, relocation_needs_a_relocation_directory);
     tcase_add_test(tc, empty_raw_data_is_zero_fill);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("pe32plus");
+    tcase_add_test(tc, pe32plus_verifies_for_amd64_only);
+    tcase_add_test(tc, pe32plus_image_base_limits);
+    tcase_add_test(tc, pe32plus_dir64_relocations);
+    tcase_add_test(tc, pe32plus_imports_fill_64_bit_slots);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("hostile");
