@@ -11,6 +11,8 @@
 #                                    objects: every routine and datum it names exists
 #   $(BUILD)/tests/ddk/exports.ok    tests/ddk/check-exports.sh: the names, modules and conventions
 #                                    (decorations) equal those a mingw-w64 driver imports (imports.c)
+#   $(BUILD)/tests/ddk/layout64.o    the same asserts for x86_64 (x86_64-w64-mingw32-gcc, or clang targeting
+#                                    it), the numbers from offsets.c with the amd64 flags: make guest64-check
 #   $(BUILD)/tests/test_irp          unit tests (make unit/test) of guest code on the host, built -m32
 #   $(BUILD)/tests/test_rtl          (the guest's layouts and conventions) with ASan/UBSan: the IRP
 #                                    machinery (guest/io/irp.c); the CRT and Rtl string exports
@@ -77,3 +79,18 @@ $(BUILD)/tests/test_rtl: $(RTL_HOST_SRCS) $(GUEST_HDRS) mk/ddk-layout.mk
 	@mkdir -p $(@D)
 	$(Q_LD)$(CC) -m32 -std=gnu11 -O1 -g -Wall -Wextra -Werror -fshort-wchar -fno-builtin -Iinclude -Iguest/inc \
 	    $(SAN_FLAGS) -o $@ $(RTL_HOST_SRCS)
+
+# ---- the same check for the amd64 kernel: the generic headers compiled for x86_64
+# (mk/guest64-check.mk's flags) against x86_64-w64-mingw32-gcc's DDK. Part of `make guest64-check`.
+# without the x86_64 cross compiler, clang targeting it reads the same mingw-w64 headers
+MINGW64_CC ?= $(if $(shell command -v x86_64-w64-mingw32-gcc 2>/dev/null),x86_64-w64-mingw32-gcc,\
+                clang --target=x86_64-w64-mingw32 -isystem /usr/share/mingw-w64/include -Wno-pragma-pack)
+$(BUILD)/gen/guest64/guest-offsets.h: tests/ddk/offsets.c tests/ddk/layout.def $(GUEST_HDRS) mk/ddk-layout.mk
+	@mkdir -p $(@D)
+	$(Q_GEN)$(CC) $(GUEST64_CHECK_CFLAGS) -S -o $@.s $< && \
+	    sed -n 's/^->\([A-Za-z0-9_]*\) \$$*\([0-9][0-9]*\).*/#define \1 \2/p' $@.s > $@.tmp && \
+	    rm -f $@.s && mv $@.tmp $@
+$(DDK_DIR)/layout64.o: tests/ddk/layout.c tests/ddk/layout.def $(BUILD)/gen/guest64/guest-offsets.h
+	@mkdir -p $(@D)
+	$(Q_CC)$(MINGW64_CC) $(DDK_CFLAGS) -I$(BUILD)/gen/guest64 -c -o $@ $<
+guest64-check: $(DDK_DIR)/layout64.o

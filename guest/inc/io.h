@@ -207,6 +207,15 @@ typedef struct _FILE_OBJECT {
     PVOID FileObjectExtension;
 } FILE_OBJECT, *PFILE_OBJECT;
 
+/* wdm.h's POINTER_ALIGNMENT: on x64 these parameters start on 8-byte boundaries */
+#if defined(__x86_64__)
+#define POINTER_ALIGNMENT __attribute__((aligned(8)))
+#define KAPC_SIZE 0x58
+#else
+#define POINTER_ALIGNMENT
+#define KAPC_SIZE 0x30
+#endif
+
 typedef struct _IO_STACK_LOCATION {
     UCHAR MajorFunction;
     UCHAR MinorFunction;
@@ -216,17 +225,17 @@ typedef struct _IO_STACK_LOCATION {
         struct {
             PIO_SECURITY_CONTEXT SecurityContext;   /* DesiredAccess */
             ULONG Options;                    /* disposition << 24 | create options */
-            USHORT FileAttributes;
+            USHORT POINTER_ALIGNMENT FileAttributes;
             USHORT ShareAccess;
-            ULONG EaLength;
+            ULONG POINTER_ALIGNMENT EaLength;
         } Create;
-        struct { ULONG Length; ULONG Key; LARGE_INTEGER ByteOffset; } Read;
-        struct { ULONG Length; ULONG Key; LARGE_INTEGER ByteOffset; } Write;
-        struct { ULONG Length; FILE_INFORMATION_CLASS FileInformationClass; } QueryFile;
+        struct { ULONG Length; ULONG POINTER_ALIGNMENT Key; LARGE_INTEGER ByteOffset; } Read;
+        struct { ULONG Length; ULONG POINTER_ALIGNMENT Key; LARGE_INTEGER ByteOffset; } Write;
+        struct { ULONG Length; FILE_INFORMATION_CLASS POINTER_ALIGNMENT FileInformationClass; } QueryFile;
         struct {
             ULONG OutputBufferLength;
-            ULONG InputBufferLength;
-            ULONG IoControlCode;
+            ULONG POINTER_ALIGNMENT InputBufferLength;
+            ULONG POINTER_ALIGNMENT IoControlCode;
             PVOID Type3InputBuffer;           /* METHOD_NEITHER: the caller's input pointer, unprobed */
         } DeviceIoControl;
         struct { PVOID Argument1, Argument2, Argument3, Argument4; } Others;
@@ -276,7 +285,7 @@ typedef struct _IRP {
             };
             PFILE_OBJECT OriginalFileObject;
         } Overlay;
-        UCHAR Apc[48];                        /* KAPC: no APCs here */
+        UCHAR Apc[KAPC_SIZE];                 /* KAPC: no APCs here */
         PVOID CompletionKey;
     } Tail;
 } IRP, *PIRP;

@@ -115,8 +115,8 @@ LONGLONG NTAPI KeQueryPerformanceCounter(PLARGE_INTEGER PerformanceFrequency);
 /* ke/event.c and ke/wait.c: dispatcher objects and waiting on them */
 /*
  * The kernel objects below are those drivers embed in their own memory, so
- * they have wdm.h's i386 layout and size (checked at build time against
- * mingw-w64's headers: mk/ddk-layout.mk).
+ * they have wdm.h's layout and size, i386's and x64's (checked at build time
+ * against mingw-w64's headers: mk/ddk-layout.mk, make guest64-check).
  */
 typedef enum _KOBJECTS {
     EventNotificationObject = 0, EventSynchronizationObject = 1,
@@ -212,6 +212,9 @@ typedef struct _KTIMER {
     ULARGE_INTEGER DueTime;         /* interrupt time */
     LIST_ENTRY TimerListEntry;
     PKDPC Dpc;
+#if defined(__x86_64__)
+    ULONG Processor;                /* wdm.h's x64 layout */
+#endif
     LONG Period;                    /* ms; 0: one-shot */
 } KTIMER, *PKTIMER;
 VOID NTAPI KeInitializeTimer(PKTIMER Timer);
