@@ -102,7 +102,7 @@ NTSTATUS MiResolveSystemImport(PVOID Context, PCSTR Module, PCSTR Name, ULONG Or
 
 /* ---------------------------------------------------------------- loaded modules */
 
-/* PsLoadedModuleList's entries, at NT's i386 offsets (kd's `lm` reads them from guest memory). */
+/* PsLoadedModuleList's entries, at NT's i386 and x64 offsets (kd's `lm` reads them from guest memory). */
 typedef struct _KLDR_DATA_TABLE_ENTRY {
     LIST_ENTRY InLoadOrderLinks;
     PVOID ExceptionTable;
@@ -126,6 +126,12 @@ _Static_assert(offsetof(KLDR_DATA_TABLE_ENTRY, EntryPoint) == 0x1C, "EntryPoint"
 _Static_assert(offsetof(KLDR_DATA_TABLE_ENTRY, SizeOfImage) == 0x20, "SizeOfImage");
 _Static_assert(offsetof(KLDR_DATA_TABLE_ENTRY, FullDllName) == 0x24, "FullDllName");
 _Static_assert(offsetof(KLDR_DATA_TABLE_ENTRY, BaseDllName) == 0x2C, "BaseDllName");
+#elif defined(__x86_64__) && !__STDC_HOSTED__
+_Static_assert(offsetof(KLDR_DATA_TABLE_ENTRY, DllBase) == 0x30, "DllBase");
+_Static_assert(offsetof(KLDR_DATA_TABLE_ENTRY, EntryPoint) == 0x38, "EntryPoint");
+_Static_assert(offsetof(KLDR_DATA_TABLE_ENTRY, SizeOfImage) == 0x40, "SizeOfImage");
+_Static_assert(offsetof(KLDR_DATA_TABLE_ENTRY, FullDllName) == 0x48, "FullDllName");
+_Static_assert(offsetof(KLDR_DATA_TABLE_ENTRY, BaseDllName) == 0x58, "BaseDllName");
 #endif
 /* ntoskrnl first, then each boot driver in load order. */
 extern LIST_ENTRY PsLoadedModuleList;

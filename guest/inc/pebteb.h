@@ -97,7 +97,7 @@ typedef struct _TEB {
     NTSTATUS ExceptionCode;
 } TEB, *PTEB;
 
-/* NT's offsets: i386, then amd64 */
+/* NT's offsets: i386, then amd64 (as mingw-w64's winternl.h has them for x86_64) */
 #if defined(__x86_64__)
 #define PEBTEB_OFFSET(type, field, i386, amd64) C_ASSERT(__builtin_offsetof(type, field) == (amd64))
 #else
@@ -115,6 +115,7 @@ PEBTEB_OFFSET(PEB, ProcessHeaps, 0x90, 0xF0);
 PEBTEB_OFFSET(PEB, OSMajorVersion, 0xA4, 0x118);
 PEBTEB_OFFSET(PEB, OSBuildNumber, 0xAC, 0x120);
 PEBTEB_OFFSET(PEB, ImageSubsystem, 0xB4, 0x128);
+PEBTEB_OFFSET(PEB, PostProcessInitRoutine, 0x14C, 0x230);
 PEBTEB_OFFSET(PEB, SessionId, 0x1D4, 0x2C0);
 PEBTEB_OFFSET(TEB, NtTib.Self, 0x18, 0x30);
 PEBTEB_OFFSET(TEB, ClientId, 0x20, 0x40);
