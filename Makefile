@@ -6,6 +6,7 @@
 #   make bench    benchmarks (not tests)
 #   make lab      build the SVM lab (only needed where /dev/kvm cannot run the guest)
 #   make pe       only the PE examples, drivers and guest test programs (mingw-w64, mk/pe.mk)
+#   make guest64-check  the generic guest code compiled for x86_64, and its DDK layouts (mk/guest64-check.mk)
 #   make V=1      show each command in full
 
 BUILD    ?= build

@@ -21,8 +21,10 @@ typedef struct _IMAGE_DOS_HEADER {
 /* the machine this kernel runs (and loads images for) */
 #if defined(_M_AMD64)
 #define IMAGE_FILE_MACHINE_NATIVE        IMAGE_FILE_MACHINE_AMD64
+#define IMAGE_FILE_MACHINE_NATIVE_NAME   "amd64"
 #else
 #define IMAGE_FILE_MACHINE_NATIVE        IMAGE_FILE_MACHINE_I386
+#define IMAGE_FILE_MACHINE_NATIVE_NAME   "i386"
 #endif
 #define IMAGE_FILE_RELOCS_STRIPPED       0x0001
 #define IMAGE_FILE_EXECUTABLE_IMAGE      0x0002

@@ -200,8 +200,8 @@ NTSTATUS PspCreateInitialProcess(const PS_IMAGE_SOURCE *Program, const PS_IMAGE_
                      (ULONG)status);
         else if (status != STATUS_ENTRYPOINT_NOT_FOUND && status != STATUS_ORDINAL_NOT_FOUND &&
                  status != STATUS_DLL_NOT_FOUND)   /* those were reported with the name */
-            DbgPrint("ntoskrnl: %s: not a valid i386 PE image for this system (%08X)\n", process->ImageFileName,
-                     (ULONG)status);
+            DbgPrint("ntoskrnl: %s: not a valid " IMAGE_FILE_MACHINE_NATIVE_NAME " PE image for this system (%08X)\n",
+                     process->ImageFileName, (ULONG)status);
         return status;
     }
     status = PspCreatePeb(Program->CommandLine, program.Start);
