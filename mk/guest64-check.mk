@@ -2,7 +2,8 @@
 # not its guest/*/i386/ or amd64/ subfolders, and ntdll's C) compiled for x86_64 with the amd64
 # kernel's flags, so that what the two kernels share keeps building for both. Objects only, into
 # $(BUILD)/guest64-check/; nothing links them. Included by the top-level Makefile, which defines
-# BUILD, CC, KERNEL_GENERIC_SRCS, GUEST_HDRS and Q_CC first.
+# BUILD, CC, KERNEL_GENERIC_SRCS, GUEST_HDRS and Q_CC first. It needs guest/inc/amd64.h (the amd64
+# kernel's); GUEST64_CHECK_INCLUDES may put other -I directories first (a stand-in amd64.h, say).
 
 GUEST64_CHECK_CFLAGS := -m64 -std=gnu11 -O2 -Wall -Wextra -Werror -ffreestanding -fno-pic -fno-stack-protector \
                         -fno-builtin -fshort-wchar -mno-red-zone -mcmodel=large -mgeneral-regs-only \
