@@ -601,14 +601,161 @@ START_TEST(test_bad_ident_version)
 }
 END_TEST
 
+/* An ELFCLASS64 header must be an x86-64 one: i386's machine in it is refused. */
 START_TEST(test_elf64)
 {
     struct kspec k;
 
     default_kernel(&k);
     k.ei_class = 2;
-    expect_load(&k, MEM_SIZE, MB_ERR_WRONG_CLASS);
+    expect_load(&k, MEM_SIZE, MB_ERR_WRONG_MACHINE);
     ck_assert_msg(strstr(errbuf, "ELFCLASS64"), "%s", errbuf);
+}
+END_TEST
+
+/* ---------------------------------------------------- ELF64 (long-mode kernels) */
+
+/* An x86-64 ET_EXEC: a boot segment at its physical address, the rest linked in NT x64's
+   kernel range (p_vaddr 0xFFFFF800'00101000) and loaded at p_paddr 0x101000. */
+struct kspec64 {
+    uint16_t e_machine;
+    uint64_t e_entry;
+    uint64_t vaddr[2], paddr[2], offset[2], filesz[2], memsz[2];
+    size_t size;                      /* 0 = just big enough */
+};
+
+static void default_kernel64(struct kspec64 *k)
+{
+    memset(k, 0, sizeof *k);
+    k->e_machine = 62;
+    k->e_entry = 0x100010;            /* the 32-bit entry, at its physical address */
+    k->vaddr[0] = k->paddr[0] = 0x100000;
+    k->offset[0] = 0x1000;
+    k->filesz[0] = k->memsz[0] = 0x1000;
+    k->vaddr[1] = 0xFFFFF80000101000ull;
+    k->paddr[1] = 0x101000;
+    k->offset[1] = 0x2000;
+    k->filesz[1] = 0x800;
+    k->memsz[1] = 0x3000;
+}
+
+static void put64(uint8_t *p, uint64_t v)
+{
+    put32(p, (uint32_t)v);
+    put32(p + 4, (uint32_t)(v >> 32));
+}
+
+static struct img build64(const struct kspec64 *k)
+{
+    size_t size = k->size ? k->size : 0x2800;
+    uint8_t *d = calloc(1, 0x3000);
+    ck_assert_ptr_nonnull(d);
+    memcpy(d, "\x7f" "ELF", 4);
+    d[4] = 2;                         /* ELFCLASS64 */
+    d[5] = 1;
+    d[6] = 1;
+    put16(d + 16, 2);
+    put16(d + 18, k->e_machine);
+    put32(d + 20, 1);
+    put64(d + 24, k->e_entry);
+    put64(d + 32, 64);                /* e_phoff */
+    put16(d + 52, 64);                /* e_ehsize */
+    put16(d + 54, 56);
+    put16(d + 56, 2);
+    for (unsigned i = 0; i < 2; i++) {
+        uint8_t *ph = d + 64 + 56 * i;
+        put32(ph, 1);                 /* PT_LOAD */
+        put32(ph + 4, 7);
+        put64(ph + 8, k->offset[i]);
+        put64(ph + 16, k->vaddr[i]);
+        put64(ph + 24, k->paddr[i]);
+        put64(ph + 32, k->filesz[i]);
+        put64(ph + 40, k->memsz[i]);
+        for (uint64_t j = 0; j < k->filesz[i] && k->offset[i] + j < 0x3000; j++)
+            d[k->offset[i] + j] = (uint8_t)(0x40 + i + j);
+    }
+    put32(d + 0x200, 0x1BADB002);
+    put32(d + 0x204, 0x3);
+    put32(d + 0x208, 0u - 0x1BADB002u - 0x3u);
+    struct img im = { d, size };
+    return im;
+}
+
+static int load64(const struct kspec64 *k, uint8_t *mem, struct mb_boot *boot)
+{
+    struct img im = build64(k);
+    struct mb_image kimg = { im.data, im.size, "ntoskrnl64.exe" };
+    errbuf[0] = '\0';
+    int rc = mb_load(mem, MEM_SIZE, &kimg, "k", NULL, 0, boot, errbuf, sizeof errbuf);
+    free(im.data);
+    return rc;
+}
+
+START_TEST(elf64_kernel_loads_at_its_physical_addresses)
+{
+    struct kspec64 k;
+    struct mb_boot boot;
+    uint8_t *mem = new_mem(MEM_SIZE);
+    default_kernel64(&k);
+    ck_assert_msg(load64(&k, mem, &boot) == MB_OK, "%s", errbuf);
+    ck_assert_uint_eq(boot.entry, 0x100010);
+    ck_assert_uint_eq(boot.kernel_start, 0x100000);
+    ck_assert_uint_eq(boot.kernel_end, 0x104000);
+    ck_assert_uint_eq(mem[0x100000], 0x40);
+    ck_assert_uint_eq(mem[0x101000], 0x41);
+    ck_assert_uint_eq(mem[0x1017FF], (uint8_t)(0x41 + 0x7FF));
+    for (uint32_t a = 0x101800; a < 0x104000; a++)
+        ck_assert_uint_eq(mem[a], 0);                 /* bss zeroed */
+    free(mem);
+}
+END_TEST
+
+/* An entry given as the long-mode virtual address is translated, as for ELF32. */
+START_TEST(elf64_virtual_entry_is_translated)
+{
+    struct kspec64 k;
+    struct mb_boot boot;
+    uint8_t *mem = new_mem(MEM_SIZE);
+    default_kernel64(&k);
+    k.e_entry = 0xFFFFF80000101234ull;
+    ck_assert_msg(load64(&k, mem, &boot) == MB_OK, "%s", errbuf);
+    ck_assert_uint_eq(boot.entry, 0x101234);
+    k.e_entry = 0xFFFFF80000200000ull;                /* in no segment */
+    ck_assert_int_eq(load64(&k, mem, &boot), MB_ERR_BAD_ENTRY);
+    ck_assert_msg(strstr(errbuf, "0xfffff80000200000"), "%s", errbuf);
+    free(mem);
+}
+END_TEST
+
+START_TEST(elf64_refuses_what_multiboot_cannot_load)
+{
+    struct kspec64 k;
+    struct mb_boot boot;
+    uint8_t *mem = new_mem(MEM_SIZE);
+
+    default_kernel64(&k);
+    k.e_machine = 3;                                  /* EM_386 in an ELFCLASS64 image */
+    ck_assert_int_eq(load64(&k, mem, &boot), MB_ERR_WRONG_MACHINE);
+    ck_assert_msg(strstr(errbuf, "expected 62 (EM_X86_64)"), "%s", errbuf);
+
+    default_kernel64(&k);
+    k.paddr[1] = 0x100101000ull;                      /* above 4 GiB */
+    ck_assert_int_eq(load64(&k, mem, &boot), MB_ERR_OUT_OF_RANGE);
+    ck_assert_msg(strstr(errbuf, "32-bit physical space"), "%s", errbuf);
+
+    default_kernel64(&k);
+    k.memsz[1] = 0x100000000ull;
+    ck_assert_int_eq(load64(&k, mem, &boot), MB_ERR_OUT_OF_RANGE);
+
+    default_kernel64(&k);
+    k.size = 100;                                     /* the program headers are cut off */
+    ck_assert_int_eq(load64(&k, mem, &boot), MB_ERR_TRUNCATED);
+
+    default_kernel64(&k);
+    k.size = 60;                                      /* inside the 64-byte ELF64 header */
+    ck_assert_int_eq(load64(&k, mem, &boot), MB_ERR_TRUNCATED);
+    ck_assert(all_canary(mem, MEM_SIZE));
+    free(mem);
 }
 END_TEST
 
@@ -1166,6 +1313,9 @@ static Suite *multiboot_suite(void)
     tcase_add_test(elf, test_bad_magic);
     tcase_add_test(elf, test_bad_ident_version);
     tcase_add_test(elf, test_elf64);
+    tcase_add_test(elf, elf64_kernel_loads_at_its_physical_addresses);
+    tcase_add_test(elf, elf64_virtual_entry_is_translated);
+    tcase_add_test(elf, elf64_refuses_what_multiboot_cannot_load);
     tcase_add_test(elf, test_big_endian);
     tcase_add_test(elf, test_wrong_machine);
     tcase_add_test(elf, test_et_dyn);

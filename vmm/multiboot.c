@@ -1,4 +1,4 @@
-/* Multiboot 0.6.96 loader for ELF32 kernels; see multiboot.h.
+/* Multiboot 0.6.96 loader for ELF32 and ELF64 kernels; see multiboot.h.
  *
  * All file offsets and guest addresses are computed in uint64_t, so no sum of
  * two 32-bit quantities can wrap. Loading is two-phase: everything is
@@ -29,6 +29,8 @@
 #define PT_LOAD         1
 #define ELF32_EHDR_SIZE 52
 #define ELF32_PHDR_SIZE 32
+#define ELF64_EHDR_SIZE 64
+#define ELF64_PHDR_SIZE 56
 #define MB_HEADER_SIZE  12   /* magic, flags, checksum */
 
 _Static_assert(MB_INFO_AREA_END <= MB_KERNEL_MIN_ADDR, "info area must lie below the kernel");
@@ -43,6 +45,8 @@ static uint32_t rd32(const uint8_t *p)
 {
     return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
 }
+
+static uint64_t rd64(const uint8_t *p) { return (uint64_t)rd32(p) | (uint64_t)rd32(p + 4) << 32; }
 
 static void wr32(uint8_t *p, uint32_t v)
 {
@@ -93,12 +97,13 @@ const char *mb_error_name(int e)
 struct elf_seg {
     unsigned index;                /* program header number */
     uint32_t offset, filesz, memsz;
-    uint32_t vaddr, paddr;
+    uint64_t vaddr;                /* ELF64: a long-mode kernel's own addresses */
+    uint32_t paddr;
     uint32_t addr;                 /* the one checked against the range: paddr or vaddr */
 };
 
 struct elf_info {
-    uint32_t e_entry;
+    uint64_t e_entry;
     uint32_t entry;                /* resolved entry (see mb_load) */
     unsigned n;                    /* PT_LOAD segments with p_memsz > 0 */
     struct elf_seg seg[MB_MAX_PHNUM];
@@ -107,8 +112,18 @@ struct elf_info {
 
 enum { ADDR_PHYS, ADDR_VIRT };
 
-/* The identification bytes and the header's size: an ELF32, little-endian, version 1. */
-static int elf_check_ident(const uint8_t *d, uint64_t size, const char *name, char *err, size_t errlen)
+/* What the header says, read by class. */
+struct elf_header {
+    unsigned elf_class;
+    uint16_t e_type, e_machine, e_phentsize, e_phnum;
+    uint32_t e_version;
+    uint64_t e_entry, e_phoff;
+};
+
+/* The identification bytes and the header's size: an ELF32 (or, where allow64, an ELF64),
+   little-endian, version 1. */
+static int elf_check_ident(const uint8_t *d, uint64_t size, const char *name, int allow64, char *err,
+                           size_t errlen)
 {
     static const uint8_t magic[4] = { 0x7F, 'E', 'L', 'F' };
     if (size < sizeof magic) {
@@ -126,10 +141,11 @@ static int elf_check_ident(const uint8_t *d, uint64_t size, const char *name, ch
         return errbuf_fail_code(err, errlen, MB_ERR_TRUNCATED,
                                 "%s: truncated: ELF header ends at 0x%x but file is 0x%llx bytes",
                                 name, ELF32_EHDR_SIZE, (unsigned long long)size);
-    if (d[EI_CLASS] != ELFCLASS32)
+    if (d[EI_CLASS] != ELFCLASS32 && !(allow64 && d[EI_CLASS] == ELFCLASS64))
         return errbuf_fail_code(err, errlen, MB_ERR_WRONG_CLASS,
-                "%s: EI_CLASS is %u (%s), expected 1 (ELFCLASS32)",
-                name, d[EI_CLASS], d[EI_CLASS] == ELFCLASS64 ? "ELFCLASS64, a 64-bit ELF" : "invalid");
+                "%s: EI_CLASS is %u (%s), expected 1 (ELFCLASS32)%s",
+                name, d[EI_CLASS], d[EI_CLASS] == ELFCLASS64 ? "ELFCLASS64, a 64-bit ELF" : "invalid",
+                allow64 ? " or 2 (ELFCLASS64)" : "");
     if (d[EI_DATA] != ELFDATA2LSB)
         return errbuf_fail_code(err, errlen, MB_ERR_WRONG_CLASS,
                 "%s: EI_DATA is %u (%s), expected 1 (ELFDATA2LSB)",
@@ -137,46 +153,66 @@ static int elf_check_ident(const uint8_t *d, uint64_t size, const char *name, ch
     if (d[EI_VERSION] != EV_CURRENT)
         return errbuf_fail_code(err, errlen, MB_ERR_NOT_ELF,
                 "%s: EI_VERSION is %u, expected 1", name, d[EI_VERSION]);
-    if (size < ELF32_EHDR_SIZE)
+    unsigned ehdr_size = d[EI_CLASS] == ELFCLASS64 ? ELF64_EHDR_SIZE : ELF32_EHDR_SIZE;
+    if (size < ehdr_size)
         return errbuf_fail_code(err, errlen, MB_ERR_TRUNCATED,
                                 "%s: truncated: ELF header ends at 0x%x but file is 0x%llx bytes",
-                                name, ELF32_EHDR_SIZE, (unsigned long long)size);
+                                name, ehdr_size, (unsigned long long)size);
     return MB_OK;
 }
 
-/* The ELF header proper: an i386 ET_EXEC whose program headers lie in the file. */
-static int elf_check_header(const uint8_t *d, uint64_t size, const char *name, uint32_t *phoff,
-                            uint16_t *phnum, char *err, size_t errlen)
+static void elf_read_header(const uint8_t *d, struct elf_header *h)
 {
-    uint16_t e_type = rd16(d + 16), e_machine = rd16(d + 18), e_phentsize = rd16(d + 42);
-    *phoff = rd32(d + 28);
-    *phnum = rd16(d + 44);
-    if (e_type != ET_EXEC)
+    h->elf_class = d[EI_CLASS];
+    h->e_type = rd16(d + 16);
+    h->e_machine = rd16(d + 18);
+    h->e_version = rd32(d + 20);
+    if (h->elf_class == ELFCLASS64) {
+        h->e_entry = rd64(d + 24);
+        h->e_phoff = rd64(d + 32);
+        h->e_phentsize = rd16(d + 54);
+        h->e_phnum = rd16(d + 56);
+    } else {
+        h->e_entry = rd32(d + 24);
+        h->e_phoff = rd32(d + 28);
+        h->e_phentsize = rd16(d + 42);
+        h->e_phnum = rd16(d + 44);
+    }
+}
+
+/* The ELF header proper: an ET_EXEC for i386 (ELFCLASS32) or x86-64 (ELFCLASS64) whose program
+   headers lie in the file. */
+static int elf_check_header(const struct elf_header *h, uint64_t size, const char *name, char *err, size_t errlen)
+{
+    const int is64 = h->elf_class == ELFCLASS64;
+    const unsigned want_machine = is64 ? EM_X86_64 : EM_386, phdr_size = is64 ? ELF64_PHDR_SIZE : ELF32_PHDR_SIZE;
+    if (h->e_type != ET_EXEC)
         return errbuf_fail_code(err, errlen, MB_ERR_NOT_EXECUTABLE,
                 "%s: e_type is %u (%s), expected 2 (ET_EXEC)", name,
-                e_type, e_type == ET_DYN ? "ET_DYN, a shared object or PIE" : e_type == ET_REL
-                ? "ET_REL, an object file" : e_type == ET_CORE ? "ET_CORE" : "unknown");
-    if (e_machine != EM_386)
+                h->e_type, h->e_type == ET_DYN ? "ET_DYN, a shared object or PIE" : h->e_type == ET_REL
+                ? "ET_REL, an object file" : h->e_type == ET_CORE ? "ET_CORE" : "unknown");
+    if (h->e_machine != want_machine)
         return errbuf_fail_code(err, errlen, MB_ERR_WRONG_MACHINE,
-                "%s: e_machine is %u%s, expected 3 (EM_386)", name,
-                e_machine, e_machine == EM_X86_64 ? " (EM_X86_64)" : "");
-    if (rd32(d + 20) != EV_CURRENT)
+                "%s: e_machine is %u%s, expected %s", name, h->e_machine,
+                h->e_machine == EM_X86_64 ? " (EM_X86_64)" : h->e_machine == EM_386 ? " (EM_386)" : "",
+                is64 ? "62 (EM_X86_64) in an ELFCLASS64 image" : "3 (EM_386)");
+    if (h->e_version != EV_CURRENT)
         return errbuf_fail_code(err, errlen, MB_ERR_NOT_ELF,
-                "%s: e_version is %u, expected 1", name, rd32(d + 20));
-    if (e_phentsize != ELF32_PHDR_SIZE)
+                "%s: e_version is %u, expected 1", name, h->e_version);
+    if (h->e_phentsize != phdr_size)
         return errbuf_fail_code(err, errlen, MB_ERR_BAD_SEGMENT, "%s: e_phentsize is %u, expected %u", name,
-                                e_phentsize, ELF32_PHDR_SIZE);
-    if (*phnum == 0)
+                                h->e_phentsize, phdr_size);
+    if (h->e_phnum == 0)
         return errbuf_fail_code(err, errlen, MB_ERR_BAD_SEGMENT, "%s: no program headers (e_phnum is 0)", name);
-    if (*phnum > MB_MAX_PHNUM)
+    if (h->e_phnum > MB_MAX_PHNUM)
         return errbuf_fail_code(err, errlen, MB_ERR_TOO_LARGE,
                 "%s: e_phnum is %u, at most %u program headers supported",
-                name, *phnum, MB_MAX_PHNUM);
-    uint64_t ph_end = (uint64_t)*phoff + (uint64_t)*phnum * ELF32_PHDR_SIZE;
-    if (ph_end > size)
+                name, h->e_phnum, MB_MAX_PHNUM);
+    if (h->e_phoff > size || (uint64_t)h->e_phnum * phdr_size > size - h->e_phoff)
         return errbuf_fail_code(err, errlen, MB_ERR_TRUNCATED,
                                 "%s: truncated: program headers end at 0x%llx but file is 0x%llx bytes",
-                                name, (unsigned long long)ph_end, (unsigned long long)size);
+                                name, (unsigned long long)(h->e_phoff + (uint64_t)h->e_phnum * phdr_size),
+                                (unsigned long long)size);
     return MB_OK;
 }
 
@@ -234,34 +270,71 @@ static int elf_add_segment(const struct seg_limits *l, struct elf_seg s, struct 
 }
 
 /*
- * Validates an ELF32 i386 ET_EXEC and its PT_LOAD segments: each must lie in
- * the file, have p_filesz <= p_memsz, p_memsz <= max_size, not wrap 2^32,
- * lie in [lo, hi) by the address selected by which, and not overlap another.
+ * Program header i as a segment. ELF64's fields are 64-bit, but Multiboot
+ * loads into the 32-bit physical space: offsets, sizes and p_paddr must fit
+ * 32 bits (p_vaddr, a long-mode kernel's own address, may not).
  */
-static int elf_parse(const struct mb_image *img, const char *name, int which, uint64_t lo, uint64_t hi,
-                     uint64_t max_size, struct elf_info *ei, char *err, size_t errlen)
+static int elf_read_segment(const uint8_t *d, const struct elf_header *h, const char *name, unsigned i,
+                            struct elf_seg *s, char *err, size_t errlen)
+{
+    memset(s, 0, sizeof *s);
+    s->index = i;
+    if (h->elf_class != ELFCLASS64) {
+        const uint8_t *ph = d + h->e_phoff + (size_t)i * ELF32_PHDR_SIZE;
+        s->offset = rd32(ph + 4);
+        s->vaddr = rd32(ph + 8);
+        s->paddr = rd32(ph + 12);
+        s->filesz = rd32(ph + 16);
+        s->memsz = rd32(ph + 20);
+        return MB_OK;
+    }
+    const uint8_t *ph = d + h->e_phoff + (size_t)i * ELF64_PHDR_SIZE;
+    uint64_t offset = rd64(ph + 8), paddr = rd64(ph + 24), filesz = rd64(ph + 32), memsz = rd64(ph + 40);
+    if ((offset | paddr | filesz | memsz) >> 32)
+        return errbuf_fail_code(err, errlen, MB_ERR_OUT_OF_RANGE,
+                "%s: program header %u: p_offset 0x%llx, p_paddr 0x%llx, p_filesz 0x%llx or p_memsz 0x%llx "
+                "does not fit the 32-bit physical space Multiboot loads into", name, i,
+                (unsigned long long)offset, (unsigned long long)paddr, (unsigned long long)filesz,
+                (unsigned long long)memsz);
+    s->offset = (uint32_t)offset;
+    s->vaddr = rd64(ph + 16);
+    s->paddr = (uint32_t)paddr;
+    s->filesz = (uint32_t)filesz;
+    s->memsz = (uint32_t)memsz;
+    return MB_OK;
+}
+
+/*
+ * Validates an ET_EXEC (ELF32 i386, or ELF64 x86-64 where allow64) and its
+ * PT_LOAD segments: each must lie in the file, have p_filesz <= p_memsz,
+ * p_memsz <= max_size, not wrap 2^32, lie in [lo, hi) by the address
+ * selected by which (ELF64: physical only), and not overlap another.
+ */
+static int elf_parse(const struct mb_image *img, const char *name, int which, int allow64, uint64_t lo,
+                     uint64_t hi, uint64_t max_size, struct elf_info *ei, char *err, size_t errlen)
 {
     const uint8_t *d = img->data;
-    uint32_t e_phoff;
-    uint16_t e_phnum;
+    struct elf_header h;
     memset(ei, 0, sizeof *ei);
-    int rc = elf_check_ident(d, img->size, name, err, errlen);
-    if (rc == MB_OK)
-        rc = elf_check_header(d, img->size, name, &e_phoff, &e_phnum, err, errlen);
+    int rc = elf_check_ident(d, img->size, name, allow64 && which == ADDR_PHYS, err, errlen);
     if (rc != MB_OK)
         return rc;
-    ei->e_entry = rd32(d + 24);
+    elf_read_header(d, &h);
+    if ((rc = elf_check_header(&h, img->size, name, err, errlen)) != MB_OK)
+        return rc;
+    ei->e_entry = h.e_entry;
 
     const struct seg_limits limits = { name, which == ADDR_PHYS ? "physical" : "virtual", img->size, lo, hi,
                                        max_size };
+    const unsigned phdr_size = h.elf_class == ELFCLASS64 ? ELF64_PHDR_SIZE : ELF32_PHDR_SIZE;
     ei->lowest = UINT64_MAX;
-    for (unsigned i = 0; i < e_phnum; i++) {
-        const uint8_t *ph = d + e_phoff + (size_t)i * ELF32_PHDR_SIZE;
-        if (rd32(ph) != PT_LOAD)
+    for (unsigned i = 0; i < h.e_phnum; i++) {
+        struct elf_seg s;
+        if (rd32(d + h.e_phoff + (size_t)i * phdr_size) != PT_LOAD)
             continue;
-        struct elf_seg s = { .index = i, .offset = rd32(ph + 4), .vaddr = rd32(ph + 8), .paddr = rd32(ph + 12),
-                             .filesz = rd32(ph + 16), .memsz = rd32(ph + 20) };
-        s.addr = which == ADDR_PHYS ? s.paddr : s.vaddr;
+        if ((rc = elf_read_segment(d, &h, name, i, &s, err, errlen)) != MB_OK)
+            return rc;
+        s.addr = which == ADDR_PHYS ? s.paddr : (uint32_t)s.vaddr;
         if ((rc = elf_add_segment(&limits, s, ei, err, errlen)) != MB_OK)
             return rc;
     }
@@ -272,12 +345,12 @@ static int elf_parse(const struct mb_image *img, const char *name, int which, ui
 }
 
 /* Index of the segment whose [field, field + memsz) holds addr, or -1. */
-static int seg_containing(const struct elf_info *ei, uint32_t addr, int use_vaddr)
+static int seg_containing(const struct elf_info *ei, uint64_t addr, int use_vaddr)
 {
     for (unsigned j = 0; j < ei->n; j++) {
-        uint32_t base = use_vaddr ? ei->seg[j].vaddr : ei->seg[j].paddr;
+        uint64_t base = use_vaddr ? ei->seg[j].vaddr : ei->seg[j].paddr;
 
-        if (addr >= base && (uint64_t)addr < (uint64_t)base + ei->seg[j].memsz)
+        if (addr >= base && addr - base < ei->seg[j].memsz)
             return (int)j;
     }
     return -1;
@@ -296,13 +369,13 @@ int mb_check_elf32_exec(const struct mb_image *img, uint32_t lo, uint32_t hi, ch
     if (lo >= hi)
         return errbuf_fail_code(err, errlen, MB_ERR_INVALID_ARG,
                 "%s: empty address range [0x%x, 0x%x)", name, lo, hi);
-    rc = elf_parse(img, name, ADDR_VIRT, lo, hi, (uint64_t)hi - lo, &ei, err, errlen);
+    rc = elf_parse(img, name, ADDR_VIRT, 0, lo, hi, (uint64_t)hi - lo, &ei, err, errlen);
     if (rc != MB_OK)
         return rc;
     if (seg_containing(&ei, ei.e_entry, 1) < 0)
         return errbuf_fail_code(err, errlen, MB_ERR_BAD_ENTRY,
-                "%s: entry point 0x%x is not inside a loaded segment",
-                name, ei.e_entry);
+                "%s: entry point 0x%llx is not inside a loaded segment",
+                name, (unsigned long long)ei.e_entry);
     return MB_OK;
 }
 
@@ -545,7 +618,7 @@ int mb_load(uint8_t *mem, size_t mem_size, const struct mb_image *kernel, const 
                                 "%s: guest memory size 0x%llx is outside [0x%x, 0x%x]", name,
                                 (unsigned long long)mem_size, MB_MEM_MIN, MB_MEM_MAX);
 
-    rc = elf_parse(kernel, name, ADDR_PHYS, MB_KERNEL_MIN_ADDR, mem_size, mem_size, &ei, err, errlen);
+    rc = elf_parse(kernel, name, ADDR_PHYS, 1, MB_KERNEL_MIN_ADDR, mem_size, mem_size, &ei, err, errlen);
     if (rc == MB_ERR_NOT_ELF) {
         /* An a.out kludge kernel deserves a better message than "not ELF". */
         char tmp[8];
@@ -568,13 +641,13 @@ int mb_load(uint8_t *mem, size_t mem_size, const struct mb_image *kernel, const 
      * (GRUB 2 and QEMU do the same), else it must be physical already. */
     sidx = seg_containing(&ei, ei.e_entry, 1);
     if (sidx >= 0)
-        ei.entry = ei.e_entry - ei.seg[sidx].vaddr + ei.seg[sidx].paddr;
+        ei.entry = (uint32_t)(ei.e_entry - ei.seg[sidx].vaddr) + ei.seg[sidx].paddr;
     else if (seg_containing(&ei, ei.e_entry, 0) >= 0)
-        ei.entry = ei.e_entry;
+        ei.entry = (uint32_t)ei.e_entry;
     else
         return errbuf_fail_code(err, errlen, MB_ERR_BAD_ENTRY,
-                "%s: entry point 0x%x is not inside a loaded segment (kernel occupies [0x%llx, 0x%llx))",
-                name, ei.e_entry, (unsigned long long)ei.lowest, (unsigned long long)ei.highest);
+                "%s: entry point 0x%llx is not inside a loaded segment (kernel occupies [0x%llx, 0x%llx))",
+                name, (unsigned long long)ei.e_entry, (unsigned long long)ei.lowest, (unsigned long long)ei.highest);
 
     p.mem = mem;
     p.mem_size = mem_size;

@@ -1,5 +1,6 @@
 /*
  * The monitor's Multiboot (specification 0.6.96) loader: places an ELF32
+ * (or, for a long-mode kernel such as the amd64 ntoskrnl, an ELF64 x86-64)
  * Multiboot kernel and its modules in guest physical memory and builds the
  * multiboot_info the way GRUB / `qemu-system-i386 -kernel k -initrd "m1 a,m2 b"`
  * would.
@@ -77,7 +78,7 @@ enum mb_error {
     MB_OK = 0,
     MB_ERR_TRUNCATED,          /* a structure or segment extends past the end of the file */
     MB_ERR_NOT_ELF,            /* bad ELF magic, EI_VERSION or e_version */
-    MB_ERR_WRONG_CLASS,        /* not ELFCLASS32, or not ELFDATA2LSB */
+    MB_ERR_WRONG_CLASS,        /* not ELFCLASS32 (or ELFCLASS64 for a kernel), or not ELFDATA2LSB */
     MB_ERR_WRONG_MACHINE,      /* e_machine != EM_386 */
     MB_ERR_NOT_EXECUTABLE,     /* e_type != ET_EXEC */
     MB_ERR_NO_HEADER,          /* no Multiboot header in the first 8 KiB */
@@ -93,7 +94,8 @@ enum mb_error {
 };
 
 /*
- * Loads kernel (ELF32 i386 ET_EXEC with a Multiboot header) and the modules
+ * Loads kernel (ELF32 i386 or ELF64 x86-64 ET_EXEC with a Multiboot header;
+ * ELF64 segments load at their 32-bit p_paddr, the entry is translated to it) and the modules
  * into mem and builds the multiboot_info. kernel_cmdline NULL = "" (QEMU
  * passes "<kernel file> <args>"; pass that yourself to mimic it exactly).
  * Segments are loaded at p_paddr. The entry point is e_entry translated to
