@@ -97,9 +97,7 @@ struct tracer {
     uint32_t idt_gate_gpa;
     uint32_t ki_service_table, ki_service_limit;   /* KiServiceTable (VA) and its length */
     uint32_t *ki_service_copy;                     /* KiServiceTable as boot left it */
-    uint64_t *dirty;                        /* KVM dirty-log bitmap */
-    size_t dirty_words;
-    bool dirty_log;
+    uint32_t *ki_service_now;                      /* scratch: the table as a check reads it */
     struct summary_row *rows;
     size_t n_rows;
     struct deep_point deep[MAX_DEEP];
@@ -173,9 +171,8 @@ void trace_learn_ki_system_service(struct tracer *t, const struct trace_stop *st
 void trace_on_boot(struct tracer *t, struct trace_stop *st, uint32_t rip);
 
 /* trace_integrity.c */
+/* Compares the watched state with the host's copies; a change is an alert (rip: where the guest stands). */
 void trace_check_integrity(struct tracer *t, const struct trace_stop *st, uint32_t rip);
-void trace_enable_dirty_log(struct tracer *t, struct kvm_vm *vm);
-bool trace_fetch_dirty(struct tracer *t, struct kvm_vm *vm);
 
 /* trace_calls.c */
 const char *trace_image_of(struct tracer *t, unsigned pid, unsigned cpl);

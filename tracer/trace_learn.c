@@ -106,10 +106,13 @@ static void locate_service_table(struct tracer *t, const struct guest_view *v)
         if (!is_service_descriptor(v, &d, count))
             continue;
         free(t->ki_service_copy);
+        free(t->ki_service_now);
         t->ki_service_copy = calloc(count, 4);
-        if (!t->ki_service_copy || !gview_read(v, d.base, t->ki_service_copy, count * 4u)) {
+        t->ki_service_now = calloc(count, 4);
+        if (!t->ki_service_copy || !t->ki_service_now || !gview_read(v, d.base, t->ki_service_copy, count * 4u)) {
             free(t->ki_service_copy);
-            t->ki_service_copy = NULL;
+            free(t->ki_service_now);
+            t->ki_service_copy = t->ki_service_now = NULL;
             continue;
         }
         t->ki_service_table = d.base;
@@ -163,7 +166,6 @@ void trace_on_boot(struct tracer *t, struct trace_stop *st, uint32_t rip)
         trace_place_deep(t, st->vm, &st->view);
     if (trace_wants(t, TEV_RING))
         trace_place_traps(t, st);
-    trace_fetch_dirty(t, st->vm);     /* what boot wrote is not an alert */
     if (rip)
         trace_emit_ring(t, 0, 3, "iret", -1, rip);
 }

@@ -117,7 +117,6 @@ static int hook_start(void *ctx, struct kvm_vm *vm, struct vm_outcome *out)
     clock_gettime(CLOCK_MONOTONIC, &t->t0);
     if (trace_setup_msr_filter(t, vm) < 0)
         return !stop_with(out, "MSR filter", t->error);
-    trace_enable_dirty_log(t, vm);
     if (trace_stop_fill(&st, vm, -1, false, 0) < 0)
         return !stop_with(out, "registers", strerror(errno));
     t->kernel_entry = (uint32_t)st.regs.rip;
@@ -289,7 +288,7 @@ void tracer_free(struct tracer *t)
     if (!t)
         return;
     free(t->ki_service_copy);
-    free(t->dirty);
+    free(t->ki_service_now);
     free(t->rows);
     free(t);
 }

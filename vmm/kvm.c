@@ -215,28 +215,6 @@ int kvm_set_msr(struct kvm_vm *vm, uint32_t index, uint64_t value)
     return ioctl(vm->vcpu_fd, KVM_SET_MSRS, &m) == 1 ? 0 : -1;
 }
 
-int kvm_log_dirty_pages(struct kvm_vm *vm)
-{
-    struct kvm_userspace_memory_region region = {
-        .slot = 0, .flags = KVM_MEM_LOG_DIRTY_PAGES, .guest_phys_addr = 0,
-        .memory_size = vm->mem_size, .userspace_addr = (uintptr_t)vm->mem,
-    };
-    return ioctl(vm->vm_fd, KVM_SET_USER_MEMORY_REGION, &region) == 0 ? 0 : -1;
-}
-
-size_t kvm_dirty_log_words(const struct kvm_vm *vm)
-{
-    return (vm->mem_size / 4096 + 63) / 64;
-}
-
-int kvm_get_dirty_log(struct kvm_vm *vm, uint64_t *bitmap)
-{
-    struct kvm_dirty_log log = { .slot = 0 };
-    memset(bitmap, 0, kvm_dirty_log_words(vm) * 8);
-    log.dirty_bitmap = bitmap;
-    return ioctl(vm->vm_fd, KVM_GET_DIRTY_LOG, &log) == 0 ? 0 : -1;
-}
-
 int kvm_trap_msr_writes(struct kvm_vm *vm, const uint32_t *msrs, size_t n, char *err, size_t errlen)
 {
     if (n > KVM_MSR_FILTER_MAX_RANGES)

@@ -27,12 +27,6 @@ void kvm_vm_destroy(struct kvm_vm *vm);
 /* One MSR of the vCPU: 0, or -1 when KVM refuses it. */
 int kvm_get_msr(struct kvm_vm *vm, uint32_t index, uint64_t *value);
 int kvm_set_msr(struct kvm_vm *vm, uint32_t index, uint64_t value);
-/* KVM's dirty-page log of guest memory: turned on (0, or -1); the bitmap's size in
-   64-bit words, one bit per 4 KiB page; the pages written since the last call
-   (0, or -1), the bitmap cleared first. */
-int kvm_log_dirty_pages(struct kvm_vm *vm);
-size_t kvm_dirty_log_words(const struct kvm_vm *vm);
-int kvm_get_dirty_log(struct kvm_vm *vm, uint64_t *bitmap);
 /* Makes the vCPU's writes to each of the n MSRs exit to the monitor (KVM's MSR
    filter; every other access stays with KVM): 0, or -1 with err. */
 int kvm_trap_msr_writes(struct kvm_vm *vm, const uint32_t *msrs, size_t n, char *err, size_t errlen);
