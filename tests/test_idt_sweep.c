@@ -33,6 +33,8 @@
 static uint8_t *mem;
 static struct kvm_vm vm;
 static struct trace_stop st;
+static struct kvm_regs regs;     /* the stop's registers, as the exit state would hold them */
+static struct kvm_sregs sregs;
 static struct tracer *t;
 static char *out_text;
 static size_t out_len;
@@ -81,11 +83,15 @@ static void setup(void)
 
     vm = (struct kvm_vm){ .kvm_fd = -1, .vm_fd = -1, .vcpu_fd = -1, .mem = mem, .mem_size = MEM_SIZE };
     memset(&st, 0, sizeof(st));
+    memset(&regs, 0, sizeof(regs));
+    memset(&sregs, 0, sizeof(sregs));
     st.vm = &vm;
+    st.regs = &regs;
+    st.sregs = &sregs;
     st.slot = -1;
     st.view = gmem_view((struct guest_mem){ mem, MEM_SIZE }, 0x80000001u, PD, 0x10);
-    st.sregs.idt.base = KSEG0 + IDT;
-    st.sregs.idt.limit = 0x2F * 8 - 1;
+    sregs.idt.base = KSEG0 + IDT;
+    sregs.idt.limit = 0x2F * 8 - 1;
 
     out = open_memstream(&out_text, &out_len);
     ck_assert_ptr_nonnull(out);
@@ -130,7 +136,7 @@ static const char *hit(unsigned vector, uint32_t esp)
     const struct trap_point *p = trap_of(vector);
     ck_assert_ptr_nonnull(p);
     st.slot = p->slot;
-    st.regs.rsp = esp;
+    regs.rsp = esp;
     ck_assert_int_eq(trace_stop_kind(t, &st), STOP_TRAP_HANDLER);
     trace_on_trap_hit(t, &st);
     fflush(out);
@@ -202,11 +208,11 @@ START_TEST(an_idt_past_mapped_memory_is_swept_where_it_is_readable)
     code(CODE, returning, sizeof(returning));
     for (unsigned v = 0; v < 0x2E; v++)
         gate(v, KSEG0 + CODE);
-    st.sregs.idt.limit = 0xFFFF;                    /* 8192 vectors claimed: 256 swept */
+    sregs.idt.limit = 0xFFFF;                    /* 8192 vectors claimed: 256 swept */
     sweep();
     ck_assert_int_eq(t->n_traps, 0x2E);              /* the rest of the IDT is zeros: not present */
     memcpy(mem + MEM_SIZE - 0x10, mem + IDT, 0x10);  /* two gates, then memory ends */
-    st.sregs.idt.base = KSEG0 + MEM_SIZE - 0x10;
+    sregs.idt.base = KSEG0 + MEM_SIZE - 0x10;
     t->n_traps = 0;
     trace_place_traps(t, &st);
     ck_assert_int_eq(t->n_traps, 2);

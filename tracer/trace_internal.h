@@ -119,8 +119,8 @@ struct trace_stop {
     int slot;                   /* the breakpoint, or -1 */
     bool stepped;               /* the exit is the single step past slot's instruction */
     uint32_t addr;              /* the breakpoint's address */
-    struct kvm_regs regs;
-    struct kvm_sregs sregs;
+    const struct kvm_regs *regs;    /* the vm's exit state (kvm_exit_regs): read once per exit, */
+    const struct kvm_sregs *sregs;  /* written back by whoever changes it (bp_step_over's RF) */
     struct guest_view view;     /* memory as the current address space sees it */
     struct thread_state *thread;   /* by TSS.Esp0, looked up at first use (trace_stop_thread) */
 };

@@ -15,9 +15,9 @@ bool trace_read_idt_gate(const struct trace_stop *st, unsigned vector, uint8_t r
                          uint32_t *gpa)
 {
     uint64_t pa;
-    if ((vector + 1) * 8 - 1 > st->sregs.idt.limit)
+    if ((vector + 1) * 8 - 1 > st->sregs->idt.limit)
         return false;
-    uint32_t va = (uint32_t)st->sregs.idt.base + vector * 8;
+    uint32_t va = (uint32_t)st->sregs->idt.base + vector * 8;
     if (!gview_read(&st->view, va, raw, 8) || !gview_translate(&st->view, va, &pa))
         return false;
     *gpa = (uint32_t)pa;

@@ -119,7 +119,7 @@ static int hook_start(void *ctx, struct kvm_vm *vm, struct vm_outcome *out)
         return !stop_with(out, "MSR filter", t->error);
     if (trace_stop_fill(&st, vm, -1, false, 0) < 0)
         return !stop_with(out, "registers", strerror(errno));
-    t->kernel_entry = (uint32_t)st.regs.rip;
+    t->kernel_entry = (uint32_t)st.regs->rip;
 
     const char *force = getenv("NTVISOR_TRAP");
     if (force && !strcmp(force, "patch")) {
