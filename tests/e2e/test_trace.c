@@ -25,6 +25,7 @@
 #define NTVLOG   "build/examples/ntvlog.exe"
 #define FAULTS   "build/tests/guest/faults.exe"
 #define TRACE    "/tmp/ntv-trace.out"
+#define SYSCALLS "build/bench/syscalls.exe"
 static struct spawn_result run_trace(char *const extra[])
 {
     char *argv[32];
@@ -475,6 +476,64 @@ START_TEST(trace_alerts_on_hooks)
 }
 END_TEST
 
+/* A number after key in ntvisor's bench-stats line (stderr), or -1. */
+static long stat_of(const char *err, const char *key)
+{
+    const char *line = strstr(err, "ntvisor: bench-stats {");
+    char pattern[64];
+    snprintf(pattern, sizeof(pattern), "\"%s\":", key);
+    const char *p = line ? strstr(line, pattern) : NULL;
+    return p ? strtol(p + strlen(pattern), NULL, 10) : -1;
+}
+
+static long ioctls_besides_run(const char *err)
+{
+    static const char *const kinds[] = { "KVM_GET_REGS", "KVM_SET_REGS", "KVM_GET_SREGS", "KVM_SET_SREGS",
+                                         "KVM_GET_MSRS", "KVM_SET_MSRS", "KVM_SET_GUEST_DEBUG",
+                                         "KVM_GET_MP_STATE", "other" };
+    long n = 0;
+    for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
+        long v = stat_of(err, kinds[i]);
+        ck_assert_msg(v >= 0, "no %s in bench-stats:\n%s", kinds[i], err);
+        n += v;
+    }
+    return n;
+}
+
+/* The counters of a traced run of the benchmark's loop of calls (NtYieldExecution). */
+static struct spawn_result counted_trace(const char *mechanism, const char *calls)
+{
+    setenv("NTVISOR_BENCH_STATS", "1", 1);
+    struct spawn_result r = run_trace((char *[]){ (char *)mechanism, "--format=json", "--events=exit", "-o", TRACE,
+                                                  SYSCALLS, (char *)calls, NULL });
+    unsetenv("NTVISOR_BENCH_STATS");
+    ck_assert_msg(r.status == 0, "status %d; stderr:\n%s", r.status, r.err);
+    ck_assert_msg(stat_of(r.err, "monitor_exits") > 0, "no bench-stats line:\n%s", r.err);
+    return r;
+}
+
+/* 500 more traced calls: at most 2 exits each reach the monitor (entry and return; the loop's
+   console line may differ by a few characters), and no ioctl besides KVM_RUN where KVM syncs
+   registers (at most one per call otherwise is the goal; KVM_GET_REGS and KVM_GET_SREGS it is). */
+START_TEST(trace_call_costs_two_monitor_exits_and_no_ioctl)
+{
+    static const char *const mechanisms[] = { "--syscall=int2e", "--syscall=sysenter" };
+    for (size_t m = 0; m < 2; m++) {
+        struct spawn_result few = counted_trace(mechanisms[m], "50");
+        struct spawn_result more = counted_trace(mechanisms[m], "550");
+        long exits = stat_of(more.err, "monitor_exits") - stat_of(few.err, "monitor_exits");
+        ck_assert_msg(exits >= 2 * 500 && exits <= 2 * 500 + 32, "%s: %ld exits for 500 calls", mechanisms[m], exits);
+        long ioctls = ioctls_besides_run(more.err) - ioctls_besides_run(few.err);
+        if (strstr(more.err, "\"sync_regs\":true"))
+            ck_assert_msg(ioctls == 0, "%s: %ld ioctls besides KVM_RUN for 500 calls", mechanisms[m], ioctls);
+        else
+            ck_assert_msg(ioctls <= 3 * 2 * 500, "%s: %ld ioctls for 500 calls", mechanisms[m], ioctls);
+        spawn_free(&few);
+        spawn_free(&more);
+    }
+}
+END_TEST
+
 /*
  * The articles' scenario 2 from outside: a driver acting for the user thread
  * calls NtReadFile directly (previous mode stays User: access violation on a
@@ -711,6 +770,7 @@ Suite *trace_suite(void)
     tcase_add_test(tc, trace_unfinished_on_timeout_and_sigint);
     tcase_add_test(tc, trace_deep_sees_direct_calls);
     tcase_add_test(tc, trace_alerts_on_hooks);
+    tcase_add_test(tc, trace_call_costs_two_monitor_exits_and_no_ioctl);
     tcase_add_test(tc, trace_kernel_zw_and_direct_calls);
     tcase_add_test(tc, trace_work_item_handles);
     tcase_add_test(tc, trace_ring_events_alternate);
