@@ -82,6 +82,8 @@ struct tracer {
     enum trace_via fast_via;                           /* how KiFastCallEntry is entered: SYSENTER or SYSCALL */
     uint32_t iret_addr, sysexit_addr, sysret_addr;     /* the dispatcher's returns */
     uint32_t before_iret;       /* the instruction that falls into the IRETD (patch mode) */
+    uint32_t service_exit;      /* after the dispatcher's call of the routine (KiServiceExit) */
+    unsigned service_reg;       /* the callee-saved register it calls through (x86 number: 3 = EBX) */
     uint64_t msr_value[N_MSRS];
     bool booted;
     struct thread_state threads[MAX_THREADS];
@@ -136,6 +138,7 @@ enum trace_stop_kind {
     STOP_DIRECT_RETURN,         /* --deep: maybe the one-shot return of a direct call */
     STOP_TRAP_HANDLER,          /* ring: an exception or interrupt handler, or the instruction before its IRETD */
     STOP_TRAP_STEPPED,          /* ring: stepped onto such an IRETD */
+    STOP_SERVICE_EXIT,          /* --one-exit: the dispatcher's way out, the whole call */
     STOP_OTHER,                 /* ours, nothing to report: step over it */
 };
 
@@ -189,6 +192,13 @@ enum trace_return { RETURN_IRETD, RETURN_SYSEXIT, RETURN_SYSRET };
 void trace_on_return(struct tracer *t, struct trace_stop *st, enum trace_return how);
 /* The dispatcher's fast return in use: the SYSRET where calls come by SYSCALL, else the SYSEXIT. */
 uint32_t trace_fast_return(const struct tracer *t);
+
+/* trace_one_exit.c */
+int trace_arm_one_exit(struct tracer *t, struct kvm_vm *vm);
+/* A whole call at KiServiceExit; true when the on_syscall observer ends the guest. */
+bool trace_on_service_exit(struct tracer *t, struct trace_stop *st);
+/* When the guest ends: the call the current thread is in (NtTerminateProcess), from its trap frame. */
+void trace_one_exit_unfinished(struct tracer *t, struct trace_stop *st);
 
 /* trace_deep.c */
 void trace_place_deep(struct tracer *t, struct kvm_vm *vm, const struct guest_view *v);

@@ -84,6 +84,8 @@ enum trace_stop_kind trace_stop_kind(const struct tracer *t, const struct trace_
         return patch_kind(t, st);
     if (st->slot == SLOT_SYSEXIT && !t->booted && st->addr == t->user_entry)
         return STOP_PROGRAM_ENTRY;
+    if (t->opt.one_exit)
+        return st->addr == t->service_exit ? STOP_SERVICE_EXIT : STOP_OTHER;
     if (st->addr == t->ki_system_service)
         return STOP_KI_SYSTEM_SERVICE;
     if (st->addr == t->ki_fast_call_entry)

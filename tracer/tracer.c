@@ -190,6 +190,8 @@ static enum resume on_stop(struct tracer *t, struct trace_stop *st)
     case STOP_TRAP_STEPPED:
         trace_on_trap_stepped(t, st);
         return RESUME_AS_IS;
+    case STOP_SERVICE_EXIT:
+        return ended_or_step(trace_on_service_exit(t, st));
     case STOP_OTHER:
         break;
     }
@@ -247,6 +249,8 @@ static void hook_stop(void *ctx, struct kvm_vm *vm, const struct vm_outcome *out
     bp_remove_all(&t->bp, vm);
     trace_stop_fill(&st, vm, -1, false, 0);   /* zeros if KVM cannot say */
     trace_check_integrity(t, &st, 0);
+    if (t->opt.one_exit)
+        trace_one_exit_unfinished(t, &st);
     for (int i = 0; i < t->n_threads; i++) {
         struct thread_state *th = &t->threads[i];
         while (th->depth > 0)
