@@ -245,6 +245,38 @@ START_TEST(an_esp_on_a_mapped_page_gives_the_ring_event)
 }
 END_TEST
 
+/* --one-exit's breakpoint: after the dispatcher's call of the routine through a callee-saved register. */
+START_TEST(the_service_exit_follows_a_call_through_a_callee_saved_register)
+{
+    static const uint8_t dispatcher[] = { 0x6A, 0x00, 0x8B, 0x1F, 0xFF, 0xD3, 0x83, 0xC4, 0x04, 0xCF };
+    code(CODE + 0xF00, dispatcher, sizeof(dispatcher));   /* push 0; mov ebx,[edi]; call ebx; add esp,4; iretd */
+    trace_learn_ki_system_service(t, &st);
+    ck_assert_uint_eq(t->service_exit, KSEG0 + CODE + 0xF06);
+    ck_assert_uint_eq(t->service_reg, 3);   /* EBX */
+    ck_assert_uint_eq(t->iret_addr, KSEG0 + CODE + 0xF09);
+}
+END_TEST
+
+START_TEST(a_call_through_a_scratch_register_is_no_service_exit)
+{
+    static const uint8_t dispatcher[] = { 0xFF, 0xD0, 0xFF, 0xD1, 0xCF };   /* call eax; call ecx; iretd */
+    code(CODE + 0xF00, dispatcher, sizeof(dispatcher));
+    trace_learn_ki_system_service(t, &st);
+    ck_assert_uint_eq(t->service_exit, 0);
+}
+END_TEST
+
+/* A hook at gate 0x2E that jumps on to the dispatcher: what follows its jump is not its code. */
+START_TEST(a_call_past_a_jump_is_no_service_exit)
+{
+    static const uint8_t after_jump[] = { 0xFF, 0xD3, 0xCF };                /* call ebx; iretd */
+    jmp(CODE + 0xF00, CODE);
+    code(CODE + 0xF05, after_jump, sizeof(after_jump));
+    trace_learn_ki_system_service(t, &st);
+    ck_assert_uint_eq(t->service_exit, 0);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("idt_sweep");
@@ -258,6 +290,9 @@ static Suite *suite(void)
     tcase_add_test(tc, an_idt_past_mapped_memory_is_swept_where_it_is_readable);
     tcase_add_test(tc, an_esp_on_an_unmapped_page_gives_no_ring_event);
     tcase_add_test(tc, an_esp_on_a_mapped_page_gives_the_ring_event);
+    tcase_add_test(tc, the_service_exit_follows_a_call_through_a_callee_saved_register);
+    tcase_add_test(tc, a_call_through_a_scratch_register_is_no_service_exit);
+    tcase_add_test(tc, a_call_past_a_jump_is_no_service_exit);
     suite_add_tcase(s, tc);
     return s;
 }

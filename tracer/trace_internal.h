@@ -3,7 +3,7 @@
  * life cycle and the exit handler's switch), trace_stop.c (one exit read
  * once, and its kind), trace_learn.c (finding the entry points and the
  * service table from outside), trace_integrity.c (alerts), trace_calls.c
- * (calls, returns), trace_deep.c (--deep), trace_traps.c (ring events of
+ * (calls, returns), trace_one_exit.c (--one-exit), trace_deep.c (--deep), trace_traps.c (ring events of
  * exceptions and interrupts), trace_msr.c (the MSR filter), trace_code.c
  * (the guest's code without our patches), trace_summary.c (-c) and
  * trace_output.c (every event written).
