@@ -106,6 +106,7 @@ static void setup(void)
 
 static void teardown(void)
 {
+    free(t->rows);   /* the -c rows a finished call adds */
     free(t);
     fclose(out);
     free(out_text);
@@ -277,6 +278,74 @@ START_TEST(a_call_past_a_jump_is_no_service_exit)
 }
 END_TEST
 
+/* What --one-exit reads at the service exit, as the on_syscall observer is given it. */
+static struct trace_call seen;
+static int n_seen;
+static bool observe(void *ctx, struct kvm_vm *v, const struct trace_call *c)
+{
+    (void)ctx;
+    (void)v;
+    seen = *c;
+    n_seen++;
+    return false;
+}
+
+#define FRAME     0xD000u   /* a KTRAP_FRAME on the kernel stack (KSEG0 + FRAME) */
+#define ROUTINE   0x80123450u
+
+/* A SYSENTER call's frame: EDX the user ESP (two return addresses, then the arguments), EIP KiFastSystemCallRet. */
+static void one_exit_call(uint32_t frame_eax, uint32_t routine)
+{
+    static uint32_t table[0x40];
+    put32(FRAME + 0x10, LOW_STACK + 0x200);   /* EDX */
+    put32(FRAME + 0x18, frame_eax);           /* EAX: the service number the caller passed */
+    put32(FRAME + 0x2C, 0x2E);                /* TrapNumber */
+    put32(FRAME + 0x34, 0x7FFE0304);          /* EIP */
+    put32(FRAME + 0x38, 0x1B);                /* CS: ring 3 */
+    put32(STACK + 0x200, 0x00401234);         /* the stub's caller */
+    put32(STACK + 0x208, 0xAAAA0001);         /* the first argument */
+    memset(table, 0, sizeof(table));
+    table[0x25] = ROUTINE;
+    table[0x26] = ROUTINE + 0x100;
+    t->ki_service_copy = table;
+    t->ki_service_limit = 0x40;
+    t->booted = true;
+    t->fast_via = VIA_SYSENTER;
+    t->service_reg = 3;
+    t->opt.on_syscall = observe;
+    n_seen = 0;
+    regs.rbp = KSEG0 + FRAME;
+    regs.rax = 0xC0000008;                    /* STATUS_INVALID_HANDLE */
+    regs.rbx = routine;
+    trace_on_service_exit(t, &st);
+    t->ki_service_copy = NULL;
+}
+
+START_TEST(one_exit_reads_a_call_whole_from_its_trap_frame)
+{
+    one_exit_call(0x25, ROUTINE);
+    ck_assert_int_eq(n_seen, 1);
+    ck_assert_int_eq(seen.via, VIA_SYSENTER);
+    ck_assert_uint_eq(seen.cpl, 3);
+    ck_assert_uint_eq(seen.index, 0x25);
+    ck_assert_uint_eq(seen.arg_ptr, LOW_STACK + 0x208);
+    ck_assert_uint_eq(seen.return_rip, 0x00401234);
+    ck_assert_uint_eq(t->stats.syscalls, 1);
+    ck_assert_uint_eq(t->stats.sysrets, 1);   /* opened and finished at the one exit */
+    ck_assert_int_eq(t->threads[0].depth, 0);
+}
+END_TEST
+
+/* The frame's EAX can be rewritten by the service (NtContinue); the routine called cannot. */
+START_TEST(one_exit_names_the_service_by_the_routine_called)
+{
+    one_exit_call(0x25, ROUTINE + 0x100);
+    ck_assert_uint_eq(seen.index, 0x26);
+    one_exit_call(0x3F, 0x3F);                /* an invalid number: no routine, the frame's number stays */
+    ck_assert_uint_eq(seen.index, 0x3F);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("idt_sweep");
@@ -293,6 +362,8 @@ static Suite *suite(void)
     tcase_add_test(tc, the_service_exit_follows_a_call_through_a_callee_saved_register);
     tcase_add_test(tc, a_call_through_a_scratch_register_is_no_service_exit);
     tcase_add_test(tc, a_call_past_a_jump_is_no_service_exit);
+    tcase_add_test(tc, one_exit_reads_a_call_whole_from_its_trap_frame);
+    tcase_add_test(tc, one_exit_names_the_service_by_the_routine_called);
     suite_add_tcase(s, tc);
     return s;
 }

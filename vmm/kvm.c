@@ -129,7 +129,8 @@ struct kvm_sregs *kvm_exit_sregs(struct kvm_vm *vm)
 
 void kvm_exit_regs_changed(struct kvm_vm *vm)
 {
-    vm->exit.regs_changed = vm->exit.have_regs;
+    if (vm->exit.have_regs)   /* no copy, nothing the caller can have changed */
+        vm->exit.regs_changed = true;
 }
 
 static const struct { long cap; const char *name; } required_caps[] = {
