@@ -1,7 +1,8 @@
 /*
  * Integrity alerts: the watched state (KiServiceTable's entries, IDT gate
  * 0x2E) is compared with the host's copy of what boot left there at every
- * system-call entry and return and when the guest ends; the system-call MSRs
+ * system-call entry and return (--one-exit: at every return, before the
+ * call is named) and when the guest ends; the system-call MSRs
  * need no copy, their writes exit to the monitor (trace_msr.c).
  *
  * Why copies and not a dirty log: KVM logs dirty pages per memory slot, so
