@@ -133,7 +133,7 @@ include mk/bench.mk
 include mk/ddk-layout.mk
 
 E2E_GUEST  := $(BUILD)/ntvisor $(GUEST_IMAGES) $(PE_EXAMPLE_EXES) $(PE_DRIVER_SYS) $(PE_TEST_EXES) $(TEST_KERNELS) \
-              $(PE_TEST_IMAGES)
+              $(PE_TEST_IMAGES) $(BUILD)/bench/syscalls.exe
 E2E_INPUTS := $(E2E_GUEST) $(BUILD)/tests/e2e
 
 # Static: on hosts whose /dev/kvm cannot run the guest it runs inside the SVM lab.

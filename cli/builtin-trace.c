@@ -29,6 +29,7 @@ struct trace_cli {
     unsigned events;
     bool events_given;
     char *deep;                         /* --deep=... as given */
+    bool one_exit;                      /* --one-exit */
     const char *deep_names[TRACE_MAX_NAMES + 1];
 };
 
@@ -53,6 +54,10 @@ static void trace_usage(FILE *out)
         "  --deep=NAMES         also watch these services' routines, so that direct Nt\n"
         "                       calls from kernel mode (which bypass KiSystemService)\n"
         "                       are seen, as via=direct\n"
+        "  --one-exit           one VM exit per system call, at the dispatcher's way out:\n"
+        "                       service, arguments, NTSTATUS and outputs as usual, but no\n"
+        "                       duration_ns (a call's two events are written together)\n"
+        "                       and nested calls in the order they return (see README)\n"
         "\n"
         "guest options:\n");
     session_options_help(out);
@@ -155,7 +160,7 @@ static const char *image_base(const char *path)
     return slash ? slash + 1 : path;
 }
 
-enum { OPT_FORMAT = 0x2000, OPT_EVENTS, OPT_DEEP };
+enum { OPT_FORMAT = 0x2000, OPT_EVENTS, OPT_DEEP, OPT_ONE_EXIT };
 
 /* One trace option (not a guest option); -1 (message printed) when it is bad. */
 static int trace_option(struct trace_cli *c, int opt, const char **filter_arg, const char **deep_arg,
@@ -183,6 +188,9 @@ static int trace_option(struct trace_cli *c, int opt, const char **filter_arg, c
     case OPT_DEEP:
         *deep_arg = optarg;
         return 0;
+    case OPT_ONE_EXIT:
+        c->one_exit = true;
+        return 0;
     }
     fprintf(stderr, "ntvisor: trace: unknown or incomplete option '%s' (see ntvisor trace --help)\n", word);
     return -1;
@@ -199,6 +207,7 @@ static int parse_command_line(int argc, char **argv, struct session_options *o, 
         { "summary", no_argument, 0, 'c' },
         { "events", required_argument, 0, OPT_EVENTS },
         { "deep", required_argument, 0, OPT_DEEP },
+        { "one-exit", no_argument, 0, OPT_ONE_EXIT },
         { "help", no_argument, 0, 'h' },
         { 0, 0, 0, 0 },
     };
@@ -227,6 +236,11 @@ static int parse_command_line(int argc, char **argv, struct session_options *o, 
     if ((filter_arg && parse_filter(c, filter_arg, services) < 0) ||
         (deep_arg && parse_deep(c, deep_arg, services) < 0))
         return -1;
+    if (c->one_exit && deep_arg) {
+        /* --deep matches a routine's entry with the call the dispatcher entered, which --one-exit does not see */
+        fprintf(stderr, "ntvisor: trace: --one-exit and --deep cannot be combined\n");
+        return -1;
+    }
     if (!c->events_given)
         c->events = c->json ? (1u << TEV_COUNT) - 1 : ((1u << TEV_COUNT) - 1) & ~(1u << TEV_RING);
     return 0;
@@ -253,6 +267,7 @@ static int trace_here(const struct session_options *o, const struct trace_cli *c
         .trace_not = c->filter && c->negate ? c->names : NULL,
         .events = c->events, .summary = c->summary,
         .deep = c->deep ? c->deep_names : NULL,
+        .one_exit = c->one_exit,
         .symbols = have_symbols ? &symbols : NULL,
     };
     struct tracer *t = tracer_new(&to);

@@ -7,9 +7,17 @@
 #
 #   $(BUILD)/bench/syscalls.exe   the workload: N NtYieldExecution calls, timed by the guest
 #   $(BUILD)/bench/nullexit.elf   a Multiboot kernel: N 1-byte OUTs to NTV_PORT_NULL, timed by RDTSC
-#   bench/run.sh                  runs them through ntvisor and prints the table
+#   bench/run.sh                  runs them through ntvisor, prints the table, writes $(BUILD)/bench/results.json
+#
+#   make bench [BENCH_LONG=calls] the long run's calls, for RSS (default 10 x N)
+#
+# The sink's micro-benchmark ($(BUILD)/bench/sink, host-only) is run where it exists;
+# BENCH_SINK is the hook that makes bench build it first (set it to that path once
+# its rule exists), else the results say null for the sink.
 
 N ?= 20000
+BENCH_LONG ?= $(shell echo $$(($(N) * 10)))
+BENCH_SINK ?=
 
 BENCH_GUEST := $(BUILD)/bench/syscalls.exe $(BUILD)/bench/nullexit.elf
 
@@ -25,5 +33,5 @@ $(BUILD)/bench/%.elf: bench/%.S tests/kernels/multiboot.inc tests/kernels/kernel
 	@mkdir -p $(@D)
 	$(Q_LD)$(CC) $(GUEST_CFLAGS) $(GUEST_LDFLAGS) -T tests/kernels/kernel.ld -o $@ $<
 
-bench: $(BUILD)/ntvisor $(GUEST_IMAGES) $(BENCH_GUEST) lab-if-needed
-	@NTVISOR_LAB_DIR=$(LAB_DIR) BUILD=$(BUILD) bench/run.sh $(N)
+bench: $(BUILD)/ntvisor $(GUEST_IMAGES) $(BENCH_GUEST) $(BENCH_SINK) lab-if-needed
+	@NTVISOR_LAB_DIR=$(LAB_DIR) BUILD=$(BUILD) BENCH_LONG=$(BENCH_LONG) bench/run.sh $(N)

@@ -33,6 +33,8 @@
 static uint8_t *mem;
 static struct kvm_vm vm;
 static struct trace_stop st;
+static struct kvm_regs regs;     /* the stop's registers, as the exit state would hold them */
+static struct kvm_sregs sregs;
 static struct tracer *t;
 static char *out_text;
 static size_t out_len;
@@ -81,11 +83,15 @@ static void setup(void)
 
     vm = (struct kvm_vm){ .kvm_fd = -1, .vm_fd = -1, .vcpu_fd = -1, .mem = mem, .mem_size = MEM_SIZE };
     memset(&st, 0, sizeof(st));
+    memset(&regs, 0, sizeof(regs));
+    memset(&sregs, 0, sizeof(sregs));
     st.vm = &vm;
+    st.regs = &regs;
+    st.sregs = &sregs;
     st.slot = -1;
     st.view = gmem_view((struct guest_mem){ mem, MEM_SIZE }, 0x80000001u, PD, 0x10);
-    st.sregs.idt.base = KSEG0 + IDT;
-    st.sregs.idt.limit = 0x2F * 8 - 1;
+    sregs.idt.base = KSEG0 + IDT;
+    sregs.idt.limit = 0x2F * 8 - 1;
 
     out = open_memstream(&out_text, &out_len);
     ck_assert_ptr_nonnull(out);
@@ -100,6 +106,7 @@ static void setup(void)
 
 static void teardown(void)
 {
+    free(t->rows);   /* the -c rows a finished call adds */
     free(t);
     fclose(out);
     free(out_text);
@@ -130,7 +137,7 @@ static const char *hit(unsigned vector, uint32_t esp)
     const struct trap_point *p = trap_of(vector);
     ck_assert_ptr_nonnull(p);
     st.slot = p->slot;
-    st.regs.rsp = esp;
+    regs.rsp = esp;
     ck_assert_int_eq(trace_stop_kind(t, &st), STOP_TRAP_HANDLER);
     trace_on_trap_hit(t, &st);
     fflush(out);
@@ -202,11 +209,11 @@ START_TEST(an_idt_past_mapped_memory_is_swept_where_it_is_readable)
     code(CODE, returning, sizeof(returning));
     for (unsigned v = 0; v < 0x2E; v++)
         gate(v, KSEG0 + CODE);
-    st.sregs.idt.limit = 0xFFFF;                    /* 8192 vectors claimed: 256 swept */
+    sregs.idt.limit = 0xFFFF;                    /* 8192 vectors claimed: 256 swept */
     sweep();
     ck_assert_int_eq(t->n_traps, 0x2E);              /* the rest of the IDT is zeros: not present */
     memcpy(mem + MEM_SIZE - 0x10, mem + IDT, 0x10);  /* two gates, then memory ends */
-    st.sregs.idt.base = KSEG0 + MEM_SIZE - 0x10;
+    sregs.idt.base = KSEG0 + MEM_SIZE - 0x10;
     t->n_traps = 0;
     trace_place_traps(t, &st);
     ck_assert_int_eq(t->n_traps, 2);
@@ -239,6 +246,106 @@ START_TEST(an_esp_on_a_mapped_page_gives_the_ring_event)
 }
 END_TEST
 
+/* --one-exit's breakpoint: after the dispatcher's call of the routine through a callee-saved register. */
+START_TEST(the_service_exit_follows_a_call_through_a_callee_saved_register)
+{
+    static const uint8_t dispatcher[] = { 0x6A, 0x00, 0x8B, 0x1F, 0xFF, 0xD3, 0x83, 0xC4, 0x04, 0xCF };
+    code(CODE + 0xF00, dispatcher, sizeof(dispatcher));   /* push 0; mov ebx,[edi]; call ebx; add esp,4; iretd */
+    trace_learn_ki_system_service(t, &st);
+    ck_assert_uint_eq(t->service_exit, KSEG0 + CODE + 0xF06);
+    ck_assert_uint_eq(t->service_reg, 3);   /* EBX */
+    ck_assert_uint_eq(t->iret_addr, KSEG0 + CODE + 0xF09);
+}
+END_TEST
+
+START_TEST(a_call_through_a_scratch_register_is_no_service_exit)
+{
+    static const uint8_t dispatcher[] = { 0xFF, 0xD0, 0xFF, 0xD1, 0xCF };   /* call eax; call ecx; iretd */
+    code(CODE + 0xF00, dispatcher, sizeof(dispatcher));
+    trace_learn_ki_system_service(t, &st);
+    ck_assert_uint_eq(t->service_exit, 0);
+}
+END_TEST
+
+/* A hook at gate 0x2E that jumps on to the dispatcher: what follows its jump is not its code. */
+START_TEST(a_call_past_a_jump_is_no_service_exit)
+{
+    static const uint8_t after_jump[] = { 0xFF, 0xD3, 0xCF };                /* call ebx; iretd */
+    jmp(CODE + 0xF00, CODE);
+    code(CODE + 0xF05, after_jump, sizeof(after_jump));
+    trace_learn_ki_system_service(t, &st);
+    ck_assert_uint_eq(t->service_exit, 0);
+}
+END_TEST
+
+/* What --one-exit reads at the service exit, as the on_syscall observer is given it. */
+static struct trace_call seen;
+static int n_seen;
+static bool observe(void *ctx, struct kvm_vm *v, const struct trace_call *c)
+{
+    (void)ctx;
+    (void)v;
+    seen = *c;
+    n_seen++;
+    return false;
+}
+
+#define FRAME     0xD000u   /* a KTRAP_FRAME on the kernel stack (KSEG0 + FRAME) */
+#define ROUTINE   0x80123450u
+
+/* A SYSENTER call's frame: EDX the user ESP (two return addresses, then the arguments), EIP KiFastSystemCallRet. */
+static void one_exit_call(uint32_t frame_eax, uint32_t routine)
+{
+    static uint32_t table[0x40];
+    put32(FRAME + 0x10, LOW_STACK + 0x200);   /* EDX */
+    put32(FRAME + 0x18, frame_eax);           /* EAX: the service number the caller passed */
+    put32(FRAME + 0x2C, 0x2E);                /* TrapNumber */
+    put32(FRAME + 0x34, 0x7FFE0304);          /* EIP */
+    put32(FRAME + 0x38, 0x1B);                /* CS: ring 3 */
+    put32(STACK + 0x200, 0x00401234);         /* the stub's caller */
+    put32(STACK + 0x208, 0xAAAA0001);         /* the first argument */
+    memset(table, 0, sizeof(table));
+    table[0x25] = ROUTINE;
+    table[0x26] = ROUTINE + 0x100;
+    t->ki_service_copy = table;
+    t->ki_service_limit = 0x40;
+    t->booted = true;
+    t->fast_via = VIA_SYSENTER;
+    t->service_reg = 3;
+    t->opt.on_syscall = observe;
+    n_seen = 0;
+    regs.rbp = KSEG0 + FRAME;
+    regs.rax = 0xC0000008;                    /* STATUS_INVALID_HANDLE */
+    regs.rbx = routine;
+    trace_on_service_exit(t, &st);
+    t->ki_service_copy = NULL;
+}
+
+START_TEST(one_exit_reads_a_call_whole_from_its_trap_frame)
+{
+    one_exit_call(0x25, ROUTINE);
+    ck_assert_int_eq(n_seen, 1);
+    ck_assert_int_eq(seen.via, VIA_SYSENTER);
+    ck_assert_uint_eq(seen.cpl, 3);
+    ck_assert_uint_eq(seen.index, 0x25);
+    ck_assert_uint_eq(seen.arg_ptr, LOW_STACK + 0x208);
+    ck_assert_uint_eq(seen.return_rip, 0x00401234);
+    ck_assert_uint_eq(t->stats.syscalls, 1);
+    ck_assert_uint_eq(t->stats.sysrets, 1);   /* opened and finished at the one exit */
+    ck_assert_int_eq(t->threads[0].depth, 0);
+}
+END_TEST
+
+/* The frame's EAX can be rewritten by the service (NtContinue); the routine called cannot. */
+START_TEST(one_exit_names_the_service_by_the_routine_called)
+{
+    one_exit_call(0x25, ROUTINE + 0x100);
+    ck_assert_uint_eq(seen.index, 0x26);
+    one_exit_call(0x3F, 0x3F);                /* an invalid number: no routine, the frame's number stays */
+    ck_assert_uint_eq(seen.index, 0x3F);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("idt_sweep");
@@ -252,6 +359,11 @@ static Suite *suite(void)
     tcase_add_test(tc, an_idt_past_mapped_memory_is_swept_where_it_is_readable);
     tcase_add_test(tc, an_esp_on_an_unmapped_page_gives_no_ring_event);
     tcase_add_test(tc, an_esp_on_a_mapped_page_gives_the_ring_event);
+    tcase_add_test(tc, the_service_exit_follows_a_call_through_a_callee_saved_register);
+    tcase_add_test(tc, a_call_through_a_scratch_register_is_no_service_exit);
+    tcase_add_test(tc, a_call_past_a_jump_is_no_service_exit);
+    tcase_add_test(tc, one_exit_reads_a_call_whole_from_its_trap_frame);
+    tcase_add_test(tc, one_exit_names_the_service_by_the_routine_called);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -35,7 +35,7 @@ unsigned trace_space_of(struct tracer *t, uint32_t cr3)
 /* The call at the dispatcher's entry: the service number in EAX, the arguments at EDX. */
 static void read_entry(struct trace_stop *st, enum trace_via via, struct trace_call *c)
 {
-    uint32_t eax = (uint32_t)st->regs.rax, edx = (uint32_t)st->regs.rdx;
+    uint32_t eax = (uint32_t)st->regs->rax, edx = (uint32_t)st->regs->rdx;
     memset(c, 0, sizeof(*c));
     if (via == VIA_SYSENTER || via == VIA_SYSCALL) {   /* both stubs are mov edx,esp; <insn>; ret */
         c->prev_mode = 1;
@@ -44,7 +44,7 @@ static void read_entry(struct trace_stop *st, enum trace_via via, struct trace_c
         gview_read_some(&st->view, edx, &c->return_rip, sizeof(c->return_rip));
     } else {
         uint32_t frame[2] = { 0, 0 };   /* EIP, CS pushed by INT 2Eh or the Zw stub */
-        gview_read_some(&st->view, (uint32_t)st->regs.rsp, frame, sizeof(frame));
+        gview_read_some(&st->view, (uint32_t)st->regs->rsp, frame, sizeof(frame));
         c->cpl = x86_sel_rpl((uint16_t)frame[1]);
         c->prev_mode = c->cpl ? 1 : 0;
         via = c->cpl ? VIA_INT2E : VIA_KERNEL_ZW;
@@ -70,7 +70,7 @@ bool trace_on_entry(struct tracer *t, struct trace_stop *st, enum trace_via via)
         trace_on_boot(t, st, 0);
         trace_arm(t, st->vm);
     }
-    trace_check_integrity(t, st, (uint32_t)st->regs.rip);
+    trace_check_integrity(t, st, (uint32_t)st->regs->rip);
     if (c.cpl == 3)
         trace_emit_ring(t, 3, 0, trace_via_name(c.via), -1, c.return_rip);
     return trace_open_call(t, st, &c, -1);
@@ -85,7 +85,7 @@ void trace_identify_call(struct tracer *t, struct trace_stop *st, struct trace_c
             c->argc = TRACE_MAX_ARGS;   /* the tables allow more; no build has more */
     }
     c->args_ok = c->argc == 0 || gview_read(&st->view, c->arg_ptr, c->args, c->argc * 4u);
-    c->cr3 = (uint32_t)st->sregs.cr3;
+    c->cr3 = (uint32_t)st->sregs->cr3;
     c->pid = trace_space_of(t, c->cr3);
     c->tid = trace_stop_thread(t, st)->tid;
     t->stats.syscalls++;
@@ -137,14 +137,14 @@ void trace_finish_call(struct tracer *t, const struct guest_view *v, struct open
 
 void trace_on_return(struct tracer *t, struct trace_stop *st, enum trace_return how)
 {
-    uint32_t to_cpl = 3, rip = (uint32_t)(how == RETURN_SYSRET ? st->regs.rcx : st->regs.rdx);
+    uint32_t to_cpl = 3, rip = (uint32_t)(how == RETURN_SYSRET ? st->regs->rcx : st->regs->rdx);
     if (how == RETURN_IRETD) {
         uint32_t frame[2] = { 0, 0 };   /* the IRETD's EIP and CS */
-        gview_read_some(&st->view, (uint32_t)st->regs.rsp, frame, sizeof(frame));
+        gview_read_some(&st->view, (uint32_t)st->regs->rsp, frame, sizeof(frame));
         rip = frame[0];
         to_cpl = x86_sel_rpl((uint16_t)frame[1]);
     }
-    trace_check_integrity(t, st, (uint32_t)st->regs.rip);   /* a hook may have been placed by this very call */
+    trace_check_integrity(t, st, (uint32_t)st->regs->rip);   /* a hook may have been placed by this very call */
     struct thread_state *th = trace_stop_thread(t, st);
     /* a direct call whose return was not caught cannot still be running */
     while (th->depth > 0 && th->stack[th->depth - 1].call.via == VIA_DIRECT) {
@@ -155,7 +155,7 @@ void trace_on_return(struct tracer *t, struct trace_stop *st, enum trace_return 
     bool ended_call = th->depth > 0;
     if (ended_call) {
         th->depth--;
-        trace_finish_call(t, &st->view, &th->stack[th->depth], (uint32_t)st->regs.rax, rip, false);
+        trace_finish_call(t, &st->view, &th->stack[th->depth], (uint32_t)st->regs->rax, rip, false);
     }
     if (to_cpl != 3)
         return;

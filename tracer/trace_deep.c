@@ -81,7 +81,7 @@ bool trace_on_deep_entry(struct tracer *t, struct trace_stop *st, const struct d
 
     struct trace_call c;
     memset(&c, 0, sizeof(c));
-    uint32_t esp = (uint32_t)st->regs.rsp + d->esp_delta;
+    uint32_t esp = (uint32_t)st->regs->rsp + d->esp_delta;
     c.via = VIA_DIRECT;
     c.cpl = 0;
     /* a direct call keeps the previous mode of the system call it is made in */
@@ -111,7 +111,7 @@ bool trace_on_direct_return(struct tracer *t, struct trace_stop *st)
         memmove(&th->stack[i], &th->stack[i + 1], (size_t)(th->depth - i - 1) * sizeof(th->stack[0]));
         th->depth--;
         bp_drop(&t->bp, st->vm, st->slot);
-        trace_finish_call(t, &st->view, &oc, (uint32_t)st->regs.rax, (uint32_t)st->regs.rip, false);
+        trace_finish_call(t, &st->view, &oc, (uint32_t)st->regs->rax, (uint32_t)st->regs->rip, false);
         return true;
     }
     return false;

@@ -3,7 +3,7 @@
  * life cycle and the exit handler's switch), trace_stop.c (one exit read
  * once, and its kind), trace_learn.c (finding the entry points and the
  * service table from outside), trace_integrity.c (alerts), trace_calls.c
- * (calls, returns), trace_deep.c (--deep), trace_traps.c (ring events of
+ * (calls, returns), trace_one_exit.c (--one-exit), trace_deep.c (--deep), trace_traps.c (ring events of
  * exceptions and interrupts), trace_msr.c (the MSR filter), trace_code.c
  * (the guest's code without our patches), trace_summary.c (-c) and
  * trace_output.c (every event written).
@@ -82,6 +82,8 @@ struct tracer {
     enum trace_via fast_via;                           /* how KiFastCallEntry is entered: SYSENTER or SYSCALL */
     uint32_t iret_addr, sysexit_addr, sysret_addr;     /* the dispatcher's returns */
     uint32_t before_iret;       /* the instruction that falls into the IRETD (patch mode) */
+    uint32_t service_exit;      /* after the dispatcher's call of the routine (KiServiceExit) */
+    unsigned service_reg;       /* the callee-saved register it calls through (x86 number: 3 = EBX) */
     uint64_t msr_value[N_MSRS];
     bool booted;
     struct thread_state threads[MAX_THREADS];
@@ -97,9 +99,7 @@ struct tracer {
     uint32_t idt_gate_gpa;
     uint32_t ki_service_table, ki_service_limit;   /* KiServiceTable (VA) and its length */
     uint32_t *ki_service_copy;                     /* KiServiceTable as boot left it */
-    uint64_t *dirty;                        /* KVM dirty-log bitmap */
-    size_t dirty_words;
-    bool dirty_log;
+    uint32_t *ki_service_now;                      /* scratch: the table as a check reads it */
     struct summary_row *rows;
     size_t n_rows;
     struct deep_point deep[MAX_DEEP];
@@ -121,8 +121,8 @@ struct trace_stop {
     int slot;                   /* the breakpoint, or -1 */
     bool stepped;               /* the exit is the single step past slot's instruction */
     uint32_t addr;              /* the breakpoint's address */
-    struct kvm_regs regs;
-    struct kvm_sregs sregs;
+    const struct kvm_regs *regs;    /* the vm's exit state (kvm_exit_regs): read once per exit, */
+    const struct kvm_sregs *sregs;  /* written back by whoever changes it (bp_step_over's RF) */
     struct guest_view view;     /* memory as the current address space sees it */
     struct thread_state *thread;   /* by TSS.Esp0, looked up at first use (trace_stop_thread) */
 };
@@ -138,6 +138,7 @@ enum trace_stop_kind {
     STOP_DIRECT_RETURN,         /* --deep: maybe the one-shot return of a direct call */
     STOP_TRAP_HANDLER,          /* ring: an exception or interrupt handler, or the instruction before its IRETD */
     STOP_TRAP_STEPPED,          /* ring: stepped onto such an IRETD */
+    STOP_SERVICE_EXIT,          /* --one-exit: the dispatcher's way out, the whole call */
     STOP_OTHER,                 /* ours, nothing to report: step over it */
 };
 
@@ -173,9 +174,8 @@ void trace_learn_ki_system_service(struct tracer *t, const struct trace_stop *st
 void trace_on_boot(struct tracer *t, struct trace_stop *st, uint32_t rip);
 
 /* trace_integrity.c */
+/* Compares the watched state with the host's copies; a change is an alert (rip: where the guest stands). */
 void trace_check_integrity(struct tracer *t, const struct trace_stop *st, uint32_t rip);
-void trace_enable_dirty_log(struct tracer *t, struct kvm_vm *vm);
-bool trace_fetch_dirty(struct tracer *t, struct kvm_vm *vm);
 
 /* trace_calls.c */
 const char *trace_image_of(struct tracer *t, unsigned pid, unsigned cpl);
@@ -192,6 +192,13 @@ enum trace_return { RETURN_IRETD, RETURN_SYSEXIT, RETURN_SYSRET };
 void trace_on_return(struct tracer *t, struct trace_stop *st, enum trace_return how);
 /* The dispatcher's fast return in use: the SYSRET where calls come by SYSCALL, else the SYSEXIT. */
 uint32_t trace_fast_return(const struct tracer *t);
+
+/* trace_one_exit.c */
+int trace_arm_one_exit(struct tracer *t, struct kvm_vm *vm);
+/* A whole call at KiServiceExit; true when the on_syscall observer ends the guest. */
+bool trace_on_service_exit(struct tracer *t, struct trace_stop *st);
+/* When the guest ends: the call the current thread is in (NtTerminateProcess), from its trap frame. */
+void trace_one_exit_unfinished(struct tracer *t, struct trace_stop *st);
 
 /* trace_deep.c */
 void trace_place_deep(struct tracer *t, struct kvm_vm *vm, const struct guest_view *v);

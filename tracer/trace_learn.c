@@ -15,9 +15,9 @@ bool trace_read_idt_gate(const struct trace_stop *st, unsigned vector, uint8_t r
                          uint32_t *gpa)
 {
     uint64_t pa;
-    if ((vector + 1) * 8 - 1 > st->sregs.idt.limit)
+    if ((vector + 1) * 8 - 1 > st->sregs->idt.limit)
         return false;
-    uint32_t va = (uint32_t)st->sregs.idt.base + vector * 8;
+    uint32_t va = (uint32_t)st->sregs->idt.base + vector * 8;
     if (!gview_read(&st->view, va, raw, 8) || !gview_translate(&st->view, va, &pa))
         return false;
     *gpa = (uint32_t)pa;
@@ -25,7 +25,25 @@ bool trace_read_idt_gate(const struct trace_stop *st, unsigned vector, uint8_t r
     return (raw[5] & X86_ACC_P) != 0;
 }
 
-/* Decodes forward from KiSystemService to its first IRETD, SYSEXIT and SYSRET. */
+/*
+ * The dispatcher's call of the service routine through a register the
+ * routine must preserve (`call *%ebx` in KiSystemService, as in NT: FF /2,
+ * register operand): the instruction after it is where every service
+ * returns (KiServiceExit), the register still holding the routine. Only
+ * on the straight path from the entry (before any jmp or ret): a hook that
+ * jumps on to the dispatcher is followed by code that is not its.
+ */
+static void learn_service_call(struct tracer *t, const cs_insn *insn, bool straight)
+{
+    static const bool callee_saved[8] = { [3] = true, [5] = true, [6] = true, [7] = true };   /* EBX EBP ESI EDI */
+    if (t->service_exit || !straight || insn->id != X86_INS_CALL || insn->size != 2 || insn->bytes[0] != 0xFF ||
+        (insn->bytes[1] & 0xF8) != 0xD0 || !callee_saved[insn->bytes[1] & 7])
+        return;
+    t->service_exit = (uint32_t)insn->address + insn->size;
+    t->service_reg = insn->bytes[1] & 7;
+}
+
+/* Decodes forward from KiSystemService to its first IRETD, SYSEXIT and SYSRET, and its call of the routine. */
 void trace_find_returns(struct tracer *t, const struct guest_view *v, uint32_t start)
 {
     uint8_t code[SWEEP_BYTES];
@@ -35,16 +53,20 @@ void trace_find_returns(struct tracer *t, const struct guest_view *v, uint32_t s
         return;
     /* a hook that jumps elsewhere has no returns of its own: keep the dispatcher's */
     uint32_t old_iret = t->iret_addr, old_sysexit = t->sysexit_addr, old_sysret = t->sysret_addr;
-    uint32_t old_before = t->before_iret;
-    t->iret_addr = t->sysexit_addr = t->sysret_addr = 0;
+    uint32_t old_before = t->before_iret, old_exit = t->service_exit;
+    unsigned old_reg = t->service_reg;
+    t->iret_addr = t->sysexit_addr = t->sysret_addr = t->service_exit = 0;
     cs_insn *insn = cs_malloc(cs);
     const uint8_t *p = code;
     size_t left = n;
     uint64_t addr = start;
     uint32_t previous = 0;
-    bool previous_falls_through = false;
+    bool previous_falls_through = false, straight = true;
     t->before_iret = 0;
     while (insn && cs_disasm_iter(cs, &p, &left, &addr, insn)) {
+        learn_service_call(t, insn, straight);
+        straight = straight && insn->id != X86_INS_JMP && !cs_insn_group(cs, insn, CS_GRP_RET) &&
+                   insn->id != X86_INS_IRETD && insn->id != X86_INS_IRET;
         if (!t->iret_addr && (insn->id == X86_INS_IRETD || insn->id == X86_INS_IRET)) {
             t->iret_addr = (uint32_t)insn->address;
             if (previous_falls_through)
@@ -68,6 +90,10 @@ void trace_find_returns(struct tracer *t, const struct guest_view *v, uint32_t s
         t->sysexit_addr = old_sysexit;
         t->sysret_addr = old_sysret;
         t->before_iret = old_before;
+    }
+    if (!t->service_exit) {
+        t->service_exit = old_exit;
+        t->service_reg = old_reg;
     }
 }
 
@@ -106,10 +132,13 @@ static void locate_service_table(struct tracer *t, const struct guest_view *v)
         if (!is_service_descriptor(v, &d, count))
             continue;
         free(t->ki_service_copy);
+        free(t->ki_service_now);
         t->ki_service_copy = calloc(count, 4);
-        if (!t->ki_service_copy || !gview_read(v, d.base, t->ki_service_copy, count * 4u)) {
+        t->ki_service_now = calloc(count, 4);
+        if (!t->ki_service_copy || !t->ki_service_now || !gview_read(v, d.base, t->ki_service_copy, count * 4u)) {
             free(t->ki_service_copy);
-            t->ki_service_copy = NULL;
+            free(t->ki_service_now);
+            t->ki_service_copy = t->ki_service_now = NULL;
             continue;
         }
         t->ki_service_table = d.base;
@@ -125,6 +154,8 @@ uint32_t trace_fast_return(const struct tracer *t)
 
 int trace_arm(struct tracer *t, struct kvm_vm *vm)
 {
+    if (t->opt.one_exit)
+        return trace_arm_one_exit(t, vm);
     bp_set(&t->bp, SLOT_KI_FAST_CALL_ENTRY, t->ki_fast_call_entry);
     bp_set(&t->bp, SLOT_KI_SYSTEM_SERVICE, t->ki_system_service);
     /* IRETD is one byte: in patch mode, catch the instruction before it and step into it */
@@ -163,7 +194,6 @@ void trace_on_boot(struct tracer *t, struct trace_stop *st, uint32_t rip)
         trace_place_deep(t, st->vm, &st->view);
     if (trace_wants(t, TEV_RING))
         trace_place_traps(t, st);
-    trace_fetch_dirty(t, st->vm);     /* what boot wrote is not an alert */
     if (rip)
         trace_emit_ring(t, 0, 3, "iret", -1, rip);
 }

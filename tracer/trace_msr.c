@@ -40,7 +40,7 @@ static void on_fast_entry(struct tracer *t, const struct trace_stop *st, enum tr
         snprintf(what, sizeof(what), "%s changed", msr);
         snprintf(detail, sizeof(detail), "%s (KiFastCallEntry) repointed to 0x%08llx",
                  via == VIA_SYSCALL ? "STAR's SYSCALL entry" : msr, (unsigned long long)entry);
-        trace_emit_alert(t, what, detail, old, entry, (uint32_t)st->regs.rip);
+        trace_emit_alert(t, what, detail, old, entry, (uint32_t)st->regs->rip);
     }
     t->ki_fast_call_entry = (uint32_t)entry;
     t->fast_via = via;
@@ -68,7 +68,7 @@ int trace_handle_wrmsr(struct tracer *t, struct kvm_vm *vm)
     t->stats.msr_writes++;
     if (trace_wants(t, TEV_MSR)) {
         struct trace_event e = trace_next_event(t);
-        emit_msr(&e, index, msr_name(index), old, value, st.regs.rip);
+        emit_msr(&e, index, msr_name(index), old, value, st.regs->rip);
     }
     if (index == MSR_SYSENTER_EIP)
         on_fast_entry(t, &st, VIA_SYSENTER, old, value);

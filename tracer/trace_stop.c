@@ -1,11 +1,10 @@
 /*
- * One stop per exit: the vCPU's registers, segment registers and address
- * space are read once when a breakpoint exit arrives, the thread is looked up
+ * One stop per exit: the vCPU's registers and segment registers (vmm/kvm.c's
+ * one copy per exit) and its address space, taken when a breakpoint exit arrives, the thread is looked up
  * at most once, and the exit is classified into one kind for tracer.c's
  * switch.
  */
 #include <string.h>
-#include <sys/ioctl.h>
 #include <nt/layout.h>
 #include "trace_internal.h"
 
@@ -16,13 +15,18 @@ int trace_stop_fill(struct trace_stop *st, struct kvm_vm *vm, int slot, bool ste
     st->slot = slot;
     st->stepped = stepped;
     st->addr = addr;
-    if (ioctl(vm->vcpu_fd, KVM_GET_REGS, &st->regs) < 0 || ioctl(vm->vcpu_fd, KVM_GET_SREGS, &st->sregs) < 0) {
-        memset(&st->regs, 0, sizeof(st->regs));
-        memset(&st->sregs, 0, sizeof(st->sregs));
+    /* KVM's copy at this exit (vmm/kvm.c): no ioctl where KVM syncs registers into kvm_run */
+    st->regs = kvm_exit_regs(vm);
+    st->sregs = kvm_exit_sregs(vm);
+    if (!st->regs || !st->sregs) {
+        static const struct kvm_regs no_regs;
+        static const struct kvm_sregs no_sregs;
+        st->regs = &no_regs;
+        st->sregs = &no_sregs;
         st->view = gmem_view(gmem_of(vm), 0, 0, 0);
         return -1;
     }
-    st->view = gmem_view(gmem_of(vm), (uint32_t)st->sregs.cr0, (uint32_t)st->sregs.cr3, (uint32_t)st->sregs.cr4);
+    st->view = gmem_view(gmem_of(vm), (uint32_t)st->sregs->cr0, (uint32_t)st->sregs->cr3, (uint32_t)st->sregs->cr4);
     return 0;
 }
 
@@ -30,7 +34,7 @@ int trace_stop_fill(struct trace_stop *st, struct kvm_vm *vm, int slot, bool ste
 static struct thread_state *thread_of(struct tracer *t, const struct trace_stop *st)
 {
     uint32_t esp0 = 0;
-    gview_read_some(&st->view, (uint32_t)st->sregs.tr.base + KTSS_ESP0, &esp0, sizeof(esp0));
+    gview_read_some(&st->view, (uint32_t)st->sregs->tr.base + KTSS_ESP0, &esp0, sizeof(esp0));
     for (int i = 0; i < t->n_threads; i++)
         if (t->threads[i].esp0 == esp0)
             return &t->threads[i];
@@ -53,7 +57,7 @@ struct thread_state *trace_stop_thread(struct tracer *t, struct trace_stop *st)
 bool trace_stop_frame(const struct trace_stop *st, uint32_t skip, uint32_t *eip, uint32_t *cs)
 {
     uint32_t frame[2];
-    if (!gview_read(&st->view, (uint32_t)st->regs.rsp + skip, frame, sizeof(frame)))
+    if (!gview_read(&st->view, (uint32_t)st->regs->rsp + skip, frame, sizeof(frame)))
         return false;
     *eip = frame[0];
     *cs = frame[1];
@@ -80,6 +84,8 @@ enum trace_stop_kind trace_stop_kind(const struct tracer *t, const struct trace_
         return patch_kind(t, st);
     if (st->slot == SLOT_SYSEXIT && !t->booted && st->addr == t->user_entry)
         return STOP_PROGRAM_ENTRY;
+    if (t->opt.one_exit)
+        return st->addr == t->service_exit ? STOP_SERVICE_EXIT : STOP_OTHER;
     if (st->addr == t->ki_system_service)
         return STOP_KI_SYSTEM_SERVICE;
     if (st->addr == t->ki_fast_call_entry)

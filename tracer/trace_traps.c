@@ -79,7 +79,7 @@ void trace_place_traps(struct tracer *t, const struct trace_stop *st)
     if (cs_open(CS_ARCH_X86, CS_MODE_32, &cs) != CS_ERR_OK)
         return;
     cs_option(cs, CS_OPT_DETAIL, CS_OPT_ON);
-    unsigned vectors = (st->sregs.idt.limit + 1u) / 8;
+    unsigned vectors = (st->sregs->idt.limit + 1u) / 8;
     for (unsigned vector = 0; vector < vectors && vector < 256 && t->n_traps < MAX_TRAPS; vector++) {
         uint8_t raw[8];
         uint32_t target, gpa;

@@ -117,10 +117,9 @@ static int hook_start(void *ctx, struct kvm_vm *vm, struct vm_outcome *out)
     clock_gettime(CLOCK_MONOTONIC, &t->t0);
     if (trace_setup_msr_filter(t, vm) < 0)
         return !stop_with(out, "MSR filter", t->error);
-    trace_enable_dirty_log(t, vm);
     if (trace_stop_fill(&st, vm, -1, false, 0) < 0)
         return !stop_with(out, "registers", strerror(errno));
-    t->kernel_entry = (uint32_t)st.regs.rip;
+    t->kernel_entry = (uint32_t)st.regs->rip;
 
     const char *force = getenv("NTVISOR_TRAP");
     if (force && !strcmp(force, "patch")) {
@@ -191,6 +190,8 @@ static enum resume on_stop(struct tracer *t, struct trace_stop *st)
     case STOP_TRAP_STEPPED:
         trace_on_trap_stepped(t, st);
         return RESUME_AS_IS;
+    case STOP_SERVICE_EXIT:
+        return ended_or_step(trace_on_service_exit(t, st));
     case STOP_OTHER:
         break;
     }
@@ -248,6 +249,8 @@ static void hook_stop(void *ctx, struct kvm_vm *vm, const struct vm_outcome *out
     bp_remove_all(&t->bp, vm);
     trace_stop_fill(&st, vm, -1, false, 0);   /* zeros if KVM cannot say */
     trace_check_integrity(t, &st, 0);
+    if (t->opt.one_exit)
+        trace_one_exit_unfinished(t, &st);
     for (int i = 0; i < t->n_threads; i++) {
         struct thread_state *th = &t->threads[i];
         while (th->depth > 0)
@@ -289,7 +292,7 @@ void tracer_free(struct tracer *t)
     if (!t)
         return;
     free(t->ki_service_copy);
-    free(t->dirty);
+    free(t->ki_service_now);
     free(t->rows);
     free(t);
 }

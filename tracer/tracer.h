@@ -67,6 +67,8 @@ struct tracer_options {
     FILE *summary_out;
     const char *const *deep;            /* --deep: services whose routines are watched too, so
                                            direct Nt calls from kernel mode are seen (via=direct) */
+    bool one_exit;                      /* --one-exit: a breakpoint at the dispatcher's way out only
+                                           (trace_one_exit.c) */
     const struct symtab *symbols;       /* the kernel's, to name addresses in alerts; may be NULL */
     tracer_syscall_fn on_syscall;       /* may be NULL */
     void *on_syscall_ctx;

@@ -70,7 +70,9 @@ static int program_debug(struct breakpoints *b, struct kvm_vm *vm, bool singlest
     }
     if (singlestep)
         dbg.control |= step_control(b, vm);
-    if (ioctl(vm->vcpu_fd, KVM_SET_GUEST_DEBUG, &dbg) < 0) {
+    /* a step is armed at the vCPU's RIP: a RIP moved back over a patch must be in first */
+    if ((singlestep && kvm_exit_regs_flush(vm) < 0) ||
+        kvm_vcpu_ioctl(vm, KVM_IOC_SET_GUEST_DEBUG, KVM_SET_GUEST_DEBUG, &dbg) < 0) {
         snprintf(err, errlen, "KVM_SET_GUEST_DEBUG: %s", strerror(errno));
         return -1;
     }
@@ -90,11 +92,10 @@ static void unpatch(struct kvm_vm *vm, struct bp_slot *s)
 static int patch(struct kvm_vm *vm, struct bp_slot *s, char *err, size_t errlen)
 {
     static const uint8_t out_to_port[2] = { OUT_IMM8_AL, NTV_PORT_BREAKPOINT };
-    struct kvm_sregs sr;
+    const struct kvm_sregs *sr = kvm_exit_sregs(vm);
     struct guest_mem g = gmem_of(vm);
     uint64_t gpa;
-    if (ioctl(vm->vcpu_fd, KVM_GET_SREGS, &sr) < 0 ||
-        !gmem_translate(&g, (uint32_t)sr.cr0, (uint32_t)sr.cr3, (uint32_t)sr.cr4, s->addr, &gpa, NULL, NULL) ||
+    if (!sr || !gmem_translate(&g, (uint32_t)sr->cr0, (uint32_t)sr->cr3, (uint32_t)sr->cr4, s->addr, &gpa, NULL, NULL) ||
         (s->addr & 0xFFF) == 0xFFF || !gmem_patch(&g, gpa, out_to_port, s->saved, sizeof(out_to_port))) {
         snprintf(err, errlen, "cannot patch a breakpoint at %08x: not mapped", s->addr);
         return -1;
@@ -127,14 +128,6 @@ static int find_patched(const struct breakpoints *b, uint32_t addr)
     return -1;
 }
 
-static int set_rip(struct kvm_vm *vm, uint32_t rip)
-{
-    struct kvm_regs r;
-    if (ioctl(vm->vcpu_fd, KVM_GET_REGS, &r) < 0)
-        return -1;
-    r.rip = rip;
-    return ioctl(vm->vcpu_fd, KVM_SET_REGS, &r);
-}
 
 enum bp_event bp_classify(struct breakpoints *b, struct kvm_vm *vm, int *slot)
 {
@@ -166,16 +159,17 @@ enum bp_event bp_classify(struct breakpoints *b, struct kvm_vm *vm, int *slot)
         run->io.direction == KVM_EXIT_IO_OUT) {
         /* KVM finishes the OUT on the next entry: let it, without running the guest
            (immediate_exit), so that moving RIP back is not undone */
-        struct kvm_regs r;
         run->immediate_exit = 1;
-        ioctl(vm->vcpu_fd, KVM_RUN, 0);
+        kvm_run_vcpu(vm);
         run->immediate_exit = 0;
-        if (ioctl(vm->vcpu_fd, KVM_GET_REGS, &r) < 0)
+        struct kvm_regs *r = kvm_exit_regs(vm);
+        if (!r)
             return BP_NONE;
-        int i = find_patched(b, (uint32_t)r.rip - 2);
+        int i = find_patched(b, (uint32_t)r->rip - 2);
         if (i < 0)
             return BP_NONE;   /* not ours: the guest itself wrote to the port */
-        set_rip(vm, (uint32_t)r.rip - 2);
+        r->rip = (uint32_t)r->rip - 2;
+        kvm_exit_regs_changed(vm);
         *slot = i;
         b->hits++;
         return BP_HIT;
@@ -186,17 +180,15 @@ enum bp_event bp_classify(struct breakpoints *b, struct kvm_vm *vm, int *slot)
 int bp_step_over(struct breakpoints *b, struct kvm_vm *vm, int slot, char *err, size_t errlen)
 {
     if (is_hw(b, slot)) {
-        /* RF suppresses the instruction breakpoint for exactly one instruction */
-        struct kvm_regs r;
-        if (ioctl(vm->vcpu_fd, KVM_GET_REGS, &r) < 0) {
+        /* RF suppresses the instruction breakpoint for exactly one instruction; it reaches
+           the vCPU with the next KVM_RUN (no ioctl of its own where KVM syncs registers) */
+        struct kvm_regs *r = kvm_exit_regs(vm);
+        if (!r) {
             snprintf(err, errlen, "KVM_GET_REGS: %s", strerror(errno));
             return -1;
         }
-        r.rflags |= EFLAGS_RF;
-        if (ioctl(vm->vcpu_fd, KVM_SET_REGS, &r) < 0) {
-            snprintf(err, errlen, "KVM_SET_REGS: %s", strerror(errno));
-            return -1;
-        }
+        r->rflags |= EFLAGS_RF;
+        kvm_exit_regs_changed(vm);
         return 0;
     }
     unpatch(vm, &b->slot[slot]);
@@ -235,7 +227,8 @@ int bp_single_step(struct breakpoints *b, struct kvm_vm *vm, bool on, char *err,
     struct kvm_guest_debug dbg;
     memset(&dbg, 0, sizeof(dbg));
     dbg.control = on ? step_control(b, vm) : 0;
-    if (ioctl(vm->vcpu_fd, KVM_SET_GUEST_DEBUG, &dbg) < 0) {
+    if ((on && kvm_exit_regs_flush(vm) < 0) ||
+        kvm_vcpu_ioctl(vm, KVM_IOC_SET_GUEST_DEBUG, KVM_SET_GUEST_DEBUG, &dbg) < 0) {
         snprintf(err, errlen, "KVM_SET_GUEST_DEBUG: %s", strerror(errno));
         return -1;
     }

@@ -51,6 +51,88 @@ int kvm_api_version(const char *path, char *err, size_t errlen)
     return v;
 }
 
+const char *const kvm_ioctl_names[KVM_IOC_KINDS] = {
+    "KVM_RUN", "KVM_GET_REGS", "KVM_SET_REGS", "KVM_GET_SREGS", "KVM_SET_SREGS",
+    "KVM_GET_MSRS", "KVM_SET_MSRS", "KVM_SET_GUEST_DEBUG", "KVM_GET_MP_STATE", "other",
+};
+
+int kvm_vcpu_ioctl(struct kvm_vm *vm, enum kvm_ioctl_kind kind, unsigned long request, void *arg)
+{
+    vm->ioctls[kind < KVM_IOC_KINDS ? kind : KVM_IOC_OTHER]++;
+    return ioctl(vm->vcpu_fd, request, arg);
+}
+
+#define SYNC_REGS_WANTED (KVM_SYNC_X86_REGS | KVM_SYNC_X86_SREGS)
+
+/* Registers changed at this exit go to the vCPU: through the sync area, else by KVM_SET_REGS. */
+static int write_back_regs(struct kvm_vm *vm)
+{
+    if (!vm->exit.regs_changed)
+        return 0;
+    vm->exit.regs_changed = false;
+    if (vm->sync_regs) {
+        vm->run->s.regs.regs = vm->exit.regs;
+        vm->run->kvm_dirty_regs |= KVM_SYNC_X86_REGS;
+        return 0;
+    }
+    return kvm_vcpu_ioctl(vm, KVM_IOC_SET_REGS, KVM_SET_REGS, &vm->exit.regs);
+}
+
+int kvm_exit_regs_flush(struct kvm_vm *vm)
+{
+    if (!vm->exit.regs_changed)
+        return 0;
+    vm->exit.regs_changed = false;
+    vm->run->kvm_dirty_regs &= ~(uint64_t)KVM_SYNC_X86_REGS;
+    return kvm_vcpu_ioctl(vm, KVM_IOC_SET_REGS, KVM_SET_REGS, &vm->exit.regs);
+}
+
+int kvm_run_vcpu(struct kvm_vm *vm)
+{
+    if (write_back_regs(vm) < 0)
+        return -1;
+    vm->exit.have_regs = vm->exit.have_sregs = false;
+    if (vm->sync_regs)
+        vm->run->kvm_valid_regs = SYNC_REGS_WANTED;
+    int rc = kvm_vcpu_ioctl(vm, KVM_IOC_RUN, KVM_RUN, 0);
+    int e = errno;
+    vm->sync_fresh = vm->sync_regs;   /* KVM stores them on every return, EINTR included */
+    errno = e;
+    return rc;
+}
+
+struct kvm_regs *kvm_exit_regs(struct kvm_vm *vm)
+{
+    struct kvm_exit_state *x = &vm->exit;
+    if (!x->have_regs) {
+        if (vm->sync_fresh)
+            x->regs = vm->run->s.regs.regs;
+        else if (kvm_vcpu_ioctl(vm, KVM_IOC_GET_REGS, KVM_GET_REGS, &x->regs) < 0)
+            return NULL;
+        x->have_regs = true;
+    }
+    return &x->regs;
+}
+
+struct kvm_sregs *kvm_exit_sregs(struct kvm_vm *vm)
+{
+    struct kvm_exit_state *x = &vm->exit;
+    if (!x->have_sregs) {
+        if (vm->sync_fresh)
+            x->sregs = vm->run->s.regs.sregs;
+        else if (kvm_vcpu_ioctl(vm, KVM_IOC_GET_SREGS, KVM_GET_SREGS, &x->sregs) < 0)
+            return NULL;
+        x->have_sregs = true;
+    }
+    return &x->sregs;
+}
+
+void kvm_exit_regs_changed(struct kvm_vm *vm)
+{
+    if (vm->exit.have_regs)   /* no copy, nothing the caller can have changed */
+        vm->exit.regs_changed = true;
+}
+
 static const struct { long cap; const char *name; } required_caps[] = {
     { KVM_CAP_USER_MEMORY,    "KVM_CAP_USER_MEMORY" },
     { KVM_CAP_IRQCHIP,        "KVM_CAP_IRQCHIP" },
@@ -84,7 +166,7 @@ static int setup_cpuid(struct kvm_vm *vm, char *err, size_t errlen)
     cpuid->nent = KVM_CPUID_MAX_ENTRIES;
     int rc = ioctl(vm->kvm_fd, KVM_GET_SUPPORTED_CPUID, cpuid);
     if (rc == 0)
-        rc = ioctl(vm->vcpu_fd, KVM_SET_CPUID2, cpuid);
+        rc = kvm_vcpu_ioctl(vm, KVM_IOC_OTHER, KVM_SET_CPUID2, cpuid);
     if (rc < 0)
         errbuf_fail(err, errlen, "CPUID setup: %s", strerror(errno));
     free(cpuid);
@@ -163,6 +245,9 @@ int kvm_vm_create(struct kvm_vm *vm, const char *path, size_t mem_size, enum kvm
     }
     if (setup_cpuid(vm, err, errlen) < 0)
         goto out;
+    /* optional: without it, one KVM_GET_REGS/SREGS per exit that needs them */
+    int sync = ioctl(vm->kvm_fd, KVM_CHECK_EXTENSION, KVM_CAP_SYNC_REGS);
+    vm->sync_regs = sync > 0 && (sync & SYNC_REGS_WANTED) == SYNC_REGS_WANTED && !getenv("NTVISOR_NO_SYNC_REGS");
     *why = KVM_ERR_NONE;
     return 0;
 
@@ -199,7 +284,7 @@ int kvm_get_msr(struct kvm_vm *vm, uint32_t index, uint64_t *value)
     memset(&m, 0, sizeof(m));
     m.hdr.nmsrs = 1;
     m.e.index = index;
-    if (ioctl(vm->vcpu_fd, KVM_GET_MSRS, &m) != 1)
+    if (kvm_vcpu_ioctl(vm, KVM_IOC_GET_MSRS, KVM_GET_MSRS, &m) != 1)
         return -1;
     *value = m.e.data;
     return 0;
@@ -212,29 +297,7 @@ int kvm_set_msr(struct kvm_vm *vm, uint32_t index, uint64_t value)
     m.hdr.nmsrs = 1;
     m.e.index = index;
     m.e.data = value;
-    return ioctl(vm->vcpu_fd, KVM_SET_MSRS, &m) == 1 ? 0 : -1;
-}
-
-int kvm_log_dirty_pages(struct kvm_vm *vm)
-{
-    struct kvm_userspace_memory_region region = {
-        .slot = 0, .flags = KVM_MEM_LOG_DIRTY_PAGES, .guest_phys_addr = 0,
-        .memory_size = vm->mem_size, .userspace_addr = (uintptr_t)vm->mem,
-    };
-    return ioctl(vm->vm_fd, KVM_SET_USER_MEMORY_REGION, &region) == 0 ? 0 : -1;
-}
-
-size_t kvm_dirty_log_words(const struct kvm_vm *vm)
-{
-    return (vm->mem_size / 4096 + 63) / 64;
-}
-
-int kvm_get_dirty_log(struct kvm_vm *vm, uint64_t *bitmap)
-{
-    struct kvm_dirty_log log = { .slot = 0 };
-    memset(bitmap, 0, kvm_dirty_log_words(vm) * 8);
-    log.dirty_bitmap = bitmap;
-    return ioctl(vm->vm_fd, KVM_GET_DIRTY_LOG, &log) == 0 ? 0 : -1;
+    return kvm_vcpu_ioctl(vm, KVM_IOC_SET_MSRS, KVM_SET_MSRS, &m) == 1 ? 0 : -1;
 }
 
 int kvm_trap_msr_writes(struct kvm_vm *vm, const uint32_t *msrs, size_t n, char *err, size_t errlen)

@@ -194,12 +194,17 @@ int session_run_in_lab(const struct session_options *o, int argc, char **argv, c
         return NTV_EXIT_USAGE;
     }
     fprintf(stderr, "ntvisor: %s; running in the SVM lab (QEMU with emulated AMD-V)\n", host->reason);
-    /* NTVISOR_TRAP=patch forces the tracer's fallback; it must reach ntvisor in the lab */
-    static char trap_env[64];
-    char *env[2] = { NULL, NULL };
-    if (getenv("NTVISOR_TRAP")) {
-        snprintf(trap_env, sizeof(trap_env), "NTVISOR_TRAP=%s", getenv("NTVISOR_TRAP"));
-        env[0] = trap_env;
+    /* NTVISOR_TRAP=patch forces the tracer's fallback, NTVISOR_NO_SYNC_REGS the registers' (vmm/kvm.c),
+       NTVISOR_BENCH_STATS asks for the run's counters (make bench): they must reach ntvisor in the lab */
+    static const char *const forwarded[] = { "NTVISOR_TRAP", "NTVISOR_NO_SYNC_REGS", "NTVISOR_BENCH_STATS" };
+    static char env_text[3][64];
+    char *env[4] = { NULL, NULL, NULL, NULL };
+    for (size_t i = 0, n = 0; i < 3; i++) {
+        if (!getenv(forwarded[i]))
+            continue;
+        snprintf(env_text[n], sizeof(env_text[n]), "%s=%s", forwarded[i], getenv(forwarded[i]));
+        env[n] = env_text[n];
+        n++;
     }
     struct lab_request req = {
         .lab_dir = dir, .argv = plan.argv, .env = env, .inputs = plan.inputs, .n_inputs = plan.n_inputs,

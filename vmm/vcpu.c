@@ -1,7 +1,6 @@
 /* vCPU set-up for Multiboot, in small steps as a reset is, and the dump for abnormal ends. */
 #include <errno.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include "base/errbuf.h"
 #include "ntdb/symbols.h"
 #include "guest_mem.h"
@@ -62,13 +61,13 @@ static void setup_control_registers(struct kvm_sregs *s)
 static int setup_sregs(struct kvm_vm *vm, char *err, size_t errlen)
 {
     struct kvm_sregs sregs;
-    if (ioctl(vm->vcpu_fd, KVM_GET_SREGS, &sregs) < 0)
+    if (kvm_vcpu_ioctl(vm, KVM_IOC_GET_SREGS, KVM_GET_SREGS, &sregs) < 0)
         return errbuf_fail(err, errlen, "KVM_GET_SREGS: %s", strerror(errno));
     setup_flat_segments(&sregs);
     setup_system_segments(&sregs);
     setup_descriptor_tables(&sregs);
     setup_control_registers(&sregs);
-    if (ioctl(vm->vcpu_fd, KVM_SET_SREGS, &sregs) < 0)
+    if (kvm_vcpu_ioctl(vm, KVM_IOC_SET_SREGS, KVM_SET_SREGS, &sregs) < 0)
         return errbuf_fail(err, errlen, "KVM_SET_SREGS: %s", strerror(errno));
     return 0;
 }
@@ -79,7 +78,7 @@ static int setup_regs(struct kvm_vm *vm, uint32_t entry, uint32_t info_addr, cha
     struct kvm_regs regs = {
         .rax = MULTIBOOT_BOOTLOADER_MAGIC, .rbx = info_addr, .rip = entry, .rflags = X86_EFLAGS_RESERVED,
     };
-    if (ioctl(vm->vcpu_fd, KVM_SET_REGS, &regs) < 0)
+    if (kvm_vcpu_ioctl(vm, KVM_IOC_SET_REGS, KVM_SET_REGS, &regs) < 0)
         return errbuf_fail(err, errlen, "KVM_SET_REGS: %s", strerror(errno));
     return 0;
 }
@@ -93,9 +92,9 @@ int vcpu_setup_multiboot(struct kvm_vm *vm, uint32_t entry, uint32_t info_addr, 
 
 void vcpu_dump(struct kvm_vm *vm, const char *kernel_path, FILE *out)
 {
-    struct kvm_regs r;
-    struct kvm_sregs s;
-    if (ioctl(vm->vcpu_fd, KVM_GET_REGS, &r) < 0 || ioctl(vm->vcpu_fd, KVM_GET_SREGS, &s) < 0) {
+    const struct kvm_regs *r = kvm_exit_regs(vm);
+    const struct kvm_sregs *s = kvm_exit_sregs(vm);
+    if (!r || !s) {
         fprintf(out, "  (registers unavailable: %s)\n", strerror(errno));
         return;
     }
@@ -105,6 +104,6 @@ void vcpu_dump(struct kvm_vm *vm, const char *kernel_path, FILE *out)
     symtab_init(&syms);
     bool have_syms = kernel_path && symtab_load_elf_file(&syms, "nt", kernel_path, err, sizeof(err)) == 0;
     struct guest_mem g = gmem_of(vm);
-    vcpu_dump_state(out, &r, &s, &g, have_syms ? &syms : NULL);
+    vcpu_dump_state(out, r, s, &g, have_syms ? &syms : NULL);
     symtab_free(&syms);
 }

@@ -9,7 +9,9 @@
 #include <sys/ioctl.h>
 #include <sys/time.h>
 #include <ntvisor/abi.h>
+#include <stdlib.h>
 #include "console.h"
+#include "kvm_stats.h"
 #include "rtc.h"
 #include "vm_run.h"
 
@@ -37,9 +39,9 @@ static void on_signal(int sig)
 static bool halted_for_good(struct kvm_vm *vm)
 {
     struct kvm_mp_state mp;
-    struct kvm_regs r;
-    return ioctl(vm->vcpu_fd, KVM_GET_MP_STATE, &mp) == 0 && mp.mp_state == KVM_MP_STATE_HALTED &&
-           ioctl(vm->vcpu_fd, KVM_GET_REGS, &r) == 0 && !(r.rflags & X86_EFLAGS_IF);
+    const struct kvm_regs *r;
+    return kvm_vcpu_ioctl(vm, KVM_IOC_GET_MP_STATE, KVM_GET_MP_STATE, &mp) == 0 &&
+           mp.mp_state == KVM_MP_STATE_HALTED && (r = kvm_exit_regs(vm)) && !(r->rflags & X86_EFLAGS_IF);
 }
 
 const char *vm_stop_name(enum vm_stop s)
@@ -190,7 +192,7 @@ void vm_run(struct kvm_vm *vm, const struct vm_run_options *opt, struct vm_outco
     if (hooks && hooks->on_start && hooks->on_start(hooks->ctx, vm, out))
         goto stopped;
     for (;;) {
-        if (ioctl(vm->vcpu_fd, KVM_RUN, 0) < 0) {
+        if (kvm_run_vcpu(vm) < 0) {
             if (errno == EINTR || errno == EAGAIN) {
                 vm->run->immediate_exit = 0;
                 if (stop_signal) {
@@ -223,6 +225,8 @@ void vm_run(struct kvm_vm *vm, const struct vm_run_options *opt, struct vm_outco
     }
     if (hooks && hooks->on_stop)
         hooks->on_stop(hooks->ctx, vm, out);
+    if (getenv(KVM_STATS_ENV))
+        kvm_stats_report(vm, out->exits, stderr);   /* after the tracer's last words: its memory counts */
 stopped:;   /* a statement: a declaration after a label is C23 (clang 14 refuses it) */
     struct itimerval off = { 0 };
     setitimer(ITIMER_REAL, &off, NULL);

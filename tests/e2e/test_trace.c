@@ -25,6 +25,9 @@
 #define NTVLOG   "build/examples/ntvlog.exe"
 #define FAULTS   "build/tests/guest/faults.exe"
 #define TRACE    "/tmp/ntv-trace.out"
+#define SYSCALLS "build/bench/syscalls.exe"
+#define TOUR     "build/examples/tour.exe"
+#define NTZW_SYS "build/examples/ntzw.sys"
 static struct spawn_result run_trace(char *const extra[])
 {
     char *argv[32];
@@ -475,6 +478,141 @@ START_TEST(trace_alerts_on_hooks)
 }
 END_TEST
 
+/* A number after key in ntvisor's bench-stats line (stderr), or -1. */
+static long stat_of(const char *err, const char *key)
+{
+    const char *line = strstr(err, "ntvisor: bench-stats {");
+    char pattern[64];
+    snprintf(pattern, sizeof(pattern), "\"%s\":", key);
+    const char *p = line ? strstr(line, pattern) : NULL;
+    return p ? strtol(p + strlen(pattern), NULL, 10) : -1;
+}
+
+static long ioctls_besides_run(const char *err)
+{
+    static const char *const kinds[] = { "KVM_GET_REGS", "KVM_SET_REGS", "KVM_GET_SREGS", "KVM_SET_SREGS",
+                                         "KVM_GET_MSRS", "KVM_SET_MSRS", "KVM_SET_GUEST_DEBUG",
+                                         "KVM_GET_MP_STATE", "other" };
+    long n = 0;
+    for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
+        long v = stat_of(err, kinds[i]);
+        ck_assert_msg(v >= 0, "no %s in bench-stats:\n%s", kinds[i], err);
+        n += v;
+    }
+    return n;
+}
+
+/* The counters of a traced run of the benchmark's loop of calls (NtYieldExecution). */
+static struct spawn_result counted_trace(const char *mechanism, bool one_exit, const char *calls)
+{
+    setenv("NTVISOR_BENCH_STATS", "1", 1);
+    struct spawn_result r = run_trace((char *[]){ (char *)mechanism, one_exit ? "--one-exit" : "--format=json",
+                                                  "--format=json", "--events=exit", "-o", TRACE, SYSCALLS,
+                                                  (char *)calls, NULL });
+    unsetenv("NTVISOR_BENCH_STATS");
+    ck_assert_msg(r.status == 0, "status %d; stderr:\n%s", r.status, r.err);
+    ck_assert_msg(stat_of(r.err, "monitor_exits") > 0, "no bench-stats line:\n%s", r.err);
+    return r;
+}
+
+/* 500 more traced calls: at most 2 exits each reach the monitor (entry and return; the loop's
+   console line may differ by a few characters), exactly 1 with --one-exit, and no ioctl besides
+   KVM_RUN where KVM syncs registers (at most one per call otherwise is the goal; KVM_GET_REGS and
+   KVM_GET_SREGS it is). */
+START_TEST(trace_call_costs_two_monitor_exits_and_no_ioctl)
+{
+    static const char *const mechanisms[] = { "--syscall=int2e", "--syscall=sysenter" };
+    for (size_t k = 0; k < 4; k++) {
+        size_t m = k % 2;
+        bool one_exit = k >= 2;
+        struct spawn_result few = counted_trace(mechanisms[m], one_exit, "50");
+        struct spawn_result more = counted_trace(mechanisms[m], one_exit, "550");
+        long exits = stat_of(more.err, "monitor_exits") - stat_of(few.err, "monitor_exits");
+        long per_call = one_exit ? 1 : 2;
+        ck_assert_msg(exits >= per_call * 500 && exits <= per_call * 500 + 32, "%s%s: %ld exits for 500 calls",
+                      mechanisms[m], one_exit ? " --one-exit" : "", exits);
+        long ioctls = ioctls_besides_run(more.err) - ioctls_besides_run(few.err);
+        if (strstr(more.err, "\"sync_regs\":true"))
+            ck_assert_msg(ioctls == 0, "%s: %ld ioctls besides KVM_RUN for 500 calls", mechanisms[m], ioctls);
+        else
+            ck_assert_msg(ioctls <= 3 * 2 * 500, "%s: %ld ioctls for 500 calls", mechanisms[m], ioctls);
+        spawn_free(&few);
+        spawn_free(&more);
+    }
+}
+END_TEST
+
+/* A sysret event without what differs from run to run: numbering, times, and the clock's value. */
+static void sysret_key(const char *line, char *key, size_t len)
+{
+    static const char *const varying[] = { "\"seq\":", "\"t_ns\":", "\"duration_ns\":", "\"call_seq\":" };
+    snprintf(key, len, "%s", line);
+    for (size_t i = 0; i < sizeof(varying) / sizeof(varying[0]); i++) {
+        char *p = strstr(key, varying[i]);
+        if (!p)
+            continue;
+        char *end = p + strlen(varying[i]);
+        while (*end && *end != ',' && *end != '}')
+            end++;
+        memmove(p, *end == ',' ? end + 1 : end, strlen(end) + 1);
+    }
+    char *args = strstr(key, "\"args\":");
+    if (strstr(key, "\"name\":\"NtQuerySystemTime\"") && args)
+        *args = '\0';
+}
+
+/* The trace's sysret events, one key per call, in the order calls returned. */
+static int sysret_keys(const char *path, char keys[][1024], int max)
+{
+    struct trace t;
+    int n = 0;
+    read_trace(path, &t);
+    for (int i = 0; i < t.n && n < max; i++) {
+        ck_assert(json_valid(t.line[i]));
+        if (has(t.line[i], "\"ev\":\"sysret\""))
+            sysret_key(t.line[i], keys[n++], sizeof(keys[0]));
+    }
+    free_trace(&t);
+    return n;
+}
+
+/* --one-exit reports what the normal mode does: each call's service, arguments, NTSTATUS, outputs
+   and return address, in the order the calls returned (NtTerminateProcess unfinished in both),
+   for hello and for the tour with its driver (nested kernel-mode Zw calls), by both mechanisms. */
+START_TEST(one_exit_reports_the_same_calls)
+{
+    static char normal[256][1024], one[256][1024];
+    static const char *const runs[][3] = {
+        { "--syscall=sysenter", HELLO, NULL }, { "--syscall=int2e", HELLO, NULL },
+        { "--syscall=sysenter", "--driver=" NTZW_SYS, TOUR }, { "--syscall=int2e", "--driver=" NTZW_SYS, TOUR },
+    };
+    for (size_t k = 0; k < sizeof(runs) / sizeof(runs[0]); k++) {
+        char *argv[2][8];
+        int n[2];
+        for (int mode = 0; mode < 2; mode++) {
+            int a = 0;
+            if (mode)
+                argv[mode][a++] = "--one-exit";
+            argv[mode][a++] = "--format=json";
+            argv[mode][a++] = "-o";
+            argv[mode][a++] = TRACE;
+            for (int i = 0; i < 3 && runs[k][i]; i++)
+                argv[mode][a++] = (char *)runs[k][i];
+            argv[mode][a] = NULL;
+            struct spawn_result r = run_trace(argv[mode]);
+            ck_assert_msg(r.status == 0 || r.status == 3, "status %d; stderr:\n%s", r.status, r.err);
+            spawn_free(&r);
+            n[mode] = sysret_keys(TRACE, mode ? one : normal, 256);
+        }
+        ck_assert_int_ge(n[0], 6);
+        ck_assert_int_eq(n[1], n[0]);
+        for (int i = 0; i < n[0]; i++)
+            ck_assert_str_eq(one[i], normal[i]);
+        ck_assert(has(normal[n[0] - 1], "\"name\":\"NtTerminateProcess\",\"unfinished\":true"));
+    }
+}
+END_TEST
+
 /*
  * The articles' scenario 2 from outside: a driver acting for the user thread
  * calls NtReadFile directly (previous mode stays User: access violation on a
@@ -711,6 +849,8 @@ Suite *trace_suite(void)
     tcase_add_test(tc, trace_unfinished_on_timeout_and_sigint);
     tcase_add_test(tc, trace_deep_sees_direct_calls);
     tcase_add_test(tc, trace_alerts_on_hooks);
+    tcase_add_test(tc, trace_call_costs_two_monitor_exits_and_no_ioctl);
+    tcase_add_test(tc, one_exit_reports_the_same_calls);
     tcase_add_test(tc, trace_kernel_zw_and_direct_calls);
     tcase_add_test(tc, trace_work_item_handles);
     tcase_add_test(tc, trace_ring_events_alternate);
