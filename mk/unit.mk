@@ -17,3 +17,6 @@ UNIT_TESTS += $(addprefix $(BUILD)/tests/,$(HOST_UNIT_NAMES))
 $(BUILD)/tests/test_%: $(BUILD)/san/tests/test_%.o $(SAN_LIBS)
 	@mkdir -p $(@D)
 	$(Q_LD)$(CC) $(SAN_FLAGS) -o $@ $< $(SAN_LIBS) $(HOST_LDLIBS) $(CHECK_LIBS)
+
+# the tests' objects depend on the headers they include (as the rooms' do, mk/host.mk)
+-include $(patsubst tests/%.c,$(BUILD)/san/tests/%.d,$(wildcard tests/*.c))
