@@ -97,6 +97,7 @@ $(BUILD)/guest/ntoskrnl.exe: $(KERNEL_OBJS) guest/ntoskrnl.ld
 
 # ntdll.dll, a PE DLL per build built with mingw-w64
 include mk/ntdll.mk
+include mk/ntdll64.mk
 # the generic guest files compiled for x86_64 (the amd64 kernel shares them)
 include mk/guest64-check.mk
 

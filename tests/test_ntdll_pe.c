@@ -5,6 +5,10 @@
  * 16-byte stub holding that build's service number and 4*argc, plus the
  * Rtl/Dbg/C routines; and a program linked with mingw-w64's own libntdll.a
  * (tests/pe/ntdll_imports.c) imports only names every PE ntdll exports.
+ * The amd64 ones (mk/ntdll64.mk, NTDLL_PE64_DIR) are PE32+ DLLs at the same
+ * base with every amd64 build's numbering in 32-byte slots: `mov r10, rcx;
+ * mov eax, N; syscall; ret`, and from Windows 10 1511 (build 10586) on the
+ * variant that takes INT 2Eh when SharedUserData's byte 0x308 says so.
  * Run from the top of the tree (NTDLL_PE_DIR and NTDLL_PE_FIXTURES are the
  * build's paths).
  */
@@ -20,6 +24,9 @@
 #ifndef NTDLL_PE_DIR
 #define NTDLL_PE_DIR "build/guest"
 #endif
+#ifndef NTDLL_PE64_DIR
+#define NTDLL_PE64_DIR "build/guest/amd64"
+#endif
 #ifndef NTDLL_PE_FIXTURES
 #define NTDLL_PE_FIXTURES "build/tests/pe"
 #endif
@@ -27,6 +34,8 @@
 #define NTDLL_BASE      0x77F50000u
 #define STUB_AREA_RVA   0x1000u       /* the page after the headers */
 #define SLOT_SIZE       16u
+#define SLOT_SIZE64     32u
+#define TABLES_DIR      "data/nt-syscalls"
 #define STATUS_PROCEDURE_NOT_FOUND 0xC000007Au
 
 /* The routines beside the stubs (guest/ntdll/ntdll.def), by their exported names. */
@@ -45,8 +54,9 @@ struct pe {
     uint32_t nt;           /* offset of "PE\0\0" */
     uint16_t n_sections;
     uint32_t sections;     /* offset of the section table */
-    uint32_t image_base, entry, size_of_image;
-    uint16_t characteristics, magic;
+    uint64_t image_base;
+    uint32_t entry, size_of_image;
+    uint16_t machine, characteristics, magic;
     uint32_t export_rva, export_size, import_rva;
 };
 
@@ -103,19 +113,22 @@ static void pe_open(const char *path, struct pe *p)
     ck_assert_uint_eq(rd16(p, 0), 0x5A4D);                      /* MZ */
     p->nt = rd32(p, 0x3C);
     ck_assert_uint_eq(rd32(p, p->nt), 0x00004550);             /* PE\0\0 */
-    ck_assert_uint_eq(rd16(p, p->nt + 4), 0x014C);             /* IMAGE_FILE_MACHINE_I386 */
+    p->machine = rd16(p, p->nt + 4);
     p->n_sections = rd16(p, p->nt + 6);
     uint16_t optional_size = rd16(p, p->nt + 20);
     p->characteristics = rd16(p, p->nt + 22);
     size_t opt = p->nt + 24;
     p->magic = rd16(p, opt);
+    ck_assert_msg(p->magic == 0x010B || p->magic == 0x020B, "%s: optional header magic 0x%x", path, p->magic);
+    size_t dirs = opt + (p->magic == 0x020B ? 112 : 96);      /* PE32+: 64-bit ImageBase and stack sizes */
     p->entry = rd32(p, opt + 16);
-    p->image_base = rd32(p, opt + 28);
+    p->image_base = p->magic == 0x020B ? (uint64_t)rd32(p, opt + 24) | (uint64_t)rd32(p, opt + 28) << 32
+                                       : rd32(p, opt + 28);
     p->size_of_image = rd32(p, opt + 56);
-    ck_assert_uint_ge(rd32(p, opt + 92), 2);                   /* NumberOfRvaAndSizes */
-    p->export_rva = rd32(p, opt + 96);
-    p->export_size = rd32(p, opt + 100);
-    p->import_rva = rd32(p, opt + 104);
+    ck_assert_uint_ge(rd32(p, dirs - 4), 2);                   /* NumberOfRvaAndSizes */
+    p->export_rva = rd32(p, dirs);
+    p->export_size = rd32(p, dirs + 4);
+    p->import_rva = rd32(p, dirs + 8);
     p->sections = (uint32_t)(opt + optional_size);
 }
 
@@ -193,13 +206,59 @@ static void check_stub(const struct pe *p, uint32_t rva, const struct svc_entry 
     }
 }
 
+/* An amd64 slot's stub: BUILD's number behind `mov r10, rcx` (NT's 4C 8B D1), then SYSCALL, or
+   from build 10586 on the INT 2Eh test first; the not-found status where BUILD lacks the name. */
+static void check_stub64(const struct pe *p, uint32_t rva, const struct svc_entry *slot, const struct svc_table *t,
+                         unsigned build_number)
+{
+    static const uint8_t mov_r10_rcx[] = { 0x4C, 0x8B, 0xD1 };
+    static const uint8_t syscall_ret[] = { 0x0F, 0x05, 0xC3 };
+    static const uint8_t int2e_test[] = { 0xF6, 0x04, 0x25, 0x08, 0x03, 0xFE, 0x7F, 0x01, 0x75, 0x03 };
+    static const uint8_t int2e_ret[] = { 0xCD, 0x2E, 0xC3 };
+    const struct svc_entry *e = svc_table_find(t, slot->name);
+    uint32_t text_flags = 0;
+    size_t off = file_offset(p, rva, &text_flags);
+    ck_assert_msg(text_flags & 0x20000000u, "%s is not in an executable section", slot->name);
+    ck_assert_uint_le(off + SLOT_SIZE64, p->size);
+    const uint8_t *b = p->data + off;
+    if (!e) {
+        ck_assert_uint_eq(b[0], 0xB8);
+        ck_assert_uint_eq(rd32(p, off + 1), STATUS_PROCEDURE_NOT_FOUND);
+        ck_assert_uint_eq(b[5], 0xC3);
+        return;
+    }
+    ck_assert_msg(!memcmp(b, mov_r10_rcx, 3) && b[3] == 0xB8, "%s: not mov r10, rcx; mov eax", slot->name);
+    ck_assert_msg(rd32(p, off + 4) == e->index, "%s: mov eax, 0x%x", slot->name, rd32(p, off + 4));
+    const uint8_t *rest = b + 8;
+    if (build_number >= 10586) {
+        ck_assert_msg(!memcmp(rest, int2e_test, sizeof int2e_test), "%s: no SharedUserData test", slot->name);
+        ck_assert_msg(!memcmp(rest + sizeof int2e_test + 3, int2e_ret, 3), "%s: no int 2Eh", slot->name);
+        rest += sizeof int2e_test;
+    }
+    ck_assert_msg(!memcmp(rest, syscall_ret, 3), "%s: not syscall; ret", slot->name);
+}
+
 /* One PE ntdll against the numbering of the table it was generated from. */
+static void check_ntdll_exports(const char *path, const struct pe *p, const struct svc_slots *sl,
+                                const struct svc_table *t, unsigned build_number);
+
 static void check_ntdll(const char *path, const struct svc_table *t)
 {
     struct pe p;
-    struct export *exports;
     pe_open(path, &p);
+    ck_assert_uint_eq(p.machine, 0x014C);                      /* IMAGE_FILE_MACHINE_I386 */
     ck_assert_uint_eq(p.magic, 0x010B);                        /* PE32 */
+    check_ntdll_exports(path, &p, &slots, t, 0);
+    free(p.data);
+}
+
+static void check_ntdll_exports(const char *path, const struct pe *pp, const struct svc_slots *sl,
+                                const struct svc_table *t, unsigned build_number)
+{
+    const struct pe p = *pp;
+    const int amd64 = p.machine == 0x8664;
+    const unsigned slot_size = amd64 ? SLOT_SIZE64 : SLOT_SIZE;
+    struct export *exports;
     ck_assert_msg(p.characteristics & 0x2000, "%s: not a DLL", path);
     ck_assert_uint_eq(p.image_base, NTDLL_BASE);
     ck_assert_uint_eq(p.entry, 0);                             /* as NT's ntdll: no DllMain */
@@ -207,27 +266,29 @@ static void check_ntdll(const char *path, const struct svc_table *t)
     for (size_t i = 1; i < n; i++)
         ck_assert_msg(strcmp(exports[i - 1].name, exports[i].name) < 0, "%s: exports not sorted at %s, %s",
                       path, exports[i - 1].name, exports[i].name);
-    ck_assert_uint_eq(n, 2 * slots.count + sizeof(rtl_exports) / sizeof(rtl_exports[0]));
+    ck_assert_uint_eq(n, 2 * sl->count + sizeof(rtl_exports) / sizeof(rtl_exports[0]));
 
-    for (size_t i = 0; i < slots.count; i++) {
-        const struct svc_entry *s = &slots.slot[i];
+    for (size_t i = 0; i < sl->count; i++) {
+        const struct svc_entry *s = &sl->slot[i];
         char zw[SVC_MAX_NAME + 2];
         snprintf(zw, sizeof(zw), "Zw%s", s->name + 2);
         uint32_t nt_rva = lookup(exports, n, s->name), zw_rva = lookup(exports, n, zw);
         ck_assert_msg(nt_rva, "%s: %s not exported", path, s->name);
         ck_assert_msg(zw_rva == nt_rva, "%s: %s and %s at 0x%x and 0x%x", path, s->name, zw, nt_rva, zw_rva);
-        ck_assert_uint_eq(nt_rva, STUB_AREA_RVA + i * SLOT_SIZE);   /* the ELF ntdll's slot order */
-        check_stub(&p, nt_rva, s, t);
+        ck_assert_uint_eq(nt_rva, STUB_AREA_RVA + i * slot_size);   /* one slot order for every build */
+        if (amd64)
+            check_stub64(&p, nt_rva, s, t, build_number);
+        else
+            check_stub(&p, nt_rva, s, t);
     }
     for (size_t i = 0; i < sizeof(rtl_exports) / sizeof(rtl_exports[0]); i++) {
         uint32_t rva = lookup(exports, n, rtl_exports[i]), flags = 0;
         ck_assert_msg(rva, "%s: %s not exported", path, rtl_exports[i]);
         file_offset(&p, rva, &flags);
         ck_assert_msg(flags & 0x20000000u, "%s: %s is not code", path, rtl_exports[i]);
-        ck_assert_uint_ge(rva, STUB_AREA_RVA + slots.count * SLOT_SIZE);
+        ck_assert_uint_ge(rva, STUB_AREA_RVA + sl->count * slot_size);
     }
     free(exports);
-    free(p.data);
 }
 
 static size_t n_builds(void)
@@ -249,6 +310,56 @@ START_TEST(every_build_has_a_pe_ntdll)
     if (!strcmp(build, SVC_DEFAULT_BUILD))
         check_ntdll(NTDLL_PE_DIR "/ntdll.dll", &t);
     svc_table_free(&t);
+}
+END_TEST
+
+/* The amd64 tables, sorted as the Makefile's $(sort) gives them to gensvc; returns how many. */
+static size_t amd64_builds(char names[][96], size_t max)
+{
+    static const char *const builds[] = {
+        "10.0.10240-sp0-windows-10-th1-1507", "10.0.10586-sp0-windows-10-th2-1511",
+        "10.0.14393-sp0-windows-10-rs1-1607", "10.0.15063-sp0-windows-10-rs2-1703",
+        "10.0.16299-sp0-windows-10-rs3-1709", "6.0.6000-sp0-windows-vista", "6.0.6001-sp1-windows-vista",
+        "6.0.6002-sp2-windows-vista", "6.1.7600-sp0-windows-7", "6.1.7601-sp1-windows-7",
+        "6.2.9200-sp0-windows-8", "6.3.9600-sp0-windows-8.1",
+    };
+    size_t n = sizeof builds / sizeof builds[0];
+    ck_assert_uint_le(n, max);
+    for (size_t i = 0; i < n; i++)
+        snprintf(names[i], 96, "%s", builds[i]);
+    return n;
+}
+
+START_TEST(every_amd64_build_has_a_pe32plus_ntdll)
+{
+    char builds[16][96], path[512];
+    size_t n = amd64_builds(builds, 16);
+    struct svc_table tables[16];
+    struct svc_slots slots64;
+    for (size_t i = 0; i < n; i++) {
+        snprintf(path, sizeof path, "%s/%s.amd64.ssdt.tsv", TABLES_DIR, builds[i]);
+        ck_assert_msg(svc_table_load(path, &tables[i], err, sizeof err) == 0, "%s", err);
+    }
+    ck_assert_msg(svc_slots_of(tables, n, &slots64, err, sizeof err) == 0, "%s", err);
+    for (size_t i = 0; i < n; i++) {
+        struct pe p;
+        unsigned major, minor, number;
+        ck_assert_int_eq(sscanf(builds[i], "%u.%u.%u", &major, &minor, &number), 3);
+        snprintf(path, sizeof path, "%s/ntdll-%s.dll", NTDLL_PE64_DIR, builds[i]);
+        pe_open(path, &p);
+        ck_assert_uint_eq(p.machine, 0x8664);                  /* IMAGE_FILE_MACHINE_AMD64 */
+        ck_assert_uint_eq(p.magic, 0x020B);                    /* PE32+ */
+        check_ntdll_exports(path, &p, &slots64, &tables[i], number);
+        free(p.data);
+        if (!strcmp(builds[i], "6.1.7601-sp1-windows-7")) {   /* the default amd64 build */
+            pe_open(NTDLL_PE64_DIR "/ntdll.dll", &p);
+            check_ntdll_exports(NTDLL_PE64_DIR "/ntdll.dll", &p, &slots64, &tables[i], number);
+            free(p.data);
+        }
+    }
+    svc_slots_free(&slots64);
+    for (size_t i = 0; i < n; i++)
+        svc_table_free(&tables[i]);
 }
 END_TEST
 
@@ -315,6 +426,7 @@ static Suite *ntdll_pe_suite(void)
     tcase_add_unchecked_fixture(tc, load_slots, free_slots);
     tcase_set_timeout(tc, 60);
     tcase_add_loop_test(tc, every_build_has_a_pe_ntdll, 0, (int)n_builds());
+    tcase_add_test(tc, every_amd64_build_has_a_pe32plus_ntdll);
     tcase_add_test(tc, mingw_libntdll_imports_resolve);
     tcase_add_test(tc, own_import_library_covers_the_c_routines);
     suite_add_tcase(s, tc);
