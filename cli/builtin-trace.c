@@ -12,6 +12,7 @@
 #include <string.h>
 #include "ntdb/service_table.h"
 #include "ntdb/symbols.h"
+#include "tracer/decode.h"
 #include "tracer/tracer.h"
 #include "builtin.h"
 #include "vmm/ntvisor.h"
@@ -30,6 +31,8 @@ struct trace_cli {
     bool events_given;
     char *deep;                         /* --deep=... as given */
     const char *deep_names[TRACE_MAX_NAMES + 1];
+    unsigned xlat;                      /* -X: enum decode_xlat */
+    unsigned handle_detail;             /* -y: 1, -yy: 2 */
 };
 
 static void trace_usage(FILE *out)
@@ -53,6 +56,13 @@ static void trace_usage(FILE *out)
         "  --deep=NAMES         also watch these services' routines, so that direct Nt\n"
         "                       calls from kernel mode (which bypass KiSystemService)\n"
         "                       are seen, as via=direct\n"
+        "  -X raw|abbrev|verbose\n"
+        "                       flags and enumerations (access masks, dispositions,\n"
+        "                       options, attributes, MEM_/PAGE_, information classes,\n"
+        "                       CTL_CODE) as numbers, by name (default), or both\n"
+        "  -y                   print each handle with the object it refers to, as named\n"
+        "                       by the call that made it: 0x4<\\??\\C:\\tour.log>, 0x8<Event>\n"
+        "  -yy                  with the object's type too: 0x4<File:\\??\\C:\\tour.log>\n"
         "\n"
         "guest options:\n");
     session_options_help(out);
@@ -115,6 +125,18 @@ static int parse_deep(struct trace_cli *c, const char *arg, const struct svc_tab
         return -1;
     }
     return 0;
+}
+
+static int parse_xlat(struct trace_cli *c, const char *arg)
+{
+    static const char *const styles[] = { [XLAT_ABBREV] = "abbrev", [XLAT_RAW] = "raw", [XLAT_VERBOSE] = "verbose" };
+    for (unsigned i = 0; i < sizeof(styles) / sizeof(styles[0]); i++)
+        if (!strcmp(arg, styles[i])) {
+            c->xlat = i;
+            return 0;
+        }
+    fprintf(stderr, "ntvisor: trace: -X must be raw, abbrev or verbose, not '%s'\n", arg);
+    return -1;
 }
 
 static int parse_events(struct trace_cli *c, const char *arg)
@@ -183,6 +205,11 @@ static int trace_option(struct trace_cli *c, int opt, const char **filter_arg, c
     case OPT_DEEP:
         *deep_arg = optarg;
         return 0;
+    case 'X':
+        return parse_xlat(c, optarg);
+    case 'y':
+        c->handle_detail = c->handle_detail < 2 ? c->handle_detail + 1 : 2;
+        return 0;
     }
     fprintf(stderr, "ntvisor: trace: unknown or incomplete option '%s' (see ntvisor trace --help)\n", word);
     return -1;
@@ -206,7 +233,7 @@ static int parse_command_line(int argc, char **argv, struct session_options *o, 
     char err[256];
     optind = 1;
     opterr = 0;
-    for (int opt; (opt = getopt_long(argc, argv, "+ho:ce:", longopts, NULL)) != -1;) {
+    for (int opt; (opt = getopt_long(argc, argv, "+ho:ce:X:y", longopts, NULL)) != -1;) {
         if (opt == 'h') {
             trace_usage(stdout);
             return 1;
@@ -254,6 +281,7 @@ static int trace_here(const struct session_options *o, const struct trace_cli *c
         .events = c->events, .summary = c->summary,
         .deep = c->deep ? c->deep_names : NULL,
         .symbols = have_symbols ? &symbols : NULL,
+        .xlat = c->xlat, .handle_detail = c->handle_detail,
     };
     struct tracer *t = tracer_new(&to);
     if (!t) {
