@@ -10,6 +10,7 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include "ntdb/service_classes.h"
 #include "ntdb/service_table.h"
 #include "ntdb/symbols.h"
 #include "tracer/decode.h"
@@ -20,12 +21,13 @@
 #include "vmm/session_lab.h"
 
 #define TRACE_MAX_NAMES 64
+#define TRACE_MAX_FILTER 1024     /* -e trace=: names and the services of %classes */
 
 struct trace_cli {
     bool json, summary;
     const char *output;
     char *filter;                       /* -e trace=... as given */
-    const char *names[TRACE_MAX_NAMES + 1];
+    const char *names[TRACE_MAX_FILTER + 1];
     bool negate;
     unsigned events;
     bool events_given;
@@ -48,7 +50,9 @@ static void trace_usage(FILE *out)
         "trace options:\n"
         "  --format=text|json   text for people (default), JSON Lines for tools\n"
         "  -o, --output=FILE    write the trace to FILE (default: stderr)\n"
-        "  -e trace=NAMES       only these services (comma-separated: NtReadFile,NtClose)\n"
+        "  -e trace=NAMES       only these services (comma-separated: NtReadFile,NtClose);\n"
+        "                       %%CLASS for a class's services, mixed with names:\n"
+        "                       -e trace=%%file,NtClose\n"
         "  -e trace=!NAMES      all services but these\n"
         "  -c, --summary        count calls, errors and time per service instead (like strace -c)\n"
         "  --events=LIST        which events: syscall,msr,ring,alert,exit or all\n"
@@ -64,10 +68,52 @@ static void trace_usage(FILE *out)
         "                       by the call that made it: 0x4<\\??\\C:\\tour.log>, 0x8<Event>\n"
         "  -yy                  with the object's type too: 0x4<File:\\??\\C:\\tour.log>\n"
         "\n"
-        "guest options:\n");
+        "service classes (by name, in every build's table):\n");
+    for (const struct svc_class *k = svc_classes; k->name; k++)
+        fprintf(out, "  %%%-20s%s\n", k->name, k->summary);
+    fprintf(out, "\nguest options:\n");
     session_options_help(out);
     fprintf(out, "  -h, --help           this text\n\n");
     session_exit_help(out);
+}
+
+/* Adds a service to the -e list, once; -1 (message printed) when the list is full. */
+static int add_filter_name(struct trace_cli *c, int *n, const char *name)
+{
+    for (int i = 0; i < *n; i++)
+        if (!strcmp(c->names[i], name))
+            return 0;
+    if (*n == TRACE_MAX_FILTER) {
+        fprintf(stderr, "ntvisor: trace: more than %d services in -e\n", TRACE_MAX_FILTER);
+        return -1;
+    }
+    c->names[(*n)++] = name;
+    return 0;
+}
+
+/* One word of -e trace=: a service of the build, or %CLASS for all of its services in that class. */
+static int add_filter_word(struct trace_cli *c, int *n, const char *word, const struct svc_table *services)
+{
+    if (word[0] != '%') {
+        const struct svc_entry *e = svc_table_find(services, word);
+        if (!e) {
+            fprintf(stderr, "ntvisor: trace: -e: '%s' is not a service of this build\n", word);
+            return -1;
+        }
+        return add_filter_name(c, n, e->name);
+    }
+    const struct svc_class *k = svc_class_find(word + 1);
+    if (!k) {
+        fprintf(stderr, "ntvisor: trace: -e: '%s' is not a class (", word);
+        for (const struct svc_class *each = svc_classes; each->name; each++)
+            fprintf(stderr, "%s%%%s", each == svc_classes ? "" : ", ", each->name);
+        fprintf(stderr, ")\n");
+        return -1;
+    }
+    for (size_t i = 0; i < services->count; i++)
+        if (svc_class_has(k, services->entries[i].name) && add_filter_name(c, n, services->entries[i].name) < 0)
+            return -1;
+    return 0;
 }
 
 static int parse_filter(struct trace_cli *c, const char *arg, const struct svc_table *services)
@@ -80,22 +126,14 @@ static int parse_filter(struct trace_cli *c, const char *arg, const struct svc_t
     c->filter = strdup(arg + 6);
     if (!c->filter)
         return -1;
-    char *list = c->filter;
+    char *list = c->filter, *save = NULL;
     c->negate = list[0] == '!';
     if (c->negate)
         list++;
     int n = 0;
-    for (char *name = strtok(list, ","); name; name = strtok(NULL, ",")) {
-        if (n == TRACE_MAX_NAMES) {
-            fprintf(stderr, "ntvisor: trace: more than %d services in -e\n", TRACE_MAX_NAMES);
+    for (char *word = strtok_r(list, ",", &save); word; word = strtok_r(NULL, ",", &save))
+        if (add_filter_word(c, &n, word, services) < 0)
             return -1;
-        }
-        if (!svc_table_find(services, name)) {
-            fprintf(stderr, "ntvisor: trace: -e: '%s' is not a service of this build\n", name);
-            return -1;
-        }
-        c->names[n++] = name;
-    }
     if (n == 0) {
         fprintf(stderr, "ntvisor: trace: -e trace= names no service\n");
         return -1;

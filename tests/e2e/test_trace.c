@@ -627,6 +627,54 @@ START_TEST(trace_json_decoded_and_event_handles)
 }
 END_TEST
 
+/* -e trace=%class: the tour's file services only; mixed with a name; negated; handles named even so. */
+START_TEST(trace_service_classes)
+{
+    struct spawn_result r = run_trace((char *[]){ "--format=json", "-o", TRACE, "-e", "trace=%file", TOUR, NULL });
+    ck_assert_msg(r.status == 0, "status %d; stderr:\n%s", r.status, r.err);
+    struct trace t;
+    read_trace(TRACE, &t);
+    const char *names[256];
+    int n = syscall_names(&t, names, 256), creates = 0, opens = 0;
+    ck_assert_int_ge(n, 5);
+    for (int i = 0; i < n; i++) {
+        ck_assert_msg(strstr(names[i], "File") != NULL, "%s under %%file", names[i]);
+        creates += !strcmp(names[i], "NtCreateFile");
+        opens += !strcmp(names[i], "NtOpenFile");
+    }
+    ck_assert_int_eq(creates, 1);
+    ck_assert_int_eq(opens, 2);   /* the log again, and \??\NtZw (which fails without the driver) */
+    free_trace(&t);
+    spawn_free(&r);
+
+    r = run_trace((char *[]){ "--format=json", "-o", TRACE, "-e", "trace=%file,NtClose", TOUR, NULL });
+    read_trace(TRACE, &t);
+    n = syscall_names(&t, names, 256);
+    int closes = 0;
+    for (int i = 0; i < n; i++) {
+        closes += !strcmp(names[i], "NtClose");
+        ck_assert_msg(strstr(names[i], "File") || !strcmp(names[i], "NtClose"), "%s", names[i]);
+    }
+    ck_assert_int_eq(closes, 3);
+    free_trace(&t);
+    spawn_free(&r);
+
+    /* all but the file services; their handles are named all the same */
+    r = run_trace((char *[]){ "-y", "-o", TRACE, "-e", "trace=!%file", TOUR, NULL });
+    read_trace(TRACE, &t);
+    ck_assert_ptr_null(strstr(t.text, "File("));
+    ck_assert(has(t.text, "] NtClose(Handle=0x4<\\??\\C:\\tour.log>) = STATUS_SUCCESS (0x0)\n"));
+    ck_assert(has(t.text, "] NtDisplayString("));
+    free_trace(&t);
+    spawn_free(&r);
+
+    r = run_trace((char *[]){ "-e", "trace=%nope", TOUR, NULL });
+    ck_assert_int_eq(r.status, 2);
+    ck_assert(has(r.err, "'%nope' is not a class (%file, %memory, %sync, %process, %registry, %handle)"));
+    spawn_free(&r);
+}
+END_TEST
+
 /*
  * Scenario 4 from outside: the logging driver's ZwWriteFile from its dispatch
  * routine runs in the program's process; from a work item it runs in the
@@ -820,6 +868,7 @@ Suite *trace_suite(void)
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, trace_symbolic_arguments_and_handle_names);
     tcase_add_test(tc, trace_json_decoded_and_event_handles);
+    tcase_add_test(tc, trace_service_classes);
     suite_add_tcase(s, tc);
     return s;
 }
