@@ -132,6 +132,7 @@ include mk/fuzz.mk
 include mk/pe.mk
 include mk/bench.mk
 include mk/ddk-layout.mk
+include mk/nt-flags.mk
 
 E2E_GUEST  := $(BUILD)/ntvisor $(GUEST_IMAGES) $(PE_EXAMPLE_EXES) $(PE_DRIVER_SYS) $(PE_TEST_EXES) $(TEST_KERNELS) \
               $(PE_TEST_IMAGES) $(BUILD)/bench/syscalls.exe

@@ -10,8 +10,10 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include "ntdb/service_classes.h"
 #include "ntdb/service_table.h"
 #include "ntdb/symbols.h"
+#include "tracer/decode.h"
 #include "tracer/tracer.h"
 #include "builtin.h"
 #include "vmm/ntvisor.h"
@@ -19,18 +21,21 @@
 #include "vmm/session_lab.h"
 
 #define TRACE_MAX_NAMES 64
+#define TRACE_MAX_FILTER 1024     /* -e trace=: names and the services of %classes */
 
 struct trace_cli {
     bool json, summary;
     const char *output;
     char *filter;                       /* -e trace=... as given */
-    const char *names[TRACE_MAX_NAMES + 1];
+    const char *names[TRACE_MAX_FILTER + 1];
     bool negate;
     unsigned events;
     bool events_given;
     char *deep;                         /* --deep=... as given */
     bool one_exit;                      /* --one-exit */
     const char *deep_names[TRACE_MAX_NAMES + 1];
+    unsigned xlat;                      /* -X: enum decode_xlat */
+    unsigned handle_detail;             /* -y: 1, -yy: 2 */
 };
 
 static void trace_usage(FILE *out)
@@ -46,7 +51,9 @@ static void trace_usage(FILE *out)
         "trace options:\n"
         "  --format=text|json   text for people (default), JSON Lines for tools\n"
         "  -o, --output=FILE    write the trace to FILE (default: stderr)\n"
-        "  -e trace=NAMES       only these services (comma-separated: NtReadFile,NtClose)\n"
+        "  -e trace=NAMES       only these services (comma-separated: NtReadFile,NtClose);\n"
+        "                       %%CLASS for a class's services, mixed with names:\n"
+        "                       -e trace=%%file,NtClose\n"
         "  -e trace=!NAMES      all services but these\n"
         "  -c, --summary        count calls, errors and time per service instead (like strace -c)\n"
         "  --events=LIST        which events: syscall,msr,ring,alert,exit or all\n"
@@ -58,11 +65,60 @@ static void trace_usage(FILE *out)
         "                       service, arguments, NTSTATUS and outputs as usual, but no\n"
         "                       duration_ns (a call's two events are written together)\n"
         "                       and nested calls in the order they return (see README)\n"
+        "  -X raw|abbrev|verbose\n"
+        "                       flags and enumerations (access masks, dispositions,\n"
+        "                       options, attributes, MEM_/PAGE_, information classes,\n"
+        "                       CTL_CODE) as numbers, by name (default), or both\n"
+        "  -y                   print each handle with the object it refers to, as named\n"
+        "                       by the call that made it: 0x4<\\??\\C:\\tour.log>, 0x8<Event>\n"
+        "  -yy                  with the object's type too: 0x4<File:\\??\\C:\\tour.log>\n"
         "\n"
-        "guest options:\n");
+        "service classes (by name, in every build's table):\n");
+    for (const struct svc_class *k = svc_classes; k->name; k++)
+        fprintf(out, "  %%%-20s%s\n", k->name, k->summary);
+    fprintf(out, "\nguest options:\n");
     session_options_help(out);
     fprintf(out, "  -h, --help           this text\n\n");
     session_exit_help(out);
+}
+
+/* Adds a service to the -e list, once; -1 (message printed) when the list is full. */
+static int add_filter_name(struct trace_cli *c, int *n, const char *name)
+{
+    for (int i = 0; i < *n; i++)
+        if (!strcmp(c->names[i], name))
+            return 0;
+    if (*n == TRACE_MAX_FILTER) {
+        fprintf(stderr, "ntvisor: trace: more than %d services in -e\n", TRACE_MAX_FILTER);
+        return -1;
+    }
+    c->names[(*n)++] = name;
+    return 0;
+}
+
+/* One word of -e trace=: a service of the build, or %CLASS for all of its services in that class. */
+static int add_filter_word(struct trace_cli *c, int *n, const char *word, const struct svc_table *services)
+{
+    if (word[0] != '%') {
+        const struct svc_entry *e = svc_table_find(services, word);
+        if (!e) {
+            fprintf(stderr, "ntvisor: trace: -e: '%s' is not a service of this build\n", word);
+            return -1;
+        }
+        return add_filter_name(c, n, e->name);
+    }
+    const struct svc_class *k = svc_class_find(word + 1);
+    if (!k) {
+        fprintf(stderr, "ntvisor: trace: -e: '%s' is not a class (", word);
+        for (const struct svc_class *each = svc_classes; each->name; each++)
+            fprintf(stderr, "%s%%%s", each == svc_classes ? "" : ", ", each->name);
+        fprintf(stderr, ")\n");
+        return -1;
+    }
+    for (size_t i = 0; i < services->count; i++)
+        if (svc_class_has(k, services->entries[i].name) && add_filter_name(c, n, services->entries[i].name) < 0)
+            return -1;
+    return 0;
 }
 
 static int parse_filter(struct trace_cli *c, const char *arg, const struct svc_table *services)
@@ -75,22 +131,14 @@ static int parse_filter(struct trace_cli *c, const char *arg, const struct svc_t
     c->filter = strdup(arg + 6);
     if (!c->filter)
         return -1;
-    char *list = c->filter;
+    char *list = c->filter, *save = NULL;
     c->negate = list[0] == '!';
     if (c->negate)
         list++;
     int n = 0;
-    for (char *name = strtok(list, ","); name; name = strtok(NULL, ",")) {
-        if (n == TRACE_MAX_NAMES) {
-            fprintf(stderr, "ntvisor: trace: more than %d services in -e\n", TRACE_MAX_NAMES);
+    for (char *word = strtok_r(list, ",", &save); word; word = strtok_r(NULL, ",", &save))
+        if (add_filter_word(c, &n, word, services) < 0)
             return -1;
-        }
-        if (!svc_table_find(services, name)) {
-            fprintf(stderr, "ntvisor: trace: -e: '%s' is not a service of this build\n", name);
-            return -1;
-        }
-        c->names[n++] = name;
-    }
     if (n == 0) {
         fprintf(stderr, "ntvisor: trace: -e trace= names no service\n");
         return -1;
@@ -120,6 +168,18 @@ static int parse_deep(struct trace_cli *c, const char *arg, const struct svc_tab
         return -1;
     }
     return 0;
+}
+
+static int parse_xlat(struct trace_cli *c, const char *arg)
+{
+    static const char *const styles[] = { [XLAT_ABBREV] = "abbrev", [XLAT_RAW] = "raw", [XLAT_VERBOSE] = "verbose" };
+    for (unsigned i = 0; i < sizeof(styles) / sizeof(styles[0]); i++)
+        if (!strcmp(arg, styles[i])) {
+            c->xlat = i;
+            return 0;
+        }
+    fprintf(stderr, "ntvisor: trace: -X must be raw, abbrev or verbose, not '%s'\n", arg);
+    return -1;
 }
 
 static int parse_events(struct trace_cli *c, const char *arg)
@@ -191,6 +251,11 @@ static int trace_option(struct trace_cli *c, int opt, const char **filter_arg, c
     case OPT_ONE_EXIT:
         c->one_exit = true;
         return 0;
+    case 'X':
+        return parse_xlat(c, optarg);
+    case 'y':
+        c->handle_detail = c->handle_detail < 2 ? c->handle_detail + 1 : 2;
+        return 0;
     }
     fprintf(stderr, "ntvisor: trace: unknown or incomplete option '%s' (see ntvisor trace --help)\n", word);
     return -1;
@@ -215,7 +280,7 @@ static int parse_command_line(int argc, char **argv, struct session_options *o, 
     char err[256];
     optind = 1;
     opterr = 0;
-    for (int opt; (opt = getopt_long(argc, argv, "+ho:ce:", longopts, NULL)) != -1;) {
+    for (int opt; (opt = getopt_long(argc, argv, "+ho:ce:X:y", longopts, NULL)) != -1;) {
         if (opt == 'h') {
             trace_usage(stdout);
             return 1;
@@ -269,6 +334,7 @@ static int trace_here(const struct session_options *o, const struct trace_cli *c
         .deep = c->deep ? c->deep_names : NULL,
         .one_exit = c->one_exit,
         .symbols = have_symbols ? &symbols : NULL,
+        .xlat = c->xlat, .handle_detail = c->handle_detail,
     };
     struct tracer *t = tracer_new(&to);
     if (!t) {

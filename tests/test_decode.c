@@ -29,12 +29,14 @@
  */
 #include <check.h>
 #include "check_run.h"
+#include <ctype.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "tracer/decode.h"
+#include "tracer/trace_handles.h"
 #include "vmm/guest_mem.h"
 #include "ntdb/ntstatus_names.h"
 #include "ntdb/service_table.h"
@@ -152,6 +154,7 @@ static void put_oa(uint32_t va, uint32_t name, uint32_t attributes)
 /* ------------------------------------------------------------------ rendering helpers */
 
 static char rendered[4096];
+static const struct decode_ctx plain = { &view, NULL, 1 };   /* the defaults: names, handles as numbers */
 
 /*
  * Renders argument 0 of kind k (argument 1 is its length, for buffers) into an
@@ -164,7 +167,7 @@ static const char *render_len(enum arg_kind k, uint32_t value, uint32_t length, 
     uint32_t args[2] = { value, length };
     char *out = outlen ? malloc(outlen) : NULL;
     ck_assert(outlen == 0 || out != NULL);
-    char *r = arg_render(&view, &a, args, 2, 0, at_return, out, outlen);
+    char *r = arg_render(&plain, &a, args, 2, 0, at_return, out, outlen);
     ck_assert_ptr_eq(r, out);
     if (outlen) {
         ck_assert_uint_lt(strlen(out), outlen);
@@ -751,16 +754,18 @@ START_TEST(object_attributes)
     put_us(name, len, len, text);
     put_oa(oa, name, 0x40);
     ck_assert_str_eq(render(ARG_OBJECT_ATTRIBUTES, oa, false),
-                     "0x0012fe00 {ObjectName=0x0012fe40 \"\\\\??\\\\C:\\\\x\", Attributes=0x40}");
+                     "0x0012fe00 {ObjectName=0x0012fe40 \"\\\\??\\\\C:\\\\x\", Attributes=OBJ_CASE_INSENSITIVE}");
     put_oa(oa, 0, 0x240);
-    ck_assert_str_eq(render(ARG_OBJECT_ATTRIBUTES, oa, false), "0x0012fe00 {ObjectName=NULL, Attributes=0x240}");
+    ck_assert_str_eq(render(ARG_OBJECT_ATTRIBUTES, oa, false), "0x0012fe00 {ObjectName=NULL, Attributes=OBJ_CASE_INSENSITIVE|OBJ_KERNEL_HANDLE}");
     put_oa(oa, HOLE, 0);
     ck_assert_str_eq(render(ARG_OBJECT_ATTRIBUTES, oa, false),
                      "0x0012fe00 {ObjectName=0x00020000 <unreadable>, Attributes=0x0}");
     put_us(name, 0xFFFF, 0xFFFF, BEYOND);
     put_oa(oa, name, 0xFFFFFFFFu);
     ck_assert_str_eq(render(ARG_OBJECT_ATTRIBUTES, oa, false),
-                     "0x0012fe00 {ObjectName=0x0012fe40 <unreadable 0x00030000>, Attributes=0xffffffff}");
+                     "0x0012fe00 {ObjectName=0x0012fe40 <unreadable 0x00030000>, Attributes=OBJ_INHERIT|OBJ_PERMANENT|"
+                     "OBJ_EXCLUSIVE|OBJ_CASE_INSENSITIVE|OBJ_OPENIF|OBJ_OPENLINK|OBJ_KERNEL_HANDLE|OBJ_FORCE_ACCESS_CHECK|"
+                     "OBJ_IGNORE_IMPERSONATED_DEVICEMAP|OBJ_DONT_REPARSE|0xffffe00d}");
     /* ObjectName points back at the OBJECT_ATTRIBUTES: Length 24, Buffer = RootDirectory (0) */
     put_oa(oa, oa, 0);
     ck_assert_str_eq(render(ARG_OBJECT_ATTRIBUTES, oa, false),
@@ -791,7 +796,7 @@ START_TEST(scalars)
     ck_assert_str_eq(render(ARG_STATUS, 0, false), "0x0 STATUS_SUCCESS");
     ck_assert_str_eq(render(ARG_STATUS, 0x12345678u, false), "0x12345678");
     ck_assert_str_eq(render(ARG_ULONG, 0xFFFFFFFFu, false), "4294967295");
-    ck_assert_str_eq(render(ARG_ACCESS, 0x120089, false), "0x120089");
+    ck_assert_str_eq(render(ARG_ACCESS, 0x120089, false), "READ_CONTROL|SYNCHRONIZE|0x89");   /* no specific rights known */
     ck_assert_str_eq(render(ARG_PTR, 0, false), "NULL");
     ck_assert_str_eq(render(ARG_PTR, HOLE, true), "0x00020000");
     ck_assert_str_eq(render((enum arg_kind)999, 0x1234, false), "0x00001234");
@@ -847,9 +852,9 @@ START_TEST(buffers)
     struct arg_proto a = { "Buffer", ARG_BUFFER_IN, 5 };
     uint32_t args[2] = { buf, 8 };
     char out[128];
-    ck_assert_str_eq(arg_render(&view, &a, args, 2, 0, false, out, sizeof(out)), "0x0012fc00 \"\"");
+    ck_assert_str_eq(arg_render(&plain, &a, args, 2, 0, false, out, sizeof(out)), "0x0012fc00 \"\"");
     a.length_arg = -1;
-    ck_assert_str_eq(arg_render(&view, &a, args, 2, 0, false, out, sizeof(out)), "0x0012fc00 \"\"");
+    ck_assert_str_eq(arg_render(&plain, &a, args, 2, 0, false, out, sizeof(out)), "0x0012fc00 \"\"");
 }
 END_TEST
 
@@ -882,6 +887,223 @@ START_TEST(large_integers_and_out_words)
 }
 END_TEST
 
+/* ------------------------------------------------------------------ flags by name, -X, -y */
+
+static struct trace_call *new_call(const char *name, unsigned argc, enum trace_via via);
+
+/* Argument 0 of kind k rendered (and decoded) under a style. */
+static const char *render_styled(const struct decode_style *style, enum arg_kind k, uint32_t value, bool at_return)
+{
+    const struct decode_ctx d = { &view, style, 1 };
+    struct arg_proto a = { "X", k, -1 };
+    uint32_t args[1] = { value };
+    return arg_render(&d, &a, args, 1, 0, at_return, rendered, sizeof(rendered));
+}
+
+static const char *decoded(const struct decode_style *style, enum arg_kind k, uint32_t value, bool at_return)
+{
+    const struct decode_ctx d = { &view, style, 1 };
+    struct arg_proto a = { "X", k, -1 };
+    uint32_t args[1] = { value };
+    if (!arg_decoded(&d, &a, args, 1, 0, at_return, rendered, sizeof(rendered)))
+        ck_assert_str_eq(rendered, "");
+    return arg_decoded(&d, &a, args, 1, 0, at_return, rendered, sizeof(rendered)) ? rendered : NULL;
+}
+
+START_TEST(named_kinds_in_each_style)
+{
+    static const struct decode_style raw = { XLAT_RAW, 0, NULL }, verbose = { XLAT_VERBOSE, 0, NULL };
+    static const struct { enum arg_kind kind; uint32_t value; const char *abbrev, *raw; } cases[] = {
+        { ARG_ACCESS_FILE, 0xC0000000u, "GENERIC_READ|GENERIC_WRITE", "0xc0000000" },
+        { ARG_ACCESS_FILE, 0x00100081u, "FILE_READ_DATA|FILE_READ_ATTRIBUTES|SYNCHRONIZE", "0x100081" },
+        { ARG_ACCESS_EVENT, 0x001F0003u, "EVENT_ALL_ACCESS", "0x1f0003" },
+        { ARG_ACCESS_PROCESS, 0x00000410u, "PROCESS_VM_READ|PROCESS_QUERY_INFORMATION", "0x410" },
+        { ARG_ACCESS, 0x00000001u, "0x1", "0x1" },
+        { ARG_DISPOSITION, 5, "FILE_OVERWRITE_IF", "5" },
+        { ARG_DISPOSITION, 9, "9", "9" },
+        { ARG_CREATE_OPTIONS, 96, "FILE_SYNCHRONOUS_IO_NONALERT|FILE_NON_DIRECTORY_FILE", "0x60" },
+        { ARG_CREATE_OPTIONS, 0, "0", "0x0" },
+        { ARG_SHARE, 0x81, "FILE_SHARE_READ|0x80", "0x81" },
+        { ARG_FILE_ATTRIBUTES, 0x80, "FILE_ATTRIBUTE_NORMAL", "0x80" },
+        { ARG_IOCTL, 2147491848u, "CTL_CODE(0x8000, 0x802, METHOD_BUFFERED, FILE_ANY_ACCESS)", "0x80002008" },
+        { ARG_MEM_TYPE, 0x3000, "MEM_COMMIT|MEM_RESERVE", "0x3000" },
+        { ARG_PROTECT, 0x04, "PAGE_READWRITE", "0x4" },
+        { ARG_FILE_INFO_CLASS, 4, "FileBasicInformation", "4" },
+        { ARG_EVENT_TYPE, 1, "SynchronizationEvent", "1" },
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        char want[600];
+        ck_assert_str_eq(render_styled(NULL, cases[i].kind, cases[i].value, false), cases[i].abbrev);
+        ck_assert_str_eq(render_styled(&raw, cases[i].kind, cases[i].value, false), cases[i].raw);
+        if (!isdigit((unsigned char)cases[i].abbrev[0]))
+            snprintf(want, sizeof(want), "%s /* %s */", cases[i].raw, cases[i].abbrev);
+        else
+            snprintf(want, sizeof(want), "%s", cases[i].raw);   /* nothing named: the number alone */
+        ck_assert_str_eq(render_styled(&verbose, cases[i].kind, cases[i].value, false), want);
+        ck_assert_str_eq(decoded(NULL, cases[i].kind, cases[i].value, false), cases[i].abbrev);
+        ck_assert_ptr_null(decoded(&raw, cases[i].kind, cases[i].value, false));
+    }
+    /* what is not a flag has no decoded form */
+    ck_assert_ptr_null(decoded(NULL, ARG_ULONG, 5, false));
+    ck_assert_ptr_null(decoded(NULL, ARG_PTR, 5, false));
+    ck_assert_ptr_null(decoded(NULL, ARG_HANDLE, 4, false));   /* no -y */
+    ck_assert_str_eq(render_styled(&raw, ARG_STATUS, 0xC0000008u, false), "0xc0000008");
+    ck_assert_str_eq(render_styled(&verbose, ARG_STATUS, 0xC0000008u, false), "0xc0000008 STATUS_INVALID_HANDLE");
+    /* OldProtect: the word it points at, at the return */
+    uint32_t word = STACK + 0xF70;
+    poke32(word, 0x40);
+    ck_assert_str_eq(render_styled(NULL, ARG_PROTECT_OUT, word, false), "0x0012ff70");
+    ck_assert_str_eq(render_styled(NULL, ARG_PROTECT_OUT, word, true), "0x0012ff70 [PAGE_EXECUTE_READWRITE]");
+    ck_assert_str_eq(render_styled(&raw, ARG_PROTECT_OUT, word, true), "0x0012ff70 [0x40]");
+    ck_assert_str_eq(render_styled(NULL, ARG_PROTECT_OUT, HOLE, true), "0x00020000 <unreadable>");
+    ck_assert_ptr_null(decoded(NULL, ARG_PROTECT_OUT, word, false));
+    ck_assert_str_eq(decoded(NULL, ARG_PROTECT_OUT, word, true), "PAGE_EXECUTE_READWRITE");
+    ck_assert_ptr_null(decoded(NULL, ARG_PROTECT_OUT, HOLE, true));
+    /* OBJECT_ATTRIBUTES' attributes follow -X too */
+    uint32_t oa = STACK + 0xE00;
+    put_oa(oa, 0, 0x40);
+    ck_assert_str_eq(render_styled(&raw, ARG_OBJECT_ATTRIBUTES, oa, false), "0x0012fe00 {ObjectName=NULL, Attributes=0x40}");
+    ck_assert_str_eq(render_styled(&verbose, ARG_OBJECT_ATTRIBUTES, oa, false),
+                     "0x0012fe00 {ObjectName=NULL, Attributes=0x40 /* OBJ_CASE_INSENSITIVE */}");
+    put_oa(oa, 0, 0x1);
+    ck_assert_str_eq(render_styled(NULL, ARG_OBJECT_ATTRIBUTES, oa, false), "0x0012fe00 {ObjectName=NULL, Attributes=0x1}");
+}
+END_TEST
+
+START_TEST(handles_with_their_objects)
+{
+    static struct trace_handles map;
+    memset(&map, 0, sizeof(map));
+    trace_handles_add(&map, 1, 0x4, "File", "\\??\\C:\\tour.log");
+    trace_handles_add(&map, 1, 0x8, "Event", "");
+    trace_handles_add(&map, 2, 0x4, "File", "\\??\\C:\\other");   /* another process's 0x4 */
+    trace_handles_add(&map, 7, 0x80000004u, "File", "\\??\\C:\\kernel");   /* a kernel handle: any process's */
+    const struct decode_style y = { XLAT_ABBREV, 1, &map }, yy = { XLAT_ABBREV, 2, &map }, none = { XLAT_ABBREV, 0, &map };
+    ck_assert_str_eq(render_styled(&y, ARG_HANDLE, 0x4, false), "0x4<\\??\\C:\\tour.log>");
+    ck_assert_str_eq(render_styled(&y, ARG_HANDLE, 0x7, false), "0x7<\\??\\C:\\tour.log>");   /* tag bits */
+    ck_assert_str_eq(render_styled(&y, ARG_HANDLE, 0x8, false), "0x8<Event>");
+    ck_assert_str_eq(render_styled(&yy, ARG_HANDLE, 0x4, false), "0x4<File:\\??\\C:\\tour.log>");
+    ck_assert_str_eq(render_styled(&yy, ARG_HANDLE, 0x8, false), "0x8<Event>");
+    ck_assert_str_eq(render_styled(&y, ARG_HANDLE, 0x80000004u, false), "0x80000004<\\??\\C:\\kernel>");
+    ck_assert_str_eq(render_styled(&y, ARG_HANDLE, 0xC, false), "0xc");
+    ck_assert_str_eq(render_styled(&y, ARG_HANDLE, 0xFFFFFFFFu, false), "-1");
+    ck_assert_str_eq(render_styled(&none, ARG_HANDLE, 0x4, false), "0x4");
+    ck_assert_str_eq(decoded(&y, ARG_HANDLE, 0x4, false), "\\??\\C:\\tour.log");
+    ck_assert_str_eq(decoded(&yy, ARG_HANDLE, 0x8, false), "Event");
+    ck_assert_ptr_null(decoded(&y, ARG_HANDLE, 0xC, false));
+    ck_assert_ptr_null(decoded(&none, ARG_HANDLE, 0x4, false));
+    /* a handle a call returned, and a root directory */
+    uint32_t out = STACK + 0xF70, oa = STACK + 0xE00;
+    poke32(out, 0x8);
+    ck_assert_str_eq(render_styled(&y, ARG_HANDLE_OUT, out, true), "0x0012ff70 [0x8<Event>]");
+    ck_assert_str_eq(render_styled(&y, ARG_HANDLE_OUT, out, false), "0x0012ff70");
+    ck_assert_str_eq(decoded(&y, ARG_HANDLE_OUT, out, true), "Event");
+    ck_assert_ptr_null(decoded(&y, ARG_HANDLE_OUT, out, false));
+    ck_assert_ptr_null(decoded(&y, ARG_HANDLE_OUT, HOLE, true));
+    uint32_t oa_words[6] = { 24, 0x4, 0, 0x40, 0, 0 };
+    poke(oa, oa_words, sizeof(oa_words));
+    ck_assert_str_eq(render_styled(&y, ARG_OBJECT_ATTRIBUTES, oa, false),
+                     "0x0012fe00 {RootDirectory=0x4<\\??\\C:\\tour.log>, ObjectName=NULL, Attributes=OBJ_CASE_INSENSITIVE}");
+    ck_assert_str_eq(render_styled(NULL, ARG_OBJECT_ATTRIBUTES, oa, false),
+                     "0x0012fe00 {RootDirectory=0x4, ObjectName=NULL, Attributes=OBJ_CASE_INSENSITIVE}");
+}
+END_TEST
+
+/* A call's handle output and NtClose through the tracer's map, as trace_calls.c feeds it. */
+START_TEST(handles_made_and_closed)
+{
+    static struct trace_handles map;
+    memset(&map, 0, sizeof(map));
+    uint32_t oa = STACK + 0xE00, name = STACK + 0xE40, text = STACK + 0xE80, out = STACK + 0xF70;
+    uint16_t len = put_wtext(text, "\\??\\C:\\tour.log");
+    put_us(name, len, len, text);
+    put_oa(oa, name, 0x40);
+    poke32(out, 0x4);
+    struct trace_call *c = new_call("NtCreateFile", 11, VIA_SYSENTER);
+    c->args[0] = out;
+    c->args[2] = oa;
+    trace_handles_note_made(&map, &view, c, 0xC0000034u);   /* failed: nothing made */
+    ck_assert_ptr_null(trace_handles_find(&map, 1, 0x4));
+    trace_handles_note_made(&map, &view, c, 0);
+    const struct trace_handle *h = trace_handles_find(&map, 1, 0x4);
+    ck_assert_ptr_nonnull(h);
+    ck_assert_str_eq(h->type, "File");
+    ck_assert_str_eq(h->name, "\\??\\C:\\tour.log");
+    /* relative to it */
+    len = put_wtext(text, "sub");
+    put_us(name, len, len, text);
+    uint32_t oa_words[6] = { 24, 0x4, name, 0x40, 0, 0 };
+    poke(oa, oa_words, sizeof(oa_words));
+    poke32(out, 0x8);
+    c->name = "NtOpenFile";
+    c->argc = 6;
+    trace_handles_note_made(&map, &view, c, 0);
+    ck_assert_str_eq(trace_handles_find(&map, 1, 0x8)->name, "\\??\\C:\\tour.log\\sub");
+    /* an event with no name; a handle pointer that does not read */
+    c->name = "NtCreateEvent";
+    c->args[2] = 0;
+    poke32(out, 0xC);
+    trace_handles_note_made(&map, &view, c, 0);
+    ck_assert_str_eq(trace_handles_find(&map, 1, 0xC)->type, "Event");
+    ck_assert_str_eq(trace_handles_find(&map, 1, 0xC)->name, "");
+    c->args[0] = HOLE;
+    trace_handles_note_made(&map, &view, c, 0);
+    /* NtClose forgets, when it succeeds */
+    struct trace_call *close = new_call("NtClose", 1, VIA_SYSENTER);
+    close->args[0] = 0x4;
+    trace_handles_note_closed(&map, close, 0xC0000008u);
+    ck_assert_ptr_nonnull(trace_handles_find(&map, 1, 0x4));
+    trace_handles_note_closed(&map, close, 0);
+    ck_assert_ptr_null(trace_handles_find(&map, 1, 0x4));
+    ck_assert_ptr_nonnull(trace_handles_find(&map, 1, 0x8));
+    free(close);
+    free(c);
+}
+END_TEST
+
+START_TEST(handle_map_full_and_names_cut)
+{
+    static struct trace_handles map;
+    memset(&map, 0, sizeof(map));
+    for (uint32_t i = 1; i <= TRACE_HANDLES_MAX + 10; i++)
+        trace_handles_add(&map, 1, i * 4, "Event", "");
+    unsigned known = 0;
+    for (uint32_t i = 1; i <= TRACE_HANDLES_MAX + 10; i++)
+        known += trace_handles_find(&map, 1, i * 4) != NULL;
+    ck_assert_uint_eq(known, TRACE_HANDLES_MAX);
+    ck_assert_ptr_nonnull(trace_handles_find(&map, 1, (TRACE_HANDLES_MAX + 10) * 4));   /* the newest is kept */
+    char type[8];
+    trace_handles_type_of("NtCreateNamedPipeFile", type, sizeof(type));
+    ck_assert_str_eq(type, "File");
+    trace_handles_type_of("NtOpenProcess", type, sizeof(type));
+    ck_assert_str_eq(type, "Process");
+    trace_handles_type_of("NtClose", type, sizeof(type));
+    ck_assert_str_eq(type, "");
+    trace_handles_type_of(NULL, type, sizeof(type));
+    ck_assert_str_eq(type, "");
+    /* a name longer than is kept ends in "..." */
+    uint32_t oa = STACK + 0xE00, name = STACK + 0xE40, text = DATA, out = STACK + 0xF70;
+    for (uint32_t i = 0; i < 0x7FFF; i++)
+        poke16(text + 2 * i, i % 3 ? 'a' : 0x263A);
+    put_us(name, 0xFFFE, 0xFFFE, text);
+    put_oa(oa, name, 0);
+    poke32(out, 0x10);
+    struct trace_call *c = new_call("NtCreateFile", 11, VIA_SYSENTER);
+    c->args[0] = out;
+    c->args[2] = oa;
+    memset(&map, 0, sizeof(map));
+    trace_handles_note_made(&map, &view, c, 0);
+    const char *kept = trace_handles_find(&map, 1, 0x10)->name;
+    ck_assert_uint_lt(strlen(kept), TRACE_HANDLE_NAME);
+    ck_assert_msg(!strncmp(kept, "\\u263aaa\\u263a", 14), "%s", kept);
+    ck_assert_str_eq(kept + strlen(kept) - 3, "...");
+    char text_out[TRACE_HANDLE_TEXT];
+    ck_assert(trace_handles_describe(&map, 1, 0x10, 2, text_out, sizeof(text_out)));
+    ck_assert_uint_lt(strlen(text_out), sizeof(text_out));
+    free(c);
+}
+END_TEST
+
 START_TEST(render_argument_out_of_range)
 {
     struct arg_proto a = { "X", ARG_ULONG, -1 };
@@ -890,13 +1112,13 @@ START_TEST(render_argument_out_of_range)
     args[0] = 1;
     args[1] = 2;
     char out[64];
-    ck_assert_str_eq(arg_render(&view, &a, args, 2, 1, false, out, sizeof(out)), "2");
-    ck_assert_str_eq(arg_render(&view, &a, args, 2, 2, false, out, sizeof(out)), "?");
-    ck_assert_str_eq(arg_render(&view, &a, args, 0, 0, false, out, sizeof(out)), "?");
+    ck_assert_str_eq(arg_render(&plain, &a, args, 2, 1, false, out, sizeof(out)), "2");
+    ck_assert_str_eq(arg_render(&plain, &a, args, 2, 2, false, out, sizeof(out)), "?");
+    ck_assert_str_eq(arg_render(&plain, &a, args, 0, 0, false, out, sizeof(out)), "?");
     free(args);
     /* no room at all: nothing written */
     out[0] = 'Z';
-    ck_assert_ptr_eq(arg_render(&view, &a, (uint32_t[]){ 1 }, 1, 0, false, out, 0), out);
+    ck_assert_ptr_eq(arg_render(&plain, &a, (uint32_t[]){ 1 }, 1, 0, false, out, 0), out);
     ck_assert_int_eq(out[0], 'Z');
 }
 END_TEST
@@ -911,7 +1133,7 @@ START_TEST(every_kind_every_pointer_every_length)
     /* the pointed-at words are themselves hostile pointers and lengths */
     for (uint32_t va = DATA; va < HOLE; va += 4)
         poke32(va, ptrs[(va / 4) % (sizeof(ptrs) / 4)] ^ (va & 0x10 ? 0 : 0xFFFF0000u));
-    for (int k = ARG_ULONG; k <= ARG_ULONG_INOUT; k++)
+    for (int k = ARG_ULONG; k < ARG_KIND_COUNT; k++)
         for (size_t p = 0; p < sizeof(ptrs) / 4; p++)
             for (size_t l = 0; l < sizeof(lengths) / 4; l++)
                 for (int at_return = 0; at_return < 2; at_return++)
@@ -921,6 +1143,25 @@ START_TEST(every_kind_every_pointer_every_length)
 END_TEST
 
 /* ------------------------------------------------------------------ prototypes and names */
+
+/* The kind an argument's name says it has (its flags by name); fallback where the name says nothing. */
+static enum arg_kind kind_by_name(const char *name, enum arg_kind fallback)
+{
+    static const struct { const char *name; enum arg_kind kind; } named[] = {
+        { "CreateDisposition", ARG_DISPOSITION }, { "CreateOptions", ARG_CREATE_OPTIONS },
+        { "OpenOptions", ARG_CREATE_OPTIONS }, { "ShareAccess", ARG_SHARE }, { "FileAttributes", ARG_FILE_ATTRIBUTES },
+        { "IoControlCode", ARG_IOCTL }, { "FsControlCode", ARG_IOCTL }, { "AllocationType", ARG_MEM_TYPE },
+        { "FreeType", ARG_MEM_TYPE }, { "Protect", ARG_PROTECT }, { "NewProtect", ARG_PROTECT },
+        { "OldProtect", ARG_PROTECT_OUT }, { "FileInformationClass", ARG_FILE_INFO_CLASS },
+        { "EventType", ARG_EVENT_TYPE },
+    };
+    for (size_t i = 0; i < sizeof(named) / sizeof(named[0]); i++)
+        if (!strcmp(named[i].name, name))
+            return named[i].kind;
+    if (!strcmp(name, "DesiredAccess"))   /* an access mask, of whichever type */
+        return fallback >= ARG_ACCESS_FILE && fallback <= ARG_ACCESS_PROCESS ? fallback : ARG_ACCESS;
+    return fallback;
+}
 
 START_TEST(prototypes)
 {
@@ -947,7 +1188,9 @@ START_TEST(prototypes)
         "NtClose", "NtDisplayString", "NtTerminateProcess", "NtQuerySystemTime", "NtQueryPerformanceCounter",
         "NtYieldExecution", "NtReadFile", "NtWriteFile", "NtCreateFile", "NtOpenFile", "NtDeviceIoControlFile",
         "NtQueryInformationFile", "NtCreateEvent", "NtSetEvent", "NtWaitForSingleObject", "NtDelayExecution",
-        "NtAllocateVirtualMemory", "NtFreeVirtualMemory", "NtProtectVirtualMemory",
+        "NtAllocateVirtualMemory", "NtFreeVirtualMemory", "NtProtectVirtualMemory", "NtResetEvent", "NtClearEvent",
+        "NtPulseEvent", "NtOpenEvent", "NtOpenProcess", "NtSetInformationFile", "NtFsControlFile",
+        "NtQueryDirectoryFile", "NtQueryAttributesFile", "NtDeleteFile", "NtFlushBuffersFile",
     };
     for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++) {
         p = proto_find(known[i]);
@@ -965,6 +1208,8 @@ START_TEST(prototypes)
             } else {
                 ck_assert_int_eq(p->args[a].length_arg, -1);
             }
+            ck_assert_msg(p->args[a].kind == kind_by_name(p->args[a].name, p->args[a].kind), "%s: %s is not decoded",
+                          known[i], p->args[a].name);
         }
     }
     svc_table_free(&t);
@@ -1160,6 +1405,12 @@ START_TEST(json_lines_for_hostile_calls)
         free(c);
     }
     /* every known prototype, each argument a hostile pointer */
+    static struct trace_handles map;
+    memset(&map, 0, sizeof(map));
+    for (uint32_t h = 0; h < 64; h++)
+        trace_handles_add(&map, 1, h * 4, hostile_name + h, hostile_image + h);
+    trace_handles_add(&map, 1, 0xFFFFFFFFu, "Process", "\"quoted\"");
+    const struct decode_style styles[3] = { { XLAT_ABBREV, 1, &map }, { XLAT_RAW, 0, NULL }, { XLAT_VERBOSE, 2, &map } };
     static const uint32_t ptrs[] = { 0, HOLE - 2, BEYOND, 0xFFFFFFFFu, STACK + 0x100, DATA + 0x2000 };
     const char *const services[] = { "NtClose", "NtDisplayString", "NtTerminateProcess", "NtReadFile",
                                             "NtWriteFile", "NtCreateFile", "NtOpenFile", "NtDeviceIoControlFile",
@@ -1167,6 +1418,10 @@ START_TEST(json_lines_for_hostile_calls)
                                             "NtWaitForSingleObject", "NtDelayExecution", "NtQuerySystemTime",
                                             "NtAllocateVirtualMemory", "NtProtectVirtualMemory", "NtYieldExecution",
                                             "NtQueryPerformanceCounter", "NtFreeVirtualMemory", "NtCreateKey",
+                                            "NtResetEvent", "NtClearEvent", "NtPulseEvent", "NtOpenEvent",
+                                            "NtOpenProcess", "NtSetInformationFile", "NtFsControlFile",
+                                            "NtQueryDirectoryFile", "NtQueryAttributesFile", "NtDeleteFile",
+                                            "NtFlushBuffersFile",
                                             hostile_name, NULL };
     for (size_t s = 0; s < sizeof(services) / sizeof(services[0]); s++) {
         for (size_t p = 0; p < sizeof(ptrs) / 4; p++) {
@@ -1174,6 +1429,7 @@ START_TEST(json_lines_for_hostile_calls)
             for (unsigned i = 0; i < TRACE_MAX_ARGS; i++)
                 c->args[i] = i % 3 == 2 ? 0xFFFFFFFFu : ptrs[(p + i) % (sizeof(ptrs) / 4)];
             c->args_ok = p != 1;
+            c->style = &styles[p % 3];   /* each -X, with -y and -yy over a map of hostile names */
             emit_syscall_json(cap.f, &view, c, p == 2 ? NULL : "hello.exe");
             emit_sysret_json(cap.f, &view, c, 9, 0, (uint32_t)p * 0x40000001u, 0xFFFFFFFFu, p == 3);
             lines += 2;
@@ -1212,6 +1468,49 @@ START_TEST(json_exact_fields)
                      "{\"seq\":9,\"t_ns\":1600,\"vcpu\":0,\"ev\":\"sysret\",\"call_seq\":7,\"via\":\"int2e\",\"pid\":1,"
                      "\"tid\":1,\"table\":0,\"index\":0,\"name\":\"NtDisplayString\",\"unfinished\":true,"
                      "\"status\":null,\"status_name\":null}\n");
+    free(cap.text);
+    free(c);
+}
+END_TEST
+
+/* -X and -y in JSON: "decoded" beside "raw" and "value", by name, without the number. */
+START_TEST(json_decoded_names)
+{
+    static struct trace_handles map;
+    memset(&map, 0, sizeof(map));
+    trace_handles_add(&map, 1, 0x4, "File", "\\??\\C:\\x");
+    const struct decode_style raw = { XLAT_RAW, 0, NULL }, y = { XLAT_ABBREV, 1, &map };
+    uint32_t out = STACK + 0xF70;
+    poke32(out, 0x4);
+    struct trace_call *c = new_call("NtCreateFile", 11, VIA_SYSENTER);
+    c->args[0] = out;
+    c->args[1] = 0xC0000000u;
+    c->args[7] = 5;
+    c->args[8] = 0x60;
+    struct capture cap;
+    cap_open(&cap);
+    emit_syscall_json(cap.f, &view, c, "tour.exe");
+    c->style = &raw;
+    emit_syscall_json(cap.f, &view, c, "tour.exe");
+    c->style = &y;
+    emit_sysret_json(cap.f, &view, c, 8, 1500, 0, 0x00401234u, false);
+    cap_close(&cap);
+    ck_assert_int_eq(check_json_lines(cap.text, cap.len), 3);
+    char *second = strchr(cap.text, '\n') + 1, *third = strchr(second, '\n') + 1;
+    second[-1] = third[-1] = '\0';
+    ck_assert_msg(strstr(cap.text, "{\"name\":\"DesiredAccess\",\"raw\":\"0xc0000000\",\"value\":\"GENERIC_READ|GENERIC_WRITE\","
+                                   "\"decoded\":\"GENERIC_READ|GENERIC_WRITE\"}") != NULL, "%s", cap.text);
+    ck_assert_msg(strstr(cap.text, "{\"name\":\"CreateDisposition\",\"raw\":\"0x00000005\",\"value\":\"FILE_OVERWRITE_IF\","
+                                   "\"decoded\":\"FILE_OVERWRITE_IF\"}") != NULL, "%s", cap.text);
+    ck_assert_msg(strstr(cap.text, "{\"name\":\"FileHandle\",\"raw\":\"0x0012ff70\",\"value\":\"0x0012ff70\"}") != NULL,
+                  "%s", cap.text);
+    ck_assert_msg(strstr(second, "{\"name\":\"DesiredAccess\",\"raw\":\"0xc0000000\",\"value\":\"0xc0000000\"}") != NULL,
+                  "%s", second);
+    ck_assert_msg(strstr(second, "{\"name\":\"CreateOptions\",\"raw\":\"0x00000060\",\"value\":\"0x60\"}") != NULL,
+                  "%s", second);
+    ck_assert(!strstr(second, "decoded"));
+    ck_assert_msg(strstr(third, "{\"name\":\"FileHandle\",\"raw\":\"0x0012ff70\",\"value\":\"0x0012ff70 [0x4<\\\\??\\\\C:\\\\x>]\","
+                                "\"decoded\":\"\\\\??\\\\C:\\\\x\"}") != NULL, "%s", third);
     free(cap.text);
     free(c);
 }
@@ -1315,6 +1614,10 @@ static Suite *suite(void)
     tcase_add_test(tc, buffers);
     tcase_add_test(tc, large_integers_and_out_words);
     tcase_add_test(tc, render_argument_out_of_range);
+    tcase_add_test(tc, named_kinds_in_each_style);
+    tcase_add_test(tc, handles_with_their_objects);
+    tcase_add_test(tc, handles_made_and_closed);
+    tcase_add_test(tc, handle_map_full_and_names_cut);
     tcase_add_test(tc, every_kind_every_pointer_every_length);
     tcase_add_test(tc, prototypes);
     tcase_add_test(tc, status_names);
@@ -1329,6 +1632,7 @@ static Suite *suite(void)
     tcase_add_test(tc, format_small_buffers);
     tcase_add_test(tc, json_lines_for_hostile_calls);
     tcase_add_test(tc, json_exact_fields);
+    tcase_add_test(tc, json_decoded_names);
     tcase_add_test(tc, json_unknown_service_and_status);
     tcase_add_test(tc, random_memory_random_calls);
     suite_add_tcase(s, tc);

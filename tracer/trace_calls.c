@@ -88,6 +88,8 @@ void trace_identify_call(struct tracer *t, struct trace_stop *st, struct trace_c
     c->cr3 = (uint32_t)st->sregs->cr3;
     c->pid = trace_space_of(t, c->cr3);
     c->tid = trace_stop_thread(t, st)->tid;
+    t->style = (struct decode_style){ (enum decode_xlat)t->opt.xlat, t->opt.handle_detail, &t->handles };
+    c->style = &t->style;
     t->stats.syscalls++;
 }
 
@@ -127,12 +129,17 @@ void trace_finish_call(struct tracer *t, const struct guest_view *v, struct open
             row->errors++;
         row->ns += unfinished ? 0 : t_ns - oc->call.t_ns;
     }
-    if (!trace_wants(t, TEV_SYSRET) || !trace_call_shown(t, &oc->call))
-        return;
-    if (t->opt.json)
-        emit_sysret_json(t->opt.out, v, &oc->call, seq, t_ns, status, rip, unfinished);
-    else if (trace_wants(t, TEV_SYSCALL))
-        emit_call_text(t->opt.out, v, &oc->call, status, unfinished, oc->announced);
+    bool names_handles = t->opt.handle_detail && !unfinished;   /* -y */
+    if (names_handles)
+        trace_handles_note_made(&t->handles, v, &oc->call, status);   /* named on the line that made it */
+    if (trace_wants(t, TEV_SYSRET) && trace_call_shown(t, &oc->call)) {
+        if (t->opt.json)
+            emit_sysret_json(t->opt.out, v, &oc->call, seq, t_ns, status, rip, unfinished);
+        else if (trace_wants(t, TEV_SYSCALL))
+            emit_call_text(t->opt.out, v, &oc->call, status, unfinished, oc->announced);
+    }
+    if (names_handles)
+        trace_handles_note_closed(&t->handles, &oc->call, status);   /* and on its NtClose, then forgotten */
 }
 
 void trace_on_return(struct tracer *t, struct trace_stop *st, enum trace_return how)

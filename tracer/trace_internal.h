@@ -17,6 +17,7 @@
 #include "vmm/guest_mem.h"
 #include "vmm/breakpoints.h"
 #include "decode.h"
+#include "trace_handles.h"
 #include "trace_output.h"
 #include "tracer.h"
 
@@ -109,6 +110,8 @@ struct tracer {
     struct trap_return trap_returns[MAX_TRAP_RETURNS];
     int n_trap_returns;
     int trap_from_user;            /* vector of the exception/interrupt taken in ring 3, -1 if none */
+    struct decode_style style;     /* -X, -y: how calls' arguments read */
+    struct trace_handles handles;  /* -y: what the handles refer to */
     char error[160];
 };
 

@@ -52,6 +52,7 @@ static void call_name(const struct trace_call *c, char *buf, size_t len)
 void format_call(const struct guest_view *v, const struct trace_call *c, bool at_return, char *buf, size_t len)
 {
     const struct service_proto *p = proto_find(c->name);
+    const struct decode_ctx d = { v, c->style, c->pid };
     char name[80], arg[TEXT_ARG_MAX];
     size_t n;
     call_name(c, name, sizeof(name));
@@ -67,7 +68,7 @@ void format_call(const struct guest_view *v, const struct trace_call *c, bool at
             break;
         }
         if (p && i < p->argc)
-            arg_render(v, &p->args[i], c->args, argc, i, at_return, arg, sizeof(arg));
+            arg_render(&d, &p->args[i], c->args, argc, i, at_return, arg, sizeof(arg));
         else
             snprintf(arg, sizeof(arg), "0x%x", c->args[i]);
         n += (size_t)snprintf(buf + n, len - n, "%s%s=%s", i ? ", " : "",
@@ -106,6 +107,7 @@ void emit_unfinished_text(FILE *out, const struct guest_view *v, const struct tr
 static void json_args(FILE *out, const struct guest_view *v, const struct trace_call *c, bool at_return)
 {
     const struct service_proto *p = proto_find(c->name);
+    const struct decode_ctx d = { v, c->style, c->pid };
     char arg[TEXT_ARG_MAX];
     unsigned argc = held_args(c);
     fprintf(out, ",\"args\":[");
@@ -114,9 +116,13 @@ static void json_args(FILE *out, const struct guest_view *v, const struct trace_
         json_string(out, p && i < p->argc ? p->args[i].name : "arg");
         fprintf(out, ",\"raw\":\"0x%08x\"", c->args[i]);
         if (p && i < p->argc && (!at_return || arg_is_output(p->args[i].kind))) {
-            arg_render(v, &p->args[i], c->args, argc, i, at_return, arg, sizeof(arg));
+            arg_render(&d, &p->args[i], c->args, argc, i, at_return, arg, sizeof(arg));
             fprintf(out, ",\"value\":");
             json_string(out, arg);
+            if (arg_decoded(&d, &p->args[i], c->args, argc, i, at_return, arg, sizeof(arg))) {
+                fprintf(out, ",\"decoded\":");   /* by name, without the number: flags, a handle's object */
+                json_string(out, arg);
+            }
         }
         fputc('}', out);
     }

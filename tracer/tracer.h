@@ -22,6 +22,7 @@
 #include "ntdb/service_table.h"
 
 struct symtab;
+struct decode_style;
 
 /* How breakpoints reach the monitor. */
 enum trace_trap { TRACE_TRAP_HW_BREAKPOINT, TRACE_TRAP_PATCH };
@@ -46,6 +47,7 @@ struct trace_call {
     bool args_ok;               /* the argument block could be read */
     uint32_t arg_ptr;           /* EDX as the dispatcher sees it */
     uint32_t return_rip;        /* where the caller resumes */
+    const struct decode_style *style;   /* how its arguments read (-X, -y); NULL: the defaults */
 };
 
 struct tracer;
@@ -70,6 +72,8 @@ struct tracer_options {
     bool one_exit;                      /* --one-exit: a breakpoint at the dispatcher's way out only
                                            (trace_one_exit.c) */
     const struct symtab *symbols;       /* the kernel's, to name addresses in alerts; may be NULL */
+    unsigned xlat;                      /* -X: an enum decode_xlat (tracer/decode.h); 0 = names */
+    unsigned handle_detail;             /* -y 1, -yy 2: handles with the objects they refer to */
     tracer_syscall_fn on_syscall;       /* may be NULL */
     void *on_syscall_ctx;
 };

@@ -24,6 +24,7 @@
 #define NTZW     "build/examples/ntzw.exe"
 #define NTVLOG   "build/examples/ntvlog.exe"
 #define FAULTS   "build/tests/guest/faults.exe"
+#define TOUR     "build/examples/tour.exe"
 #define TRACE    "/tmp/ntv-trace.out"
 #define SYSCALLS "build/bench/syscalls.exe"
 #define TOUR     "build/examples/tour.exe"
@@ -667,6 +668,151 @@ START_TEST(trace_kernel_zw_and_direct_calls)
 }
 END_TEST
 
+/* The line of the first call of a service in a text trace, or NULL. */
+static const char *text_call(const struct trace *t, const char *service, int nth)
+{
+    char want[80];
+    snprintf(want, sizeof(want), "] %s(", service);
+    for (int i = 0; i < t->n; i++)
+        if ((has(t->line[i], want) || (has(t->line[i], "<... resumed> ") && has(t->line[i], want + 2))) &&
+            !has(t->line[i], "<unfinished ...>") && nth-- == 0)
+            return t->line[i];
+    return NULL;
+}
+
+/*
+ * -X and -y over the tour: its NtCreateFile's flags by name (tour.c passes
+ * GENERIC_READ | GENERIC_WRITE, FILE_ATTRIBUTE_NORMAL, FILE_OVERWRITE_IF,
+ * FILE_SYNCHRONOUS_IO_NONALERT | FILE_NON_DIRECTORY_FILE), its IOCTL as a
+ * CTL_CODE, and each handle named after what opened it until it is closed.
+ */
+START_TEST(trace_symbolic_arguments_and_handle_names)
+{
+    struct spawn_result r = run_trace((char *[]){ "-y", "-o", TRACE, "--driver=build/examples/ntzw.sys", TOUR, NULL });
+    ck_assert_msg(r.status == 0, "status %d; stderr:\n%s", r.status, r.err);
+    struct trace t;
+    read_trace(TRACE, &t);
+    const char *create = text_call(&t, "NtCreateFile", 0);
+    ck_assert_ptr_nonnull(create);
+    ck_assert_msg(has(create, "NtCreateFile(FileHandle=0x0012") && has(create, " [0x4<\\??\\C:\\tour.log>], "
+                                                                             "DesiredAccess=GENERIC_READ|GENERIC_WRITE, "),
+                  "%s", create);
+    ck_assert_msg(has(create, "Attributes=OBJ_CASE_INSENSITIVE}"), "%s", create);
+    ck_assert_msg(has(create, ", FileAttributes=FILE_ATTRIBUTE_NORMAL, ShareAccess=0, CreateDisposition=FILE_OVERWRITE_IF, "
+                              "CreateOptions=FILE_SYNCHRONOUS_IO_NONALERT|FILE_NON_DIRECTORY_FILE, "), "%s", create);
+    const char *write = text_call(&t, "NtWriteFile", 0);
+    ck_assert_ptr_nonnull(write);
+    ck_assert_msg(has(write, "NtWriteFile(FileHandle=0x4<\\??\\C:\\tour.log>, "), "%s", write);
+    const char *reopen = text_call(&t, "NtOpenFile", 0);
+    ck_assert_msg(reopen && has(reopen, "DesiredAccess=GENERIC_READ, ") &&
+                  has(reopen, "ShareAccess=FILE_SHARE_READ, OpenOptions=FILE_SYNCHRONOUS_IO_NONALERT)"), "%s", reopen);
+    const char *ioctl = text_call(&t, "NtDeviceIoControlFile", 0);
+    ck_assert_ptr_nonnull(ioctl);
+    ck_assert_msg(has(ioctl, "(FileHandle=0x8<\\??\\NtZw>, ") &&
+                  has(ioctl, ", IoControlCode=CTL_CODE(0x8000, 0x802, METHOD_BUFFERED, FILE_ANY_ACCESS), "), "%s", ioctl);
+    /* the driver's ZwReadFile, in the program's process, uses the program's handle */
+    int kernel_reads = 0;
+    for (int i = 0; i < t.n; i++)
+        kernel_reads += has(t.line[i], "[1:1 kernel-zw] NtReadFile(FileHandle=0x4<\\??\\C:\\tour.log>, ");
+    ck_assert_int_eq(kernel_reads, 1);
+    /* closed: named on its NtClose, then no more */
+    ck_assert_str_eq(strstr(text_call(&t, "NtClose", 0), "NtClose"),
+                     "NtClose(Handle=0x4<\\??\\C:\\tour.log>) = STATUS_SUCCESS (0x0)");
+    ck_assert_str_eq(strstr(text_call(&t, "NtClose", 1), "NtClose"), "NtClose(Handle=0x8<\\??\\NtZw>) = STATUS_SUCCESS (0x0)");
+    ck_assert_str_eq(strstr(text_call(&t, "NtClose", 2), "NtClose"),
+                     "NtClose(Handle=0x4<\\??\\C:\\tour.log>) = STATUS_SUCCESS (0x0)");
+    ck_assert_str_eq(strstr(text_call(&t, "NtClose", 3), "NtClose"), "NtClose(Handle=0x4) = STATUS_INVALID_HANDLE (0xc0000008)");
+    free_trace(&t);
+    spawn_free(&r);
+
+    r = run_trace((char *[]){ "-X", "bogus", TOUR, NULL });
+    ck_assert_int_eq(r.status, 2);
+    ck_assert(has(r.err, "-X must be raw, abbrev or verbose, not 'bogus'"));
+    spawn_free(&r);
+}
+END_TEST
+
+/* -X verbose and -yy in JSON: numbers with their names, "decoded" beside them; an unnamed event is <Event>. */
+START_TEST(trace_json_decoded_and_event_handles)
+{
+    struct spawn_result r = run_trace((char *[]){ "--format=json", "-X", "verbose", "-yy", "-o", TRACE, "--events=syscall",
+                                                  OBJECTS, NULL });
+    ck_assert_msg(r.status == 0, "status %d; stderr:\n%s", r.status, r.err);
+    struct trace t;
+    read_trace(TRACE, &t);
+    int creates = 0, sets = 0;
+    for (int i = 0; i < t.n; i++) {
+        const char *l = t.line[i];
+        ck_assert(json_valid(l));
+        if (creates == 0 && has(l, "\"ev\":\"syscall\"") && has(l, "\"name\":\"NtCreateEvent\"")) {
+            ck_assert_msg(has(l, "{\"name\":\"DesiredAccess\",\"raw\":\"0x001f0003\",\"value\":\"0x1f0003 /* EVENT_ALL_ACCESS */\","
+                                 "\"decoded\":\"EVENT_ALL_ACCESS\"}"), "%s", l);
+            ck_assert_msg(has(l, "{\"name\":\"EventType\",\"raw\":\"0x00000000\",\"value\":\"0 /* NotificationEvent */\","
+                                 "\"decoded\":\"NotificationEvent\"}"), "%s", l);
+            creates++;
+        }
+        if (creates == 1 && has(l, "\"ev\":\"sysret\"") && has(l, "\"name\":\"NtCreateEvent\"")) {
+            ck_assert_msg(has(l, "<Event>]\",\"decoded\":\"Event\"}"), "%s", l);
+            creates++;
+        }
+        if (has(l, "\"ev\":\"syscall\"") && has(l, "\"name\":\"NtSetEvent\"") && sets++ == 0)
+            ck_assert_msg(has(l, "<Event>\",\"decoded\":\"Event\"}"), "%s", l);
+    }
+    ck_assert_int_eq(creates, 2);
+    ck_assert_int_ge(sets, 1);
+    free_trace(&t);
+    spawn_free(&r);
+}
+END_TEST
+
+/* -e trace=%class: the tour's file services only; mixed with a name; negated; handles named even so. */
+START_TEST(trace_service_classes)
+{
+    struct spawn_result r = run_trace((char *[]){ "--format=json", "-o", TRACE, "-e", "trace=%file", TOUR, NULL });
+    ck_assert_msg(r.status == 0, "status %d; stderr:\n%s", r.status, r.err);
+    struct trace t;
+    read_trace(TRACE, &t);
+    const char *names[256];
+    int n = syscall_names(&t, names, 256), creates = 0, opens = 0;
+    ck_assert_int_ge(n, 5);
+    for (int i = 0; i < n; i++) {
+        ck_assert_msg(strstr(names[i], "File") != NULL, "%s under %%file", names[i]);
+        creates += !strcmp(names[i], "NtCreateFile");
+        opens += !strcmp(names[i], "NtOpenFile");
+    }
+    ck_assert_int_eq(creates, 1);
+    ck_assert_int_eq(opens, 2);   /* the log again, and \??\NtZw (which fails without the driver) */
+    free_trace(&t);
+    spawn_free(&r);
+
+    r = run_trace((char *[]){ "--format=json", "-o", TRACE, "-e", "trace=%file,NtClose", TOUR, NULL });
+    read_trace(TRACE, &t);
+    n = syscall_names(&t, names, 256);
+    int closes = 0;
+    for (int i = 0; i < n; i++) {
+        closes += !strcmp(names[i], "NtClose");
+        ck_assert_msg(strstr(names[i], "File") || !strcmp(names[i], "NtClose"), "%s", names[i]);
+    }
+    ck_assert_int_eq(closes, 3);
+    free_trace(&t);
+    spawn_free(&r);
+
+    /* all but the file services; their handles are named all the same */
+    r = run_trace((char *[]){ "-y", "-o", TRACE, "-e", "trace=!%file", TOUR, NULL });
+    read_trace(TRACE, &t);
+    ck_assert_ptr_null(strstr(t.text, "File("));
+    ck_assert(has(t.text, "] NtClose(Handle=0x4<\\??\\C:\\tour.log>) = STATUS_SUCCESS (0x0)\n"));
+    ck_assert(has(t.text, "] NtDisplayString("));
+    free_trace(&t);
+    spawn_free(&r);
+
+    r = run_trace((char *[]){ "-e", "trace=%nope", TOUR, NULL });
+    ck_assert_int_eq(r.status, 2);
+    ck_assert(has(r.err, "'%nope' is not a class (%file, %memory, %sync, %process, %registry, %handle)"));
+    spawn_free(&r);
+}
+END_TEST
+
 /*
  * Scenario 4 from outside: the logging driver's ZwWriteFile from its dispatch
  * routine runs in the program's process; from a work item it runs in the
@@ -856,6 +1002,13 @@ Suite *trace_suite(void)
     tcase_add_test(tc, trace_ring_events_alternate);
     tcase_add_loop_test(tc, trace_ring3_exceptions, 0, 2 * sizeof(ring3_exceptions) / sizeof(ring3_exceptions[0]));
     tcase_add_test(tc, kd_stops_through_the_tracers_patches);
+    suite_add_tcase(s, tc);
+    /* -X, -y, -e trace=%class: what the arguments say (CK_RUN_CASE=arguments runs these alone) */
+    tc = tcase_create("arguments");
+    tcase_set_timeout(tc, 120);
+    tcase_add_test(tc, trace_symbolic_arguments_and_handle_names);
+    tcase_add_test(tc, trace_json_decoded_and_event_handles);
+    tcase_add_test(tc, trace_service_classes);
     suite_add_tcase(s, tc);
     return s;
 }
