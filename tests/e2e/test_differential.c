@@ -7,6 +7,7 @@
 #include <check.h>
 #include "../check_run.h"
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -293,6 +294,104 @@ START_TEST(inputs_are_checked_on_the_host)
 }
 END_TEST
 
+/* ---------------------------------------------------------------- what the tracer may read */
+
+/* The whole of a file, NUL-terminated (a Check failure when it cannot be read). */
+static char *slurp(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    ck_assert_msg(f != NULL, "no %s", path);
+    size_t cap = 1 << 16, n = 0, got;
+    char *text = malloc(cap + 1);
+    ck_assert_ptr_nonnull(text);
+    while ((got = fread(text + n, 1, cap - n, f)) > 0) {
+        n += got;
+        if (n == cap) {
+            text = realloc(text, (cap *= 2) + 1);
+            ck_assert_ptr_nonnull(text);
+        }
+    }
+    fclose(f);
+    text[n] = '\0';
+    return text;
+}
+
+/* How many lines of text hold every one of the NULL-terminated needles. */
+static int lines_with(const char *text, const char *const needles[])
+{
+    int count = 0;
+    for (const char *line = text; *line;) {
+        const char *end = strchr(line, '\n');
+        size_t len = end ? (size_t)(end - line) : strlen(line);
+        bool all = true;
+        for (int i = 0; needles[i] && all; i++) {
+            const char *hit = strstr(line, needles[i]);
+            all = hit && hit + strlen(needles[i]) <= line + len;
+        }
+        count += all;
+        line += len + (end != NULL);
+    }
+    return count;
+}
+
+#define LINES_WITH(text, ...) lines_with(text, (const char *const[]){ __VA_ARGS__, NULL })
+
+/*
+ * A ring-3 caller whose argument block, or what an argument points at, lies in a supervisor-only page:
+ * the kernel refuses the call (STATUS_ACCESS_VIOLATION), and the tracer, reading on the caller's behalf
+ * as the CPU would for ring 3, finds the same memory unreadable -- by INT 2Eh, SYSENTER and SYSCALL.
+ */
+static const struct { const char *syscall, *kind; int status; } kernel_args_cases[] = {
+    { "int2e", "int2e", 0 }, { "sysenter", "fast", 5 }, { "syscall", "fast", 5 },
+};
+
+START_TEST(trace_reads_arguments_as_the_caller_could)
+{
+    const char *path = "/tmp/ntv-diff-kernelargs.json";
+    char syscall_opt[64];
+    snprintf(syscall_opt, sizeof(syscall_opt), "--syscall=%s", kernel_args_cases[_i].syscall);
+    unlink(path);
+    char *nv[] = { NTVISOR, "trace", syscall_opt, "--format=json", "-o", (char *)path,
+                   "build/tests/guest/kernelargs.exe", (char *)kernel_args_cases[_i].kind, NULL };
+    struct spawn_result r;
+    ck_assert_int_eq(spawn_capture(nv, &r), 0);
+    ck_assert_msg(r.status == kernel_args_cases[_i].status, "status %d; stderr:\n%s", r.status, r.err);
+    char *trace = slurp(path);
+    const char *refused = "\"status\":\"0xc0000005\",\"status_name\":\"STATUS_ACCESS_VIOLATION\"";
+    if (!strcmp(kernel_args_cases[_i].kind, "int2e")) {
+        ck_assert_ptr_nonnull(strstr(r.out, "int2e(args-in-kernel) 0xC0000005 STATUS_ACCESS_VIOLATION\n"));
+        ck_assert_int_eq(LINES_WITH(trace, "\"ev\":\"syscall\"", "\"name\":\"NtClose\""), 1);
+        ck_assert_int_eq(LINES_WITH(trace, "\"ev\":\"syscall\"", "\"via\":\"int2e\",\"prev_mode\":\"User\",\"cpl\":3",
+                                    "\"name\":\"NtClose\",\"argc\":1,\"args_ok\":false,\"args\":[]"), 1);
+        ck_assert_int_eq(LINES_WITH(trace, "\"ev\":\"sysret\"", "\"name\":\"NtClose\"", refused), 1);
+        /* pointers into the kernel: shown, never followed */
+        ck_assert_int_eq(LINES_WITH(trace, "\"ev\":\"sysret\"", "\"name\":\"NtQuerySystemTime\"", refused,
+                                    "\"raw\":\"0x80100000\",\"value\":\"0x80100000 <unreadable>\""), 1);
+        ck_assert_int_eq(LINES_WITH(trace, "\"ev\":\"syscall\"", "\"name\":\"NtDisplayString\"",
+                                    "\"raw\":\"0x80100000\",\"value\":\"0x80100000 <unreadable>\""), 1);
+        ck_assert_int_eq(LINES_WITH(trace, "\"ev\":\"syscall\"", "\"name\":\"NtDisplayString\"",
+                                    "<unreadable 0x80100000>\""), 1);
+    } else {
+        /* the kernel ran the mechanism asked for, or said which it fell back to */
+        const char *via = strstr(r.out, "kernelargs: syscall with") ? "syscall" : "sysenter";
+        char via_field[80];
+        snprintf(via_field, sizeof(via_field), "\"via\":\"%s\",\"prev_mode\":\"User\",\"cpl\":3", via);
+        ck_assert_msg(strstr(r.out, "with the arguments at 80100000\n"), "console:\n%s", r.out);
+        ck_assert_msg(strstr(r.out, "unhandled exception c0000005 at 7ffe0304 (address 80100000)"), "console:\n%s",
+                      r.out);
+        ck_assert_int_eq(LINES_WITH(trace, "\"ev\":\"syscall\"", "\"name\":\"NtClose\""), 1);
+        ck_assert_int_eq(LINES_WITH(trace, "\"ev\":\"syscall\"", via_field,
+                                    "\"name\":\"NtClose\",\"argc\":1,\"args_ok\":false,\"args\":[]"), 1);
+        ck_assert_int_eq(LINES_WITH(trace, "\"ev\":\"sysret\"", "\"name\":\"NtClose\"", refused), 1);
+    }
+    /* nothing of the kernel's page was shown as a value */
+    ck_assert_ptr_null(strstr(trace, "\"raw\":\"0x80100000\",\"value\":\"0x80100000 ["));
+    free(trace);
+    unlink(path);
+    spawn_free(&r);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("differential");
@@ -306,6 +405,12 @@ int main(void)
     tcase_add_test(tc, inputs_are_checked_on_the_host);
     tcase_add_test(tc, no_lab_on_a_host_that_cannot_run_the_guest);
     tcase_add_loop_test(tc, malformed_services_module_is_refused, 0, 4);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("caller-privilege");
+    tcase_set_timeout(tc, 180);
+    tcase_add_loop_test(tc, trace_reads_arguments_as_the_caller_could, 0,
+                        (int)(sizeof(kernel_args_cases) / sizeof(kernel_args_cases[0])));
     suite_add_tcase(s, tc);
     return check_run(s);
 }
