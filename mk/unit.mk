@@ -17,3 +17,5 @@ UNIT_TESTS += $(addprefix $(BUILD)/tests/,$(HOST_UNIT_NAMES))
 $(BUILD)/tests/test_%: $(BUILD)/san/tests/test_%.o $(SAN_LIBS)
 	@mkdir -p $(@D)
 	$(Q_LD)$(CC) $(SAN_FLAGS) -o $@ $< $(SAN_LIBS) $(HOST_LDLIBS) $(CHECK_LIBS)
+# a test that includes a room's header (struct layouts: trace_internal.h) is rebuilt when it changes
+-include $(patsubst %,$(BUILD)/san/tests/%.d,$(HOST_UNIT_NAMES))

@@ -85,6 +85,7 @@ void trace_identify_call(struct tracer *t, struct trace_stop *st, struct trace_c
         if (c->argc > TRACE_MAX_ARGS)
             c->argc = TRACE_MAX_ARGS;   /* the tables allow more; no build has more */
     }
+    trace_find_hook(t, st, c);
     /* read as the caller could: a ring-3 caller's arguments only from user pages */
     struct guest_view caller = gview_at_cpl(&st->view, c->cpl);
     c->args_ok = c->argc == 0 || gview_read(&caller, c->arg_ptr, c->args, c->argc * 4u);

@@ -96,7 +96,8 @@ struct tracer {
     uint8_t idt_gate[8];
     uint32_t idt_gate_gpa;
     uint32_t ki_service_table, ki_service_limit;   /* KiServiceTable (VA) and its length */
-    uint32_t *ki_service_copy;                     /* KiServiceTable as boot left it */
+    uint32_t *ki_service_copy;                     /* KiServiceTable as boot left it (updated by alerts) */
+    uint32_t *ki_service_boot;                     /* the same, kept; 0 for an entry already outside nt */
     uint64_t *dirty;                        /* KVM dirty-log bitmap */
     size_t dirty_words;
     bool dirty_log;
@@ -158,6 +159,8 @@ void trace_emit_ring(struct tracer *t, unsigned from, unsigned to, const char *v
 void trace_emit_alert(struct tracer *t, const char *what, const char *detail, uint64_t old, uint64_t new_value,
                       uint32_t rip);
 bool trace_observe(struct tracer *t, struct kvm_vm *vm, const struct trace_call *c);
+/* An address named by the kernel's symbols ("nt!Name+0xN", "outside nt"); "" without them. */
+void trace_symbol_of(const struct tracer *t, uint64_t addr, char *buf, size_t len);
 
 /* trace_code.c: the guest's own code at va, with the tracer's patched breakpoints undone in the copy */
 size_t trace_read_code(const struct tracer *t, const struct guest_view *v, uint32_t va, uint8_t *code, size_t len);
@@ -174,6 +177,9 @@ void trace_on_boot(struct tracer *t, struct trace_stop *st, uint32_t rip);
 
 /* trace_integrity.c */
 void trace_check_integrity(struct tracer *t, const struct trace_stop *st, uint32_t rip);
+/* The call's routine, when KiServiceTable sends it elsewhere than boot did or outside nt: a hook serves it
+   (a direct call runs nt's routine itself). */
+void trace_find_hook(const struct tracer *t, const struct trace_stop *st, struct trace_call *c);
 void trace_enable_dirty_log(struct tracer *t, struct kvm_vm *vm);
 bool trace_fetch_dirty(struct tracer *t, struct kvm_vm *vm);
 

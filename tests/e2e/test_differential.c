@@ -392,6 +392,53 @@ START_TEST(trace_reads_arguments_as_the_caller_could)
 }
 END_TEST
 
+/*
+ * A call a hook served is named by its service number, as the dispatcher chose it; the trace also says
+ * which routine ran when KiServiceTable sends it outside nt (hooks-sst.sys replaces NtReadFile's entry for
+ * three reads, then restores it for a fourth): that routine is the alert's new entry, in JSON and in text.
+ */
+START_TEST(trace_names_the_routine_a_hook_ran)
+{
+    const char *json = "/tmp/ntv-diff-hooks.json", *text = "/tmp/ntv-diff-hooks.txt";
+    unlink(json);
+    unlink(text);
+    char *nv[] = { NTVISOR, "trace", "--format=json", "-o", (char *)json, "--driver=build/examples/hooks-sst.sys",
+                   "build/examples/hooks.exe", "sst", NULL };
+    struct spawn_result r;
+    ck_assert_int_eq(spawn_capture(nv, &r), 0);
+    ck_assert_msg(r.status == 0, "status %d; stderr:\n%s", r.status, r.err);
+    spawn_free(&r);
+    char *trace = slurp(json);
+    const char *alert = strstr(trace, "\"what\":\"service table entry changed\"");
+    ck_assert_ptr_nonnull(alert);
+    const char *installed = strstr(alert, "\"new\":\"0x");
+    ck_assert_ptr_nonnull(installed);
+    unsigned long hook = strtoul(installed + 9, NULL, 16);
+    ck_assert_uint_ge(hook, 0x80000000u);
+    char routine[96];
+    snprintf(routine, sizeof(routine), "\"routine\":\"0x%08lx\",\"routine_symbol\":\"outside nt\"", hook);
+    ck_assert_int_eq(LINES_WITH(trace, "\"ev\":\"syscall\"", "\"name\":\"NtReadFile\""), 4);
+    ck_assert_int_eq(LINES_WITH(trace, "\"ev\":\"syscall\"", "\"name\":\"NtReadFile\"", routine), 3);
+    ck_assert_int_eq(LINES_WITH(trace, "\"ev\":\"sysret\"", "\"name\":\"NtReadFile\"", routine), 3);
+    ck_assert_int_eq(LINES_WITH(trace, "\"routine\":"), 6);   /* no other call is said to be hooked */
+    free(trace);
+
+    char *nt[] = { NTVISOR, "trace", "-o", (char *)text, "--driver=build/examples/hooks-sst.sys",
+                   "build/examples/hooks.exe", "sst", NULL };
+    ck_assert_int_eq(spawn_capture(nt, &r), 0);
+    ck_assert_msg(r.status == 0, "status %d; stderr:\n%s", r.status, r.err);
+    spawn_free(&r);
+    trace = slurp(text);
+    snprintf(routine, sizeof(routine), ") = STATUS_SUCCESS (0x0) <hooked: 0x%08lx outside nt>\n", hook);
+    ck_assert_int_eq(LINES_WITH(trace, "] NtReadFile("), 4);
+    ck_assert_int_eq(LINES_WITH(trace, "] NtReadFile(", "<hooked: "), 3);
+    ck_assert_msg(strstr(trace, routine), "no \"%s\" in:\n%s", routine, trace);
+    free(trace);
+    unlink(json);
+    unlink(text);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("differential");
@@ -407,10 +454,11 @@ int main(void)
     tcase_add_loop_test(tc, malformed_services_module_is_refused, 0, 4);
     suite_add_tcase(s, tc);
 
-    tc = tcase_create("caller-privilege");
+    tc = tcase_create("what-ran");
     tcase_set_timeout(tc, 180);
     tcase_add_loop_test(tc, trace_reads_arguments_as_the_caller_could, 0,
                         (int)(sizeof(kernel_args_cases) / sizeof(kernel_args_cases[0])));
+    tcase_add_test(tc, trace_names_the_routine_a_hook_ran);
     suite_add_tcase(s, tc);
     return check_run(s);
 }
