@@ -17,22 +17,11 @@
 #undef WIN32_NO_STATUS
 #include <ntstatus.h>
 #include "../../examples/lib/ntnative.h"
+#include "report.h"
 
 #define KERNEL_ADDRESS    ((PVOID)0x80100000)   /* ntoskrnl's image in KSEG0: present, supervisor-only */
 #define SERVICE_NT_CLOSE  0x19                  /* NtClose in XP SP1's KiServiceTable: 4 argument bytes */
 #define SYSTEM_CALL_STUB  ((const UCHAR *)0x7FFE0300)
-
-static void Report(const char *Check, NTSTATUS Status)
-{
-    printf("%s 0x%08X %s\n", Check, (unsigned)Status, RtlNtStatusName(Status));
-}
-
-static NTSTATUS RawInt2e(ULONG Service, PVOID Arguments)
-{
-    NTSTATUS status;
-    __asm__ volatile("int $0x2e" : "=a"(status) : "a"(Service), "d"(Arguments) : "ecx", "memory");
-    return status;
-}
 
 /* SYSENTER or SYSCALL as the stub (mov edx, esp; <insn>; ret) has it; INT 2Eh stubs have no fast one. */
 static int FastSystemCall(ULONG Service, PVOID Arguments)
