@@ -706,9 +706,9 @@ START_TEST(trace_misses_no_call_qemu_executes)
     ck_assert_uint_eq(tc.total[VIA_ZW_N], c.service_entries - int2e_taken);
     first_difference("kernel-zw", tc.calls[VIA_ZW_N], zw, diff, sizeof(diff));
     ck_assert_msg(!diff[0], "%s", diff);
-    fprintf(stderr, "completeness %s %s %s: %lu int2e, %lu %s, %lu kernel-zw; %lu log lines\n", k->syscall,
-            k->program, k->arg ? k->arg : "", tc.total[VIA_INT2E_N], tc.total[VIA_FAST_N], k->syscall,
-            tc.total[VIA_ZW_N], c.lines);
+    fprintf(stderr, "completeness --syscall=%s %s %s: agree on %lu int2e, %lu sysenter/syscall, %lu kernel-zw calls "
+                    "(%lu log lines)\n", k->syscall, k->program, k->arg ? k->arg : "", tc.total[VIA_INT2E_N],
+            tc.total[VIA_FAST_N], tc.total[VIA_ZW_N], c.lines);
     free(console);
     spawn_free(&r);
 }
