@@ -139,14 +139,15 @@ E2E_GUEST  := $(BUILD)/ntvisor $(GUEST_IMAGES) $(PE_EXAMPLE_EXES) $(PE_DRIVER_SY
 E2E_INPUTS := $(E2E_GUEST) $(BUILD)/tests/e2e
 
 # Static: on hosts whose /dev/kvm cannot run the guest it runs inside the SVM lab.
-E2E_SRCS := $(filter-out tests/e2e/test_differential.c,$(wildcard tests/e2e/*.c))
+E2E_SRCS := $(filter-out tests/e2e/test_differential.c tests/e2e/exec_log.c,$(wildcard tests/e2e/*.c))
 $(BUILD)/tests/e2e: $(E2E_SRCS) $(wildcard tests/e2e/*.h)
 	@mkdir -p $(@D)
 	$(Q_LD)$(CC) $(HOST_CFLAGS) $(CHECK_CFLAGS) -static -o $@ $(E2E_SRCS) \
 	    $(shell pkg-config --libs --static check 2>/dev/null || echo -lcheck)
-$(BUILD)/tests/differential: tests/e2e/test_differential.c tests/e2e/spawn.c tests/e2e/spawn.h
+DIFF_SRCS := tests/e2e/test_differential.c tests/e2e/spawn.c tests/e2e/exec_log.c
+$(BUILD)/tests/differential: $(DIFF_SRCS) tests/e2e/spawn.h tests/e2e/exec_log.h
 	@mkdir -p $(@D)
-	$(Q_LD)$(CC) $(HOST_CFLAGS) $(CHECK_CFLAGS) -o $@ tests/e2e/test_differential.c tests/e2e/spawn.c $(CHECK_LIBS)
+	$(Q_LD)$(CC) $(HOST_CFLAGS) $(CHECK_CFLAGS) -o $@ $(DIFF_SRCS) $(CHECK_LIBS)
 
 # The lab is built only where the host needs it.
 NEED_LAB = ! $(BUILD)/ntvisor info --native

@@ -61,7 +61,7 @@ $(PE_LIB): $(PE_LIB_OBJS)
 $(PE)/obj/examples/%.c.o: examples/%.c $(PE_USER_HDRS) mk/pe.mk
 	@mkdir -p $(@D)
 	$(Q_CC)$(MINGW_CC) $(PE_CFLAGS) -c -o $@ $<
-$(PE)/obj/tests/guest/%.c.o: tests/guest/%.c examples/lib/ntnative.h mk/pe.mk
+$(PE)/obj/tests/guest/%.c.o: tests/guest/%.c examples/lib/ntnative.h $(wildcard tests/guest/*.h) mk/pe.mk
 	@mkdir -p $(@D)
 	$(Q_CC)$(MINGW_CC) $(PE_CFLAGS) -c -o $@ $<
 PE_PROGRAM_LINK = $(MINGW_CC) $(PE_PROGRAM_LDFLAGS) -o $@ $< $(PE_LIB) $(PE_NTDLL_LIBDIR) -lntdll -lntdllcrt -lgcc && \

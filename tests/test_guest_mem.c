@@ -602,6 +602,127 @@ START_TEST(view_read_hostile_tables)
 }
 END_TEST
 
+/* ---------------------------------------------------------------- user views (U/S as the CPU checks it) */
+
+static struct guest_view user_view_a(void)
+{
+    struct guest_view kernel = gmem_view(gm, PG_ON, PD_A, CR4_PSE);
+    return gview_at_cpl(&kernel, 3);
+}
+
+/* Whether one byte at va reads through v, checked by all three readers and the translation alike. */
+static bool readable(const struct guest_view *v, uint32_t va)
+{
+    uint8_t b[4];
+    uint64_t gpa;
+    bool whole = gview_read(v, va, b, 1);
+    bool some = gview_read_some(v, va, b, 1) == 1;
+    bool mapped = gview_translate(v, va, &gpa);
+    ck_assert_msg(whole == some && some == mapped, "0x%08x: read %d, read_some %d, translate %d", va, whole, some, mapped);
+    return whole;
+}
+
+START_TEST(view_privilege_by_cpl)
+{
+    struct guest_view kernel = gmem_view(gm, PG_ON, PD_A, CR4_PSE);
+    ck_assert(!kernel.user);
+    for (unsigned cpl = 0; cpl < 3; cpl++)
+        ck_assert(!gview_at_cpl(&kernel, cpl).user);
+    struct guest_view user = gview_at_cpl(&kernel, 3);
+    ck_assert(user.user);
+    ck_assert(!kernel.user);   /* a copy: the kernel's view is unchanged */
+    ck_assert(!gview_at_cpl(&user, 0).user);
+    ck_assert_uint_eq(user.cr3, PD_A);
+}
+END_TEST
+
+START_TEST(user_view_refuses_supervisor_pages)
+{
+    struct guest_view k = gmem_view(gm, PG_ON, PD_A, CR4_PSE), u = user_view_a();
+    /* va, and whether ring 3 may read it: the U/S bits of the PDE and the PTE both count */
+    static const struct { uint32_t va; bool user; } pages[] = {
+        { 0x00001000, true },    /* user PDE, user PTE */
+        { 0x00010000, false },   /* user PDE, supervisor read-only PTE */
+        { 0x00011000, true },    /* user read-only: R/W does not matter to a read */
+        { 0x00012000, false },   /* supervisor writable PTE */
+        { 0x00016000, false },   /* PDE user+writable, PTE present only */
+        { 0x00400000, false },   /* supervisor PDE over a user PTE */
+        { 0x00800000, true },    /* user 4 MiB page */
+        { 0x01800000, false },   /* supervisor 4 MiB page */
+        { 0x017FF000, true },    /* the last entry of a table in memory's last page */
+    };
+    for (size_t i = 0; i < sizeof(pages) / sizeof(pages[0]); i++) {
+        ck_assert_msg(readable(&k, pages[i].va), "kernel view: 0x%08x", pages[i].va);
+        ck_assert_msg(readable(&u, pages[i].va) == pages[i].user, "user view: 0x%08x", pages[i].va);
+    }
+    /* not present stays not present for both */
+    ck_assert(!readable(&k, 0x00013000) && !readable(&u, 0x00013000));
+}
+END_TEST
+
+START_TEST(user_view_read_stops_at_supervisor_page)
+{
+    struct guest_view u = user_view_a();
+    uint8_t buf[0x200];
+    /* identity user page 0xF000, then 0x10000 supervisor: all or nothing, or the user prefix */
+    memset(buf, 0xEE, sizeof(buf));
+    ck_assert(!gview_read(&u, 0xFF80, buf, 0x100));
+    untouched(buf, sizeof(buf));
+    ck_assert_uint_eq(gview_read_some(&u, 0xFF80, buf, 0x100), 0x80);
+    check_bytes(buf, 0xFF80, 0x80);
+    uint32_t w = 0xEEEEEEEE;
+    ck_assert(!gview_read_u32(&u, 0xFFFE, &w));
+    ck_assert_uint_eq(w, 0xEEEEEEEE);
+    /* user read-only 0x11000 after supervisor 0x10000: the read starts nowhere */
+    ck_assert_uint_eq(gview_read_some(&u, 0x10FF0, buf, 0x20), 0);
+    ck_assert(gview_read(&u, 0x11000, buf, 0x100));
+    check_bytes(buf, 0x51000, 0x100);
+}
+END_TEST
+
+/* NT's self-map (PTE_BASE) is a supervisor PDE that points at the directory: ring 3 cannot read the
+   page tables through it; a crafted user self-map lets it, as it lets the CPU. */
+START_TEST(user_view_self_map)
+{
+    pde(PD_A, 0xC0000000, PD_A | P | W);
+    struct guest_view k = gmem_view(gm, PG_ON, PD_A, CR4_PSE), u = user_view_a();
+    uint32_t entry;
+    ck_assert(gview_read_u32(&k, 0xC0000000 + 0x10 * 4, &entry));   /* the PTE of 0x10000 */
+    ck_assert_uint_eq(entry, 0x50000 | P);
+    ck_assert(!gview_read_u32(&u, 0xC0000000 + 0x10 * 4, &entry));
+    pde(PD_A, 0xC0000000, PD_A | P | U);
+    ck_assert(gview_read_u32(&u, 0xC0000000 + 0x10 * 4, &entry));
+    ck_assert_uint_eq(entry, 0x50000 | P);
+    /* the directory read as a table through itself: its supervisor entry for 0x00400000 blocks that table */
+    ck_assert(!gview_read_u32(&u, 0xC0000000 + (0x00400000 >> 12) * 4, &entry));
+}
+END_TEST
+
+/* Random tables: what a user view reads, the kernel view reads the same, and every page of it is a user page. */
+START_TEST(user_view_hostile_tables)
+{
+    srand(9876);
+    for (uint32_t i = 0; i < 0x2000; i += 4)
+        put32(0x1000 + i, (uint32_t)rand() << 1 ^ (uint32_t)rand());
+    static uint8_t ubuf[0x3000], kbuf[0x3000];
+    for (uint32_t n = 0; n < 2000; n++) {
+        struct guest_view k = gmem_view(gm, PG_ON, PD_A, n & 1 ? CR4_PSE : 0), u = gview_at_cpl(&k, 3);
+        uint32_t va = (uint32_t)rand() << 1 ^ (uint32_t)rand();
+        size_t len = (size_t)rand() % sizeof(ubuf);
+        size_t ugot = gview_read_some(&u, va, ubuf, len), kgot = gview_read_some(&k, va, kbuf, len);
+        ck_assert_uint_le(ugot, kgot);
+        ck_assert(ugot == 0 || !memcmp(ubuf, kbuf, ugot));
+        for (uint64_t a = va; a < (uint64_t)va + ugot; a = (a & ~0xFFFull) + 0x1000) {
+            uint64_t gpa;
+            bool user = false;
+            ck_assert(gmem_translate(&gm, k.cr0, k.cr3, k.cr4, (uint32_t)a, &gpa, &user, NULL));
+            ck_assert_msg(user, "user view read supervisor page 0x%08llx", (unsigned long long)a);
+        }
+        ck_assert(gview_read(&u, va, ubuf, len) == (ugot == len));
+    }
+}
+END_TEST
+
 START_TEST(patch_saves_and_bounds)
 {
     static const uint8_t two[2] = { 0xE6, 0xF8 };
@@ -666,6 +787,15 @@ static Suite *suite(void)
     tcase_add_test(tc, view_read_not_past_4g);
     tcase_add_test(tc, view_read_hostile_tables);
     tcase_add_test(tc, patch_saves_and_bounds);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("user_view");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_test(tc, view_privilege_by_cpl);
+    tcase_add_test(tc, user_view_refuses_supervisor_pages);
+    tcase_add_test(tc, user_view_read_stops_at_supervisor_page);
+    tcase_add_test(tc, user_view_self_map);
+    tcase_add_test(tc, user_view_hostile_tables);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -18,6 +18,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "lab_frames.h"
 #include "vmm/lab/cpio.h"
 #include "vmm/lab/lab.h"
 #include "vmm/lab/protocol.h"
@@ -27,33 +28,9 @@
 
 static char tmpdir[256];
 
-static void make_tmpdir(void)
-{
-    snprintf(tmpdir, sizeof tmpdir, "%s/test_lab.XXXXXX", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
-    ck_assert_ptr_nonnull(mkdtemp(tmpdir));
-}
-
-static void rm_tmpdir(void)
-{
-    char cmd[512];
-
-    if (!tmpdir[0])
-        return;
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
-    if (system(cmd) != 0)
-        fprintf(stderr, "cannot remove %s\n", tmpdir);
-    tmpdir[0] = '\0';
-}
-
-static char *tpath(const char *name)
-{
-    static char buf[8][512];
-    static int k;
-    char *p = buf[k++ & 7];
-
-    snprintf(p, sizeof buf[0], "%s/%s", tmpdir, name);
-    return p;
-}
+static void make_tmpdir(void) { scratch_make(tmpdir, sizeof tmpdir, "test_lab"); }
+static void rm_tmpdir(void) { scratch_remove(tmpdir); }
+static char *tpath(const char *name) { return scratch_path(tmpdir, name); }
 
 static void write_file(const char *path, const void *data, size_t len, mode_t mode)
 {
@@ -264,48 +241,6 @@ END_TEST
 
 /* ---------------------------------------------------- result parser tests */
 
-struct frame { unsigned char b[1 << 16]; size_t n; };
-
-static void f_raw(struct frame *f, const void *p, size_t n)
-{
-    ck_assert_uint_le(f->n + n, sizeof f->b);
-    memcpy(f->b + f->n, p, n);
-    f->n += n;
-}
-
-static void f_le(struct frame *f, uint64_t v, int bytes)
-{
-    unsigned char b[8];
-    for (int i = 0; i < bytes; i++)
-        b[i] = (unsigned char)(v >> (8 * i));
-    f_raw(f, b, (size_t)bytes);
-}
-
-static void f_rec(struct frame *f, const char *tag, uint64_t len, const void *p, size_t n)
-{
-    f_raw(f, tag, 4);
-    f_le(f, len, 8);
-    if (n)
-        f_raw(f, p, n);
-}
-
-static void f_u32rec(struct frame *f, const char *tag, uint32_t v)
-{
-    unsigned char b[4] = { (unsigned char)v, (unsigned char)(v >> 8), (unsigned char)(v >> 16),
-                           (unsigned char)(v >> 24) };
-    f_rec(f, tag, 4, b, 4);
-}
-
-static void f_file(struct frame *f, const char *name, const void *data, size_t n)
-{
-    size_t nl = strlen(name);
-    f_raw(f, "FILE", 4);
-    f_le(f, 4 + nl + n, 8);
-    f_le(f, nl, 4);
-    f_raw(f, name, nl);
-    f_raw(f, data, n);
-}
-
 static struct lab_file pouts[2];
 
 static void parser_setup(void)
@@ -329,11 +264,11 @@ static void good_frame(struct frame *f)
     for (size_t i = 0; i < sizeof bin; i++)
         bin[i] = (unsigned char)i;
     f->n = 0;
-    f_raw(f, LAB_MAGIC, LAB_MAGIC_LEN);
-    f_rec(f, "STRT", 0, NULL, 0);
-    f_u32rec(f, "EXIT", 7);
-    f_file(f, "/ntv/work/a", bin, sizeof bin);
-    f_rec(f, "DONE", 0, NULL, 0);
+    frame_raw(f, LAB_MAGIC, LAB_MAGIC_LEN);
+    frame_rec(f, "STRT", 0, NULL, 0);
+    frame_u32rec(f, "EXIT", 7);
+    frame_named(f, "FILE", "/ntv/work/a", bin, sizeof bin);
+    frame_rec(f, "DONE", 0, NULL, 0);
 }
 
 START_TEST(parser_good_bytewise)
@@ -443,89 +378,89 @@ START_TEST(parser_hostile)
 {
     static struct frame f;
 
-#define START() (f.n = 0, f_raw(&f, LAB_MAGIC, LAB_MAGIC_LEN))
+#define START() (f.n = 0, frame_raw(&f, LAB_MAGIC, LAB_MAGIC_LEN))
     START();
-    f_file(&f, "/etc/passwd", "x", 1);
+    frame_named(&f, "FILE", "/etc/passwd", "x", 1);
     expect_error(&f, "unrequested name");
 
     START();
-    f_file(&f, "/ntv/work/a/../a", "x", 1);
+    frame_named(&f, "FILE", "/ntv/work/a/../a", "x", 1);
     expect_error(&f, "name with ..");
 
     START();
-    f_file(&f, "/ntv/work/ab", "x", 1);
+    frame_named(&f, "FILE", "/ntv/work/ab", "x", 1);
     expect_error(&f, "name with requested prefix");
 
     START();
-    f_file(&f, "/ntv/work/", "x", 1);
+    frame_named(&f, "FILE", "/ntv/work/", "x", 1);
     expect_error(&f, "name that is a prefix");
 
     START();
-    f_raw(&f, "FILE", 4);
-    f_le(&f, UINT64_MAX, 8);
-    f_le(&f, 11, 4);
-    f_raw(&f, "/ntv/work/a", 11);
+    frame_raw(&f, "FILE", 4);
+    frame_le(&f, UINT64_MAX, 8);
+    frame_le(&f, 11, 4);
+    frame_raw(&f, "/ntv/work/a", 11);
     expect_error(&f, "huge file record");
 
     START();
-    f_raw(&f, "FILE", 4);
-    f_le(&f, 100, 8);
-    f_le(&f, 0xffffffffu, 4);
+    frame_raw(&f, "FILE", 4);
+    frame_le(&f, 100, 8);
+    frame_le(&f, 0xffffffffu, 4);
     expect_error(&f, "huge name length");
 
     START();
-    f_raw(&f, "FILE", 4);
-    f_le(&f, 10, 8);
-    f_le(&f, 11, 4);
+    frame_raw(&f, "FILE", 4);
+    frame_le(&f, 10, 8);
+    frame_le(&f, 11, 4);
     expect_error(&f, "name longer than record");
 
     START();
-    f_raw(&f, "FILE", 4);
-    f_le(&f, 2, 8);
+    frame_raw(&f, "FILE", 4);
+    frame_le(&f, 2, 8);
     expect_error(&f, "file record shorter than name length");
 
     START();
-    f_rec(&f, "FAIL", 1u << 30, NULL, 0);
+    frame_rec(&f, "FAIL", 1u << 30, NULL, 0);
     expect_error(&f, "huge failure text");
 
     START();
-    f_rec(&f, "EXIT", 8, "\0\0\0\0\0\0\0\0", 8);
+    frame_rec(&f, "EXIT", 8, "\0\0\0\0\0\0\0\0", 8);
     expect_error(&f, "bad exit length");
 
     START();
-    f_u32rec(&f, "EXIT", 256);
+    frame_u32rec(&f, "EXIT", 256);
     expect_error(&f, "exit code 256");
 
     START();
-    f_u32rec(&f, "SIGN", 0);
+    frame_u32rec(&f, "SIGN", 0);
     expect_error(&f, "signal 0");
 
     START();
-    f_u32rec(&f, "EXIT", 0);
-    f_u32rec(&f, "SIGN", 9);
+    frame_u32rec(&f, "EXIT", 0);
+    frame_u32rec(&f, "SIGN", 9);
     expect_error(&f, "two statuses");
 
     START();
-    f_rec(&f, "DONE", 1, "x", 1);
+    frame_rec(&f, "DONE", 1, "x", 1);
     expect_error(&f, "bad done length");
 
     START();
-    f_rec(&f, "STRT", 0, NULL, 0);
-    f_rec(&f, "STRT", 0, NULL, 0);
+    frame_rec(&f, "STRT", 0, NULL, 0);
+    frame_rec(&f, "STRT", 0, NULL, 0);
     expect_error(&f, "two start records");
 
     START();
-    f_rec(&f, "STRT", 5, "xxxxx", 5);
+    frame_rec(&f, "STRT", 5, "xxxxx", 5);
     expect_error(&f, "bad start length");
 
     START();
-    f_rec(&f, "HACK", 0, NULL, 0);
+    frame_rec(&f, "HACK", 0, NULL, 0);
     expect_error(&f, "unknown tag");
 
     START();
-    f_u32rec(&f, "EXIT", 0);
-    f_file(&f, "/ntv/work/a", "one", 3);
-    f_file(&f, "/ntv/work/a", "two", 3);
+    frame_u32rec(&f, "EXIT", 0);
+    frame_named(&f, "FILE", "/ntv/work/a", "one", 3);
+    frame_named(&f, "FILE", "/ntv/work/a", "two", 3);
     {   /* the first copy was complete and is kept; the duplicate is refused */
         struct lab_result *r = lab_result_new(pouts, 2);
         ck_assert_int_eq(lab_result_feed(r, f.b, f.n), -1);
@@ -538,7 +473,7 @@ START_TEST(parser_hostile)
     /* junk only, no magic */
     f.n = 0;
     while (f.n + 16 <= sizeof f.b)
-        f_raw(&f, "NTVLAB0\nNNNNNN\0\377", 16);    /* near-misses of the magic */
+        frame_raw(&f, "NTVLAB0\nNNNNNN\0\377", 16);    /* near-misses of the magic */
     expect_error(&f, "junk without magic");
 #undef START
 }
@@ -550,19 +485,19 @@ START_TEST(parser_junk_then_result_and_failure)
     struct lab_result *r;
 
     f.n = 0;
-    f_raw(&f, "\r\n\0NTVLAB", 9);               /* noise, including a partial magic */
-    f_raw(&f, LAB_MAGIC, LAB_MAGIC_LEN);
-    f_u32rec(&f, "SIGN", 9);
-    f_rec(&f, "DONE", 0, NULL, 0);
+    frame_raw(&f, "\r\n\0NTVLAB", 9);               /* noise, including a partial magic */
+    frame_raw(&f, LAB_MAGIC, LAB_MAGIC_LEN);
+    frame_u32rec(&f, "SIGN", 9);
+    frame_rec(&f, "DONE", 0, NULL, 0);
     r = lab_result_new(pouts, 2);
     ck_assert_int_eq(lab_result_feed(r, f.b, f.n), 1);
     ck_assert_int_eq(lab_result_status(r), 137);
     lab_result_free(r);
 
     f.n = 0;
-    f_raw(&f, LAB_MAGIC, LAB_MAGIC_LEN);
-    f_rec(&f, "FAIL", 11, "no\nkvm\x1b[2J!", 11);
-    f_rec(&f, "DONE", 0, NULL, 0);
+    frame_raw(&f, LAB_MAGIC, LAB_MAGIC_LEN);
+    frame_rec(&f, "FAIL", 11, "no\nkvm\x1b[2J!", 11);
+    frame_rec(&f, "DONE", 0, NULL, 0);
     r = lab_result_new(pouts, 2);
     ck_assert_int_eq(lab_result_feed(r, f.b, f.n), 1);
     ck_assert_int_eq(lab_result_status(r), -1);
@@ -571,10 +506,10 @@ START_TEST(parser_junk_then_result_and_failure)
 
     /* empty output file */
     f.n = 0;
-    f_raw(&f, LAB_MAGIC, LAB_MAGIC_LEN);
-    f_u32rec(&f, "EXIT", 0);
-    f_file(&f, "/ntv/work/b", "", 0);
-    f_rec(&f, "DONE", 0, NULL, 0);
+    frame_raw(&f, LAB_MAGIC, LAB_MAGIC_LEN);
+    frame_u32rec(&f, "EXIT", 0);
+    frame_named(&f, "FILE", "/ntv/work/b", "", 0);
+    frame_rec(&f, "DONE", 0, NULL, 0);
     r = lab_result_new(pouts, 2);
     ck_assert_int_eq(lab_result_feed(r, f.b, f.n), 1);
     ck_assert_int_eq(lab_result_found(r, 1), 1);

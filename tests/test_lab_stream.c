@@ -15,6 +15,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "lab_frames.h"
 #include "vmm/lab/lab.h"
 #include "vmm/lab/protocol.h"
 #include "vmm/lab/result.h"
@@ -22,29 +23,9 @@
 
 static char dir[256];
 
-static void setup(void)
-{
-    snprintf(dir, sizeof dir, "%s/test_lab_stream.XXXXXX", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
-    ck_assert_ptr_nonnull(mkdtemp(dir));
-}
-
-static void teardown(void)
-{
-    char cmd[300];
-
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    ck_assert_int_eq(system(cmd), 0);
-}
-
-static char *path_in(const char *name)
-{
-    static char p[4][512];
-    static int k;
-
-    k = (k + 1) % 4;
-    snprintf(p[k], sizeof p[k], "%s/%s", dir, name);
-    return p[k];
-}
+static void setup(void) { scratch_make(dir, sizeof dir, "test_lab_stream"); }
+static void teardown(void) { scratch_remove(dir); }
+static char *path_in(const char *name) { return scratch_path(dir, name); }
 
 static char *slurp(const char *path, size_t *len)
 {
@@ -61,32 +42,9 @@ static char *slurp(const char *path, size_t *len)
 
 /* ------------------------------------------------------------ the stream */
 
-struct frame { unsigned char b[8192]; size_t n; };
-
-static void raw(struct frame *f, const void *p, size_t n)
-{
-    ck_assert_uint_le(f->n + n, sizeof f->b);
-    memcpy(f->b + f->n, p, n);
-    f->n += n;
-}
-
-static void le(struct frame *f, uint64_t v, int bytes)
-{
-    for (int i = 0; i < bytes; i++) {
-        unsigned char c = (unsigned char)(v >> (8 * i));
-        raw(f, &c, 1);
-    }
-}
-
 static void rec(struct frame *f, const char *tag, const char *name, const char *data)
 {
-    size_t nl = strlen(name), dl = strlen(data);
-
-    raw(f, tag, 4);
-    le(f, 4 + nl + dl, 8);
-    le(f, nl, 4);
-    raw(f, name, nl);
-    raw(f, data, dl);
+    frame_named(f, tag, name, data, strlen(data));
 }
 
 /* The output's whole text, and how the lab sends it: lines split across records, two outputs interleaved. */
@@ -99,21 +57,21 @@ static size_t mark;                 /* where the fourth PART begins */
 static void stream_frame(struct frame *f)
 {
     f->n = 0;
-    raw(f, LAB_MAGIC, LAB_MAGIC_LEN);
-    raw(f, "STRT", 4);
-    le(f, 0, 8);
+    frame_raw(f, LAB_MAGIC, LAB_MAGIC_LEN);
+    frame_raw(f, "STRT", 4);
+    frame_le(f, 0, 8);
     rec(f, "PART", "/ntv/work/a", "[1:1 sysenter] NtYieldExec");
     rec(f, "PART", "/ntv/work/b", "b1\nb2 ");
     rec(f, "PART", "/ntv/work/a", "ution() = 0\n[1:1 sysenter] NtClose(Handle=0x4) = 0\n{\"event\"");
     mark = f->n;
     rec(f, "PART", "/ntv/work/a", ":\"syscall\"}\nlast ");
-    raw(f, "EXIT", 4);
-    le(f, 4, 8);
-    le(f, 0, 4);
+    frame_raw(f, "EXIT", 4);
+    frame_le(f, 4, 8);
+    frame_le(f, 0, 4);
     rec(f, "FILE", "/ntv/work/a", "line\n");
     rec(f, "FILE", "/ntv/work/b", "unfinished");
-    raw(f, "DONE", 4);
-    le(f, 0, 8);
+    frame_raw(f, "DONE", 4);
+    frame_le(f, 0, 8);
 }
 
 static struct lab_file outs[2];
@@ -242,7 +200,7 @@ START_TEST(part_hostile)
     static struct frame f;
 
     f.n = 0;
-    raw(&f, LAB_MAGIC, LAB_MAGIC_LEN);
+    frame_raw(&f, LAB_MAGIC, LAB_MAGIC_LEN);
     rec(&f, "PART", "/ntv/work/c", "x\n");
     ck_assert(fails(&f));
     f.n = LAB_MAGIC_LEN;
@@ -250,10 +208,10 @@ START_TEST(part_hostile)
     rec(&f, "PART", "/ntv/work/a", "y\n");
     ck_assert(fails(&f));
     f.n = LAB_MAGIC_LEN;
-    raw(&f, "PART", 4);
-    le(&f, 4 + 11 + LAB_MAX_FILE + 1, 8);
-    le(&f, 11, 4);
-    raw(&f, "/ntv/work/a", 11);
+    frame_raw(&f, "PART", 4);
+    frame_le(&f, 4 + 11 + LAB_MAX_FILE + 1, 8);
+    frame_le(&f, 11, 4);
+    frame_raw(&f, "/ntv/work/a", 11);
     ck_assert(fails(&f));
 }
 END_TEST
@@ -267,7 +225,7 @@ START_TEST(part_write_error)
     struct stat st;
 
     f.n = 0;
-    raw(&f, LAB_MAGIC, LAB_MAGIC_LEN);
+    frame_raw(&f, LAB_MAGIC, LAB_MAGIC_LEN);
     rec(&f, "PART", "/ntv/work/a", "a line\n");
     ck_assert_int_eq(lab_result_feed(r, f.b, f.n), -1);
     ck_assert_ptr_nonnull(strstr(lab_result_error(r), "output /dev/full: No space left on device"));

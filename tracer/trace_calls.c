@@ -41,7 +41,8 @@ static void read_entry(struct trace_stop *st, enum trace_via via, struct trace_c
         c->prev_mode = 1;
         c->cpl = 3;
         c->arg_ptr = edx + KI_FAST_CALL_ARGUMENTS;
-        gview_read_some(&st->view, edx, &c->return_rip, sizeof(c->return_rip));
+        struct guest_view caller = gview_at_cpl(&st->view, 3);   /* EDX is the ring-3 stack */
+        gview_read_some(&caller, edx, &c->return_rip, sizeof(c->return_rip));
     } else {
         uint32_t frame[2] = { 0, 0 };   /* EIP, CS pushed by INT 2Eh or the Zw stub */
         gview_read_some(&st->view, (uint32_t)st->regs->rsp, frame, sizeof(frame));
@@ -84,7 +85,10 @@ void trace_identify_call(struct tracer *t, struct trace_stop *st, struct trace_c
         if (c->argc > TRACE_MAX_ARGS)
             c->argc = TRACE_MAX_ARGS;   /* the tables allow more; no build has more */
     }
-    c->args_ok = c->argc == 0 || gview_read(&st->view, c->arg_ptr, c->args, c->argc * 4u);
+    trace_find_hook(t, st, c);
+    /* read as the caller could: a ring-3 caller's arguments only from user pages */
+    struct guest_view caller = gview_at_cpl(&st->view, c->cpl);
+    c->args_ok = c->argc == 0 || gview_read(&caller, c->arg_ptr, c->args, c->argc * 4u);
     c->cr3 = (uint32_t)st->sregs->cr3;
     c->pid = trace_space_of(t, c->cr3);
     c->tid = trace_stop_thread(t, st)->tid;
@@ -102,9 +106,11 @@ bool trace_open_call(struct tracer *t, struct trace_stop *st, struct trace_call 
     if (trace_wants(t, TEV_SYSCALL) && trace_call_shown(t, c)) {
         struct open_call *top = th->depth > 0 ? &th->stack[th->depth - 1] : NULL;
         if (t->opt.json) {
-            emit_syscall_json(t->opt.out, &st->view, c, image);
+            struct guest_view caller = gview_at_cpl(&st->view, c->cpl);
+            emit_syscall_json(t->opt.out, &caller, c, image);
         } else if (top && !top->announced && trace_call_shown(t, &top->call)) {
-            emit_unfinished_text(t->opt.out, &st->view, &top->call);   /* text shows a call whole, at its return */
+            struct guest_view caller = gview_at_cpl(&st->view, top->call.cpl);
+            emit_unfinished_text(t->opt.out, &caller, &top->call);   /* text shows a call whole, at its return */
             top->announced = true;
         }
     }
@@ -133,10 +139,11 @@ void trace_finish_call(struct tracer *t, const struct guest_view *v, struct open
     if (names_handles)
         trace_handles_note_made(&t->handles, v, &oc->call, status);   /* named on the line that made it */
     if (trace_wants(t, TEV_SYSRET) && trace_call_shown(t, &oc->call)) {
+        struct guest_view caller = gview_at_cpl(v, oc->call.cpl);   /* pointed-to arguments, as the caller reads them */
         if (t->opt.json)
-            emit_sysret_json(t->opt.out, v, &oc->call, seq, t_ns, status, rip, unfinished);
+            emit_sysret_json(t->opt.out, &caller, &oc->call, seq, t_ns, status, rip, unfinished);
         else if (trace_wants(t, TEV_SYSCALL))
-            emit_call_text(t->opt.out, v, &oc->call, status, unfinished, oc->announced);
+            emit_call_text(t->opt.out, &caller, &oc->call, status, unfinished, oc->announced);
     }
     if (names_handles)
         trace_handles_note_closed(&t->handles, &oc->call, status);   /* and on its NtClose, then forgotten */

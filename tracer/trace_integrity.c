@@ -67,6 +67,18 @@ static void check_service_table(struct tracer *t, const struct trace_stop *st, u
             alert_service_entry(t, i, t->ki_service_now[i], rip);
 }
 
+void trace_find_hook(const struct tracer *t, const struct trace_stop *st, struct trace_call *c)
+{
+    uint32_t now;
+    c->routine = 0;
+    c->routine_symbol[0] = '\0';
+    if (c->table != 0 || c->via == VIA_DIRECT || !t->ki_service_boot || c->index >= t->ki_service_limit ||
+        !gview_read_u32(&st->view, t->ki_service_table + c->index * 4, &now) || now == t->ki_service_boot[c->index])
+        return;
+    c->routine = now;
+    trace_symbol_of(t, now, c->routine_symbol, sizeof(c->routine_symbol));
+}
+
 void trace_check_integrity(struct tracer *t, const struct trace_stop *st, uint32_t rip)
 {
     if (!t->booted)

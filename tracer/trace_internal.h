@@ -101,6 +101,7 @@ struct tracer {
     uint32_t ki_service_table, ki_service_limit;   /* KiServiceTable (VA) and its length */
     uint32_t *ki_service_copy;                     /* KiServiceTable as boot left it */
     uint32_t *ki_service_now;                      /* scratch: the table as a check reads it */
+    uint32_t *ki_service_boot;                     /* the same, kept; 0 for an entry already outside nt */
     struct summary_row *rows;
     size_t n_rows;
     struct deep_point deep[MAX_DEEP];
@@ -162,6 +163,8 @@ void trace_emit_ring(struct tracer *t, unsigned from, unsigned to, const char *v
 void trace_emit_alert(struct tracer *t, const char *what, const char *detail, uint64_t old, uint64_t new_value,
                       uint32_t rip);
 bool trace_observe(struct tracer *t, struct kvm_vm *vm, const struct trace_call *c);
+/* An address named by the kernel's symbols ("nt!Name+0xN", "outside nt"); "" without them. */
+void trace_symbol_of(const struct tracer *t, uint64_t addr, char *buf, size_t len);
 
 /* trace_code.c: the guest's own code at va, with the tracer's patched breakpoints undone in the copy */
 size_t trace_read_code(const struct tracer *t, const struct guest_view *v, uint32_t va, uint8_t *code, size_t len);
@@ -179,6 +182,9 @@ void trace_on_boot(struct tracer *t, struct trace_stop *st, uint32_t rip);
 /* trace_integrity.c */
 /* Compares the watched state with the host's copies; a change is an alert (rip: where the guest stands). */
 void trace_check_integrity(struct tracer *t, const struct trace_stop *st, uint32_t rip);
+/* The call's routine, when KiServiceTable sends it elsewhere than boot did or outside nt: a hook serves it
+   (a direct call runs nt's routine itself). */
+void trace_find_hook(const struct tracer *t, const struct trace_stop *st, struct trace_call *c);
 
 /* trace_calls.c */
 const char *trace_image_of(struct tracer *t, unsigned pid, unsigned cpl);

@@ -115,6 +115,18 @@ static bool is_service_descriptor(const struct guest_view *v, const struct servi
            first >= MM_SYSTEM_RANGE_START && last >= MM_SYSTEM_RANGE_START;
 }
 
+/* The routines boot left in the table, each a call's own unless a driver hooked it first (outside nt: 0). */
+static void keep_boot_routines(struct tracer *t, uint32_t count)
+{
+    free(t->ki_service_boot);
+    t->ki_service_boot = malloc(count * 4u);
+    for (uint32_t i = 0; t->ki_service_boot && i < count; i++) {
+        char name[64];
+        trace_symbol_of(t, t->ki_service_copy[i], name, sizeof(name));
+        t->ki_service_boot[i] = strcmp(name, "outside nt") ? t->ki_service_copy[i] : 0;
+    }
+}
+
 /*
  * Finds KeServiceDescriptorTable[0] without symbols: a {Base, Count, Limit,
  * Number} record in the kernel's memory whose Limit is the build's service
@@ -141,6 +153,7 @@ static void locate_service_table(struct tracer *t, const struct guest_view *v)
             t->ki_service_copy = t->ki_service_now = NULL;
             continue;
         }
+        keep_boot_routines(t, count);
         t->ki_service_table = d.base;
         t->ki_service_limit = count;
         return;

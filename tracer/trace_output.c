@@ -78,6 +78,22 @@ void format_call(const struct guest_view *v, const struct trace_call *c, bool at
         snprintf(buf + n, len - n, ")");
 }
 
+/* A call a hook served (its routine in KiServiceTable is not nt's): " <hooked: 0x... outside nt>". */
+static void hook_text(const struct trace_call *c, char *buf, size_t len)
+{
+    buf[0] = '\0';
+    if (c->routine)
+        snprintf(buf, len, " <hooked: 0x%08x%s%s>", c->routine, c->routine_symbol[0] ? " " : "", c->routine_symbol);
+}
+
+static void json_routine(FILE *out, const struct trace_call *c)
+{
+    if (!c->routine)
+        return;
+    fprintf(out, ",\"routine\":\"0x%08x\",\"routine_symbol\":", c->routine);
+    json_string(out, c->routine_symbol[0] ? c->routine_symbol : NULL);
+}
+
 static void status_text(uint32_t status, char *buf, size_t len)
 {
     const char *name = ntstatus_name(status);
@@ -87,14 +103,15 @@ static void status_text(uint32_t status, char *buf, size_t len)
 void emit_call_text(FILE *out, const struct guest_view *v, const struct trace_call *c, uint32_t status,
                     bool unfinished, bool resumed)
 {
-    char call[8192], st[96];
+    char call[8192], st[96], hook[96];
     format_call(v, c, true, call, sizeof(call));
+    hook_text(c, hook, sizeof(hook));
     if (unfinished)
         snprintf(st, sizeof(st), "? <unfinished: the guest ended>");
     else
         status_text(status, st, sizeof(st));
-    fprintf(out, "[%u:%u %s] %s%s = %s\n", c->pid, c->tid, trace_via_name(c->via),
-            resumed ? "<... resumed> " : "", call, st);
+    fprintf(out, "[%u:%u %s] %s%s = %s%s\n", c->pid, c->tid, trace_via_name(c->via),
+            resumed ? "<... resumed> " : "", call, st, hook);
 }
 
 void emit_unfinished_text(FILE *out, const struct guest_view *v, const struct trace_call *c)
@@ -143,6 +160,7 @@ void emit_syscall_json(FILE *out, const struct guest_view *v, const struct trace
         fprintf(out, "null");
     fprintf(out, ",\"argc\":%u,\"args_ok\":%s", c->argc, c->args_ok ? "true" : "false");
     json_args(out, v, c, false);
+    json_routine(out, c);
     fprintf(out, ",\"rip\":\"0x%08x\"}\n", c->return_rip);
 }
 
@@ -170,6 +188,7 @@ void emit_sysret_json(FILE *out, const struct guest_view *v, const struct trace_
         json_args(out, v, c, true);
         fprintf(out, ",\"rip\":\"0x%08x\"", rip);
     }
+    json_routine(out, c);
     fprintf(out, "}\n");
 }
 

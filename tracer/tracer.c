@@ -61,8 +61,7 @@ void trace_emit_ring(struct tracer *t, unsigned from, unsigned to, const char *v
     emit_ring(&e, from, to, via, vector, rip);
 }
 
-/* An address in an alert, named by the kernel's symbols where ntvisor has them. */
-static void alert_symbol(const struct tracer *t, uint64_t addr, char *buf, size_t len)
+void trace_symbol_of(const struct tracer *t, uint64_t addr, char *buf, size_t len)
 {
     buf[0] = '\0';
     if (t->opt.symbols && addr <= 0xFFFFFFFFu && !symtab_format(t->opt.symbols, (uint32_t)addr, buf, len))
@@ -76,8 +75,8 @@ void trace_emit_alert(struct tracer *t, const char *what, const char *detail, ui
     if (!trace_wants(t, TEV_ALERT))
         return;
     char old_name[160], new_name[160];
-    alert_symbol(t, old, old_name, sizeof(old_name));
-    alert_symbol(t, new_value, new_name, sizeof(new_name));
+    trace_symbol_of(t, old, old_name, sizeof(old_name));
+    trace_symbol_of(t, new_value, new_name, sizeof(new_name));
     struct trace_event e = trace_next_event(t);
     emit_alert(&e, what, detail, old, new_value, old_name, new_name, rip);
 }
@@ -293,6 +292,7 @@ void tracer_free(struct tracer *t)
         return;
     free(t->ki_service_copy);
     free(t->ki_service_now);
+    free(t->ki_service_boot);
     free(t->rows);
     free(t);
 }

@@ -48,6 +48,8 @@ struct trace_call {
     uint32_t arg_ptr;           /* EDX as the dispatcher sees it */
     uint32_t return_rip;        /* where the caller resumes */
     const struct decode_style *style;   /* how its arguments read (-X, -y); NULL: the defaults */
+    uint32_t routine;           /* a hook served it: KiServiceTable's entry, not boot's or outside nt; else 0 */
+    char routine_symbol[64];    /* that routine by the kernel's symbols ("outside nt"); "" without them */
 };
 
 struct tracer;

@@ -18,7 +18,14 @@ struct guest_mem gmem_of(const struct kvm_vm *vm)
 
 struct guest_view gmem_view(struct guest_mem mem, uint32_t cr0, uint32_t cr3, uint32_t cr4)
 {
-    return (struct guest_view){ .mem = mem, .cr0 = cr0, .cr3 = cr3, .cr4 = cr4 };
+    return (struct guest_view){ .mem = mem, .cr0 = cr0, .cr3 = cr3, .cr4 = cr4, .user = false };
+}
+
+struct guest_view gview_at_cpl(const struct guest_view *v, unsigned cpl)
+{
+    struct guest_view at = *v;
+    at.user = cpl == 3;
+    return at;
 }
 
 const uint8_t *gmem_phys(const struct guest_mem *g, uint64_t gpa, size_t len)
@@ -72,8 +79,16 @@ bool gmem_translate(const struct guest_mem *g, uint32_t cr0, uint32_t cr3, uint3
     return true;
 }
 
-size_t gmem_read_virt(const struct guest_mem *g, uint32_t cr0, uint32_t cr3, uint32_t cr4,
-                      uint32_t va, void *out, size_t len)
+/* The guest-physical address of va, for a reader that may only touch user pages (user_only) or any. */
+static bool translate_for(const struct guest_mem *g, uint32_t cr0, uint32_t cr3, uint32_t cr4, bool user_only,
+                          uint32_t va, uint64_t *gpa)
+{
+    bool user;
+    return gmem_translate(g, cr0, cr3, cr4, va, gpa, &user, NULL) && (user || !user_only);
+}
+
+static size_t read_virt(const struct guest_mem *g, uint32_t cr0, uint32_t cr3, uint32_t cr4, bool user_only,
+                        uint32_t va, void *out, size_t len)
 {
     size_t done = 0;
     while (done < len) {
@@ -81,7 +96,7 @@ size_t gmem_read_virt(const struct guest_mem *g, uint32_t cr0, uint32_t cr3, uin
         if (done && addr == 0)
             break;   /* wrapped past 4 GiB */
         uint64_t gpa;
-        if (!gmem_translate(g, cr0, cr3, cr4, addr, &gpa, NULL, NULL))
+        if (!translate_for(g, cr0, cr3, cr4, user_only, addr, &gpa))
             break;
         size_t chunk = 0x1000 - (addr & 0xFFF);
         if (chunk > len - done)
@@ -97,6 +112,12 @@ size_t gmem_read_virt(const struct guest_mem *g, uint32_t cr0, uint32_t cr3, uin
     return done;
 }
 
+size_t gmem_read_virt(const struct guest_mem *g, uint32_t cr0, uint32_t cr3, uint32_t cr4,
+                      uint32_t va, void *out, size_t len)
+{
+    return read_virt(g, cr0, cr3, cr4, false, va, out, len);
+}
+
 bool gmem_read_phys(const struct guest_mem *g, uint64_t gpa, void *out, size_t len)
 {
     const uint8_t *p = gmem_phys(g, gpa, len);
@@ -108,7 +129,7 @@ bool gmem_read_phys(const struct guest_mem *g, uint64_t gpa, void *out, size_t l
 
 bool gview_translate(const struct guest_view *v, uint32_t va, uint64_t *gpa)
 {
-    return gmem_translate(&v->mem, v->cr0, v->cr3, v->cr4, va, gpa, NULL, NULL);
+    return translate_for(&v->mem, v->cr0, v->cr3, v->cr4, v->user, va, gpa);
 }
 
 /* Whether every page of [va, va+len) resolves to memory, without going past 4 GiB. */
@@ -136,7 +157,7 @@ bool gview_read(const struct guest_view *v, uint32_t va, void *out, size_t len)
 
 size_t gview_read_some(const struct guest_view *v, uint32_t va, void *out, size_t len)
 {
-    return gmem_read_virt(&v->mem, v->cr0, v->cr3, v->cr4, va, out, len);
+    return read_virt(&v->mem, v->cr0, v->cr3, v->cr4, v->user, va, out, len);
 }
 
 bool gview_read_u32(const struct guest_view *v, uint32_t va, uint32_t *out)

@@ -20,17 +20,24 @@ struct guest_mem {
     size_t size;
 };
 
-/* An address space: guest memory through one set of paging registers. */
+/* An address space: guest memory through one set of paging registers, read with
+   a privilege. A user view reads as ring-3 code would: a page that any level of
+   the walk marks supervisor-only (U/S clear) is not there for it. */
 struct guest_view {
     struct guest_mem mem;
     uint32_t cr0, cr3, cr4;
+    bool user;
 };
 
 /* The guest's RAM as KVM maps it for vm. */
 struct guest_mem gmem_of(const struct kvm_vm *vm);
 
-/* The address space that paging registers cr0, cr3, cr4 describe over mem. */
+/* The address space that paging registers cr0, cr3, cr4 describe over mem, as the kernel sees it. */
 struct guest_view gmem_view(struct guest_mem mem, uint32_t cr0, uint32_t cr3, uint32_t cr4);
+
+/* The same address space as code at privilege level cpl sees it: CPL 3 is a user
+   view, CPL 0-2 a supervisor one (the monitor reading on behalf of that code). */
+struct guest_view gview_at_cpl(const struct guest_view *v, unsigned cpl);
 
 /* Guest-physical bytes [gpa, gpa+len) if wholly inside memory, else NULL. */
 const uint8_t *gmem_phys(const struct guest_mem *g, uint64_t gpa, size_t len);
@@ -49,7 +56,7 @@ size_t gmem_read_virt(const struct guest_mem *g, uint32_t cr0, uint32_t cr3, uin
    having written nothing when any of it is outside memory. */
 bool gmem_read_phys(const struct guest_mem *g, uint64_t gpa, void *out, size_t len);
 
-/* Translates va through the view; false if not mapped. */
+/* Translates va through the view; false if not mapped (for a user view: or supervisor-only). */
 bool gview_translate(const struct guest_view *v, uint32_t va, uint64_t *gpa);
 
 /* Copies [va, va+len) to out and returns true, or returns false having written

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/mman.h>
 #include <nt/layout.h>
 #include "base/errbuf.h"
 #include "multiboot.h"
@@ -448,18 +449,6 @@ static int load_inputs(const struct session_options *o, struct boot_inputs *in)
            check_image(&in->ntdll, in->ntdll_path, SESSION_IMAGE_NTDLL, &unused) < 0 ? -1 : 0;
 }
 
-int session_check_inputs(const struct session_options *o)
-{
-    char kbuf[PATH_MAX], nbuf[PATH_MAX];
-    struct boot_inputs in;
-    memset(&in, 0, sizeof(in));
-    in.kernel_path = session_kernel_path(o, kbuf, sizeof(kbuf));
-    in.ntdll_path = session_ntdll_path(o, nbuf, sizeof(nbuf));
-    int rc = load_inputs(o, &in);
-    free_inputs(o, &in);
-    return rc;
-}
-
 /* The Multiboot modules in the kernel's order: ntdll, the program, files, drivers, the services numbering. */
 static size_t module_list(const struct session_options *o, const struct boot_inputs *in,
                           const struct image *services, const char *services_cmdline, struct mb_module *modules)
@@ -477,8 +466,9 @@ static size_t module_list(const struct session_options *o, const struct boot_inp
     return n;
 }
 
-/* Lays the kernel and its modules into the VM's memory and points the vCPU at the kernel; 0 or an NTV_EXIT_* code. */
-static int load_guest(struct session *s, const struct session_options *o, const struct boot_inputs *in)
+/* Lays the kernel and its modules into mem as the boot does; 0 or an NTV_EXIT_* code (message printed). */
+static int lay_out_guest(uint8_t *mem, size_t mem_size, const struct session_options *o,
+                         const struct boot_inputs *in, struct mb_boot *boot)
 {
     char err[512], services_cmdline[200];
     struct image services = { 0 };
@@ -491,14 +481,54 @@ static int load_guest(struct session *s, const struct session_options *o, const 
     struct mb_module modules[3 + SESSION_MAX_FILES + SESSION_MAX_DRIVERS];
     size_t n_modules = module_list(o, in, &services, services_cmdline, modules);
     struct mb_image kernel_img = { in->kernel.data, in->kernel.size, in->kernel_path };
-    struct mb_boot boot;
-    int loaded = mb_load(s->vm.mem, s->vm.mem_size, &kernel_img, in->kernel_cmdline, modules, n_modules, &boot,
-                         err, sizeof(err));
+    int loaded = mb_load(mem, mem_size, &kernel_img, in->kernel_cmdline, modules, n_modules, boot, err, sizeof(err));
     free(services.data);
     if (loaded != MB_OK) {
         fprintf(stderr, "ntvisor: %s\n", err);
         return NTV_EXIT_USAGE;
     }
+    return 0;
+}
+
+/* The boot's own loader on a scratch memory of the guest's size: the kernel image (and all the modules
+   beside it) refused here as the boot would refuse them, naming the same paths. */
+static int check_layout(const struct session_options *o, struct boot_inputs *in)
+{
+    if (session_cmdline(o, in->cmdline, sizeof(in->cmdline)) < 0)
+        return -1;
+    snprintf(in->kernel_cmdline, sizeof(in->kernel_cmdline), "syscall=%s", o->syscall);
+    size_t size = (size_t)o->memory_mib << 20;
+    uint8_t *mem = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (mem == MAP_FAILED) {
+        perror("ntvisor: mmap");
+        return -1;
+    }
+    struct mb_boot boot;
+    int rc = lay_out_guest(mem, size, o, in, &boot) == 0 ? 0 : -1;
+    munmap(mem, size);
+    return rc;
+}
+
+int session_check_inputs(const struct session_options *o)
+{
+    char kbuf[PATH_MAX], nbuf[PATH_MAX];
+    struct boot_inputs in;
+    memset(&in, 0, sizeof(in));
+    in.kernel_path = session_kernel_path(o, kbuf, sizeof(kbuf));
+    in.ntdll_path = session_ntdll_path(o, nbuf, sizeof(nbuf));
+    int rc = load_inputs(o, &in) < 0 || check_layout(o, &in) < 0 ? -1 : 0;
+    free_inputs(o, &in);
+    return rc;
+}
+
+/* Lays the kernel and its modules into the VM's memory and points the vCPU at the kernel; 0 or an NTV_EXIT_* code. */
+static int load_guest(struct session *s, const struct session_options *o, const struct boot_inputs *in)
+{
+    char err[512];
+    struct mb_boot boot;
+    int rc = lay_out_guest(s->vm.mem, s->vm.mem_size, o, in, &boot);
+    if (rc != 0)
+        return rc;
     if (vcpu_setup_multiboot(&s->vm, boot.entry, boot.info_addr, err, sizeof(err)) < 0) {
         fprintf(stderr, "ntvisor: %s\n", err);
         return NTV_EXIT_MONITOR;

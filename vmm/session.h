@@ -84,7 +84,8 @@ int session_cmdline(const struct session_options *o, char *out, size_t outlen);
 
 /* What an image is for: the checks differ (a native program, ntdll at its base, a relocatable driver). */
 enum session_image_role { SESSION_IMAGE_PROGRAM, SESSION_IMAGE_NTDLL, SESSION_IMAGE_DRIVER };
-/* Reads and checks every input image as session_boot would, without booting: 0, or -1 (message printed,
+/* Reads and checks every input image as session_boot would (the kernel and the modules laid out by the
+   boot's loader on scratch memory), without booting: 0, or -1 (message printed,
    naming the user's paths), so that a run in the SVM lab refuses bad input exactly as a native one does. */
 int session_check_inputs(const struct session_options *o);
 /* The monitor's pre-boot checks of a PE image (ntdb/pe.h's structure, then the role's

@@ -259,7 +259,7 @@ START_TEST(trace_services_statuses)
         }
     }
     ck_assert_int_eq(invalid, 3);      /* service(limit), service(0xFFF), service(table1) */
-    ck_assert_int_eq(unreadable, 2);   /* int2e(args-unmapped), int2e(args-wrap) */
+    ck_assert_int_eq(unreadable, 3);   /* int2e(args-in-kernel), int2e(args-unmapped), int2e(args-wrap) */
     ck_assert(has(t.text, "\"index\":284,\"name\":null"));
     ck_assert(has(t.text, "\"table\":1,\"index\":0,\"name\":null"));
     free_trace(&t);

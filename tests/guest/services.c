@@ -9,24 +9,12 @@
 #undef WIN32_NO_STATUS
 #include <ntstatus.h>
 #include "../../examples/lib/ntnative.h"
+#include "report.h"
 
 #define SERVICE_LIMIT_XP_SP1  0x11C   /* KiServiceLimit of 5.1.2600 SP1: 284 services */
 #define KERNEL_ADDRESS        ((PVOID)0x80100000)
 #define UNMAPPED_USER_ADDRESS ((PVOID)0x10000000)
 #define SHARED_USER_DATA      ((PVOID)0x7FFE0000)
-
-static void Report(const char *Check, NTSTATUS Status)
-{
-    printf("%s 0x%08X %s\n", Check, (unsigned)Status, RtlNtStatusName(Status));
-}
-
-/* INT 2Eh issued here, not through SharedUserData, with EDX chosen by the caller. */
-static NTSTATUS RawInt2e(ULONG Service, PVOID Arguments)
-{
-    NTSTATUS status;
-    __asm__ volatile("int $0x2e" : "=a"(status) : "a"(Service), "d"(Arguments) : "ecx", "memory");
-    return status;
-}
 
 int main(int argc, char **argv)
 {

@@ -1,0 +1,103 @@
+/* Counting the system-call entries in QEMU's TCG log, line by line. */
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include "exec_log.h"
+
+/* The ring-3 PCs whose translated instruction enters the kernel (a handful): PC -> kind. */
+#define MAX_GATES 512
+struct gates {
+    uint64_t pc[MAX_GATES];
+    enum exec_insn kind[MAX_GATES];
+    int n;
+};
+
+static int gate_of(const struct gates *g, uint64_t pc)
+{
+    for (int i = 0; i < g->n; i++)
+        if (g->pc[i] == pc)
+            return i;
+    return -1;
+}
+
+/* "0x7ffe0302:  0f 34    sysenter": a (re)translation of the instruction at pc. */
+static void on_in_asm(struct gates *g, const char *line)
+{
+    unsigned long long pc;
+    unsigned b0, b1;
+    if (sscanf(line, "0x%llx:  %x %x", &pc, &b0, &b1) != 3)
+        return;
+    int kind = b0 == 0xCD && b1 == 0x2E ? EXEC_INT2E : b0 == 0x0F && b1 == 0x34 ? EXEC_SYSENTER
+             : b0 == 0x0F && b1 == 0x05 ? EXEC_SYSCALL : -1;
+    int i = gate_of(g, pc);
+    if (i < 0 && kind >= 0 && g->n < MAX_GATES)
+        i = g->n++;
+    else if (i >= 0 && kind < 0) {   /* the code there changed: forget it */
+        g->n--;
+        g->pc[i] = g->pc[g->n];
+        g->kind[i] = g->kind[g->n];
+        return;
+    }
+    if (i >= 0) {
+        g->pc[i] = pc;
+        g->kind[i] = (enum exec_insn)kind;
+    }
+}
+
+/* "     7: v=2e e=0000 i=1 cpl=3 IP=001b:7ffe0304 pc=... SP=... env->regs[R_EAX]=00000043": an interrupt
+   taken (i=1: by INT n), the privilege level it was taken from, EAX. */
+static void on_interrupt(struct exec_counts *c, const char *line)
+{
+    unsigned vector, error, soft, cpl, eax;
+    const char *v = strstr(line, " v="), *a = strstr(line, "EAX]=");
+    if (!v || !a || sscanf(v, " v=%x e=%x i=%u cpl=%u", &vector, &error, &soft, &cpl) != 4 ||
+        sscanf(a, "EAX]=%x", &eax) != 1)
+        return;
+    if (vector == 0x2E && soft == 1 && cpl == 3)
+        c->int2e_user[EXEC_SERVICE_OF(eax)]++;
+}
+
+int exec_log_count(FILE *log, struct exec_counts *c, char *err, size_t errlen)
+{
+    static struct gates g;
+    char *line = NULL;
+    size_t cap = 0;
+    unsigned *pending = NULL;   /* the entry just logged: its register dump follows */
+    g.n = 0;
+    while (getline(&line, &cap, log) > 0) {
+        c->lines++;
+        unsigned long long cs_base, pc;
+        unsigned flags, cflags, eax;
+        if (pending && !strncmp(line, "EAX=", 4) && sscanf(line, "EAX=%x", &eax) == 1) {
+            pending[EXEC_SERVICE_OF(eax)]++;
+            pending = NULL;
+        } else if (!strncmp(line, "Trace ", 6)) {
+            const char *b = strchr(line, '[');
+            if (pending || !b || sscanf(b, "[%llx/%llx/%x/%x]", &cs_base, &pc, &flags, &cflags) != 4) {
+                snprintf(err, errlen, "log line %lu: %s", c->lines, pending ? "no registers at an entry" : line);
+                free(line);
+                return -1;
+            }
+            int i = (flags & 3) == 3 ? gate_of(&g, pc) : -1;   /* TB flags: CPL in bits 0-1 */
+            if (i >= 0)
+                c->insns[g.kind[i]]++;
+            if (pc == c->ki_fast_call_entry && (flags & 3) == 0) {
+                c->fast_entries++;
+                pending = c->fast;
+            } else if (pc == c->ki_system_service && (flags & 3) == 0) {
+                c->service_entries++;
+                pending = c->service;
+            }
+        } else if (!strncmp(line, "0x", 2)) {
+            on_in_asm(&g, line);
+        } else if (strstr(line, ": v=")) {
+            on_interrupt(c, line);
+        }
+    }
+    free(line);
+    if (pending) {
+        snprintf(err, errlen, "the log ends at an entry");
+        return -1;
+    }
+    return 0;
+}
