@@ -50,12 +50,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         abort();
     struct fz f = { data, size };
     struct trace_stop st;
+    struct kvm_regs regs;
+    struct kvm_sregs sregs;
     memset(&st, 0, sizeof(st));
+    memset(&regs, 0, sizeof(regs));
+    memset(&sregs, 0, sizeof(sregs));
     st.view = fg_build(&f);
     uint8_t flags = fz_u8(&f);
-    st.sregs.idt.base = fz_u32(&f);
-    st.sregs.idt.limit = fz_u16(&f);
-    st.regs.rsp = fz_u32(&f);
+    sregs.idt.base = fz_u32(&f);
+    sregs.idt.limit = fz_u16(&f);
+    regs.rsp = fz_u32(&f);
+    st.regs = &regs;      /* the exit's state, as vm_run hands it over */
+    st.sregs = &sregs;
     fg_fill(&f);
 
     struct kvm_vm vm = { .kvm_fd = -1, .vm_fd = -1, .vcpu_fd = -1, .mem = st.view.mem.mem,
