@@ -1,4 +1,4 @@
-/* PE32 i386 images: headers, sections, exports and the COFF symbol table, every read bounded. */
+/* PE32 i386 and PE32+ amd64 images: headers, sections, exports and the COFF symbol table, every read bounded. */
 #include <string.h>
 #include "base/errbuf.h"
 #include "pe.h"
@@ -38,8 +38,9 @@ static int parse_file_header(struct pe_image *pe, const char *name, size_t *opt,
         return errbuf_fail(err, errlen, "%s: no PE signature at e_lfanew 0x%x", name, lfanew);
     const uint8_t *fh = d + lfanew + 4;
     pe->machine = rd16(fh);
-    if (pe->machine != PE_MACHINE_I386)
-        return errbuf_fail(err, errlen, "%s: machine 0x%x, not i386 (0x%x)", name, pe->machine, PE_MACHINE_I386);
+    if (pe->machine != PE_MACHINE_I386 && pe->machine != PE_MACHINE_AMD64)
+        return errbuf_fail(err, errlen, "%s: machine 0x%x, not i386 (0x%x) or amd64 (0x%x)", name, pe->machine,
+                           PE_MACHINE_I386, PE_MACHINE_AMD64);
     pe->n_sections = rd16(fh + 2);
     if (pe->n_sections < PE_MIN_SECTIONS || pe->n_sections > PE_MAX_SECTIONS)
         return errbuf_fail(err, errlen, "%s: %u sections (an image has %d..%d)", name, pe->n_sections,
@@ -58,12 +59,16 @@ static int check_layout(const struct pe_image *pe, const char *name, char *err, 
     uint32_t sa = pe->section_alignment, fa = pe->file_alignment;
     if (!pow2(sa) || !pow2(fa) || fa > sa || fa > PE_MAX_FILE_ALIGNMENT || (fa < PE_MIN_FILE_ALIGNMENT && fa != sa))
         return errbuf_fail(err, errlen, "%s: bad alignment (section 0x%x, file 0x%x)", name, sa, fa);
+    /* a PE32 image lies below 4 GiB; a PE32+ one in the 48-bit canonical space */
+    const uint64_t top = pe->machine == PE_MACHINE_AMD64 ? 1ull << 47 : 1ull << 32;
     if (pe->image_base % PE_PAGE_SIZE)
-        return errbuf_fail(err, errlen, "%s: ImageBase 0x%x is not page aligned", name, pe->image_base);
+        return errbuf_fail(err, errlen, "%s: ImageBase 0x%llx is not page aligned", name,
+                           (unsigned long long)pe->image_base);
     if (!pe->size_of_image || pe->size_of_image > PE_MAX_IMAGE_SIZE ||
-        (uint64_t)pe->image_base + pe->size_of_image > 0x100000000ull)
-        return errbuf_fail(err, errlen, "%s: SizeOfImage 0x%x at ImageBase 0x%x (at most 0x%x, below 4 GiB)", name,
-                           pe->size_of_image, pe->image_base, PE_MAX_IMAGE_SIZE);
+        (pe->image_base < top && pe->image_base + pe->size_of_image > top))
+        return errbuf_fail(err, errlen, "%s: SizeOfImage 0x%x at ImageBase 0x%llx (at most 0x%x, not across 0x%llx)",
+                           name, pe->size_of_image, (unsigned long long)pe->image_base, PE_MAX_IMAGE_SIZE,
+                           (unsigned long long)top);
     if (!pe->size_of_headers || pe->size_of_headers > pe->size_of_image || pe->size_of_headers > pe->size)
         return errbuf_fail(err, errlen, "%s: SizeOfHeaders 0x%x outside the image or the file", name,
                            pe->size_of_headers);
@@ -73,31 +78,35 @@ static int check_layout(const struct pe_image *pe, const char *name, char *err, 
     return 0;
 }
 
-/* IMAGE_OPTIONAL_HEADER32 and its data directories. 0, or -1 with err. */
+/* IMAGE_OPTIONAL_HEADER32 (i386) or IMAGE_OPTIONAL_HEADER64 (amd64) and its data directories.
+   0, or -1 with err. */
 static int parse_optional_header(struct pe_image *pe, size_t opt, uint16_t opt_size, const char *name,
                                  char *err, size_t errlen)
 {
-    if (opt_size < PE_OPTIONAL_HEADER_FIXED || !in_file(pe->size, opt, opt_size))
+    const int plus = pe->machine == PE_MACHINE_AMD64;
+    const unsigned fixed = plus ? PE_OPTIONAL_HEADER64_FIXED : PE_OPTIONAL_HEADER_FIXED;
+    const unsigned magic = plus ? PE_OPTIONAL_MAGIC_PE32PLUS : PE_OPTIONAL_MAGIC_PE32;
+    if (opt_size < fixed || !in_file(pe->size, opt, opt_size))
         return errbuf_fail(err, errlen, "%s: optional header of %u bytes (truncated?)", name, opt_size);
     const uint8_t *o = pe->data + opt;
-    if (rd16(o) != PE_OPTIONAL_MAGIC_PE32)
-        return errbuf_fail(err, errlen, "%s: optional header magic 0x%x, not PE32 (0x%x)", name, rd16(o),
-                           PE_OPTIONAL_MAGIC_PE32);
+    if (rd16(o) != magic)
+        return errbuf_fail(err, errlen, "%s: optional header magic 0x%x, not %s (0x%x) as its machine needs", name,
+                           rd16(o), plus ? "PE32+" : "PE32", magic);
     pe->entry_rva = rd32(o + 16);
-    pe->image_base = rd32(o + 28);
+    pe->image_base = plus ? (uint64_t)rd32(o + 24) | (uint64_t)rd32(o + 28) << 32 : rd32(o + 28);
     pe->section_alignment = rd32(o + 32);
     pe->file_alignment = rd32(o + 36);
     pe->size_of_image = rd32(o + 56);
     pe->size_of_headers = rd32(o + 60);
     pe->subsystem = rd16(o + 68);
-    pe->n_dirs = rd32(o + 92);
-    if (pe->n_dirs > PE_MAX_DIRECTORIES || PE_OPTIONAL_HEADER_FIXED + (uint64_t)pe->n_dirs * 8 > opt_size)
+    pe->n_dirs = rd32(o + fixed - 4);
+    if (pe->n_dirs > PE_MAX_DIRECTORIES || fixed + (uint64_t)pe->n_dirs * 8 > opt_size)
         return errbuf_fail(err, errlen, "%s: %u data directories do not fit the optional header", name, pe->n_dirs);
     if (check_layout(pe, name, err, errlen) < 0)
         return -1;
     for (uint32_t i = 0; i < pe->n_dirs; i++) {
-        pe->dirs[i].rva = rd32(o + PE_OPTIONAL_HEADER_FIXED + i * 8);
-        pe->dirs[i].size = rd32(o + PE_OPTIONAL_HEADER_FIXED + i * 8 + 4);
+        pe->dirs[i].rva = rd32(o + fixed + i * 8);
+        pe->dirs[i].size = rd32(o + fixed + i * 8 + 4);
         if (i == PE_DIR_SECURITY || (!pe->dirs[i].rva && !pe->dirs[i].size))
             continue;
         if ((uint64_t)pe->dirs[i].rva + pe->dirs[i].size > pe->size_of_image)

@@ -46,7 +46,8 @@ struct pe_image {
     const uint8_t *data;
     size_t size;
     uint16_t machine, characteristics, subsystem;
-    uint32_t image_base, size_of_image, size_of_headers, entry_rva;
+    uint64_t image_base;          /* PE32+: 64 bits */
+    uint32_t size_of_image, size_of_headers, entry_rva;
     uint32_t section_alignment, file_alignment;
     uint32_t n_dirs;
     struct { uint32_t rva, size; } dirs[PE_MAX_DIRECTORIES];

@@ -11,10 +11,13 @@
 #define PE_NT_SIGNATURE           0x00004550   /* "PE\0\0" */
 #define PE_MACHINE_I386           0x014C
 #define PE_OPTIONAL_MAGIC_PE32    0x010B
+#define PE_MACHINE_AMD64          0x8664
+#define PE_OPTIONAL_MAGIC_PE32PLUS 0x020B      /* PE32+: the amd64 images */
 
 #define PE_DOS_HEADER_SIZE        64           /* IMAGE_DOS_HEADER; e_lfanew at +0x3C */
 #define PE_FILE_HEADER_SIZE       20           /* IMAGE_FILE_HEADER */
 #define PE_OPTIONAL_HEADER_FIXED  96           /* IMAGE_OPTIONAL_HEADER32 up to DataDirectory */
+#define PE_OPTIONAL_HEADER64_FIXED 112         /* IMAGE_OPTIONAL_HEADER64 up to DataDirectory */
 #define PE_SECTION_HEADER_SIZE    40           /* IMAGE_SECTION_HEADER */
 #define PE_EXPORT_DIRECTORY_SIZE  40           /* IMAGE_EXPORT_DIRECTORY */
 #define PE_COFF_SYMBOL_SIZE       18           /* IMAGE_SYMBOL */
