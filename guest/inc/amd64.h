@@ -150,6 +150,42 @@ _Static_assert(__builtin_offsetof(KTRAP_FRAME, Rsp) == KTRAP_FRAME_RSP, "KTRAP_F
 _Static_assert(__builtin_offsetof(KTRAP_FRAME, TrapNumber) == KTRAP_FRAME_TRAP_NUMBER, "KTRAP_FRAME");
 _Static_assert(sizeof(KTRAP_FRAME) == KTRAP_FRAME_LENGTH, "KTRAP_FRAME");
 
+/* KTSS64: the ring-0 stack the CPU switches to on an interrupt from ring 3. */
+typedef struct _KTSS {
+    ULONG Reserved0;
+    ULONGLONG Rsp0, Rsp1, Rsp2;
+    ULONGLONG Ist[8];               /* Ist[0] is reserved */
+    ULONGLONG Reserved1;
+    USHORT Reserved2, IoMapBase;
+} __attribute__((packed)) KTSS, *PKTSS;
+_Static_assert(__builtin_offsetof(KTSS, Rsp0) == AMD64_KTSS_RSP0, "KTSS64.Rsp0: the tracer reads it there");
+_Static_assert(sizeof(KTSS) == 0x68, "KTSS64");
+extern KTSS KiTss;
+
+/*
+ * The processor control region, reached through GS in kernel mode (SWAPGS on
+ * every entry from ring 3). KiSystemCall64 keeps the caller's RSP in UserRsp
+ * and takes the thread's kernel stack from RspBase, at NT's offsets.
+ */
+typedef struct _KPCR {
+    ULONGLONG GdtBase, TssBase;
+    ULONGLONG UserRsp;              /* 0x10 */
+    struct _KPCR *Self;             /* 0x18 */
+    ULONGLONG CurrentPrcb;
+    ULONGLONG Reserved[48];
+    ULONGLONG RspBase;              /* 0x1A8: the KPRCB's RspBase in NT's KPCR */
+} KPCR, *PKPCR;
+#endif
+
+#define KPCR_USER_RSP   0x10
+#define KPCR_SELF       0x18
+#define KPCR_RSP_BASE   0x1A8
+
+#ifndef __ASSEMBLER__
+_Static_assert(__builtin_offsetof(KPCR, UserRsp) == KPCR_USER_RSP, "KPCR");
+_Static_assert(__builtin_offsetof(KPCR, RspBase) == KPCR_RSP_BASE, "KPCR");
+extern KPCR KiPcr;
+
 static inline void WRITE_PORT_UCHAR(USHORT port, UCHAR v) { __asm__ volatile("outb %0, %1" :: "a"(v), "Nd"(port)); }
 static inline void WRITE_PORT_ULONG(USHORT port, ULONG v) { __asm__ volatile("outl %0, %1" :: "a"(v), "Nd"(port)); }
 static inline UCHAR READ_PORT_UCHAR(USHORT port) { UCHAR v; __asm__ volatile("inb %1, %0" : "=a"(v) : "Nd"(port)); return v; }
