@@ -98,6 +98,7 @@ $(BUILD)/guest/ntoskrnl.exe: $(KERNEL_OBJS) guest/ntoskrnl.ld
 # ntdll.dll, a PE DLL per build built with mingw-w64
 include mk/ntdll.mk
 include mk/ntdll64.mk
+include mk/guest64.mk
 # the generic guest files compiled for x86_64 (the amd64 kernel shares them)
 include mk/guest64-check.mk
 
@@ -130,11 +131,13 @@ include mk/guest-unit.mk
 include mk/pe-host.mk
 include mk/fuzz.mk
 include mk/pe.mk
+include mk/pe64.mk
 include mk/bench.mk
 include mk/ddk-layout.mk
 include mk/nt-flags.mk
 
-E2E_GUEST  := $(BUILD)/ntvisor $(GUEST_IMAGES) $(PE_EXAMPLE_EXES) $(PE_DRIVER_SYS) $(PE_TEST_EXES) $(TEST_KERNELS) \
+E2E_GUEST  := $(BUILD)/ntvisor $(GUEST_IMAGES) $(BUILD)/guest/amd64/ntoskrnl.exe $(BUILD)/guest/amd64/ntdll.dll \
+              $(PE64_EXES) $(PE_EXAMPLE_EXES) $(PE_DRIVER_SYS) $(PE_TEST_EXES) $(TEST_KERNELS) \
               $(PE_TEST_IMAGES) $(BUILD)/bench/syscalls.exe
 E2E_INPUTS := $(E2E_GUEST) $(BUILD)/tests/e2e
 

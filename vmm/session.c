@@ -4,7 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <stdio.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <nt/layout.h>
 #include "base/errbuf.h"
 #include "multiboot.h"
@@ -114,6 +116,16 @@ int session_option(struct session_options *o, int code, const char *arg)
     case SESSION_OPT_NTDLL: o->ntdll = arg; return 0;
     case SESSION_OPT_IMAGE_NAME: o->image_name = arg; return 0;
     case SESSION_OPT_NO_LAB: o->no_lab = 1; return 0;
+    case SESSION_OPT_ARCH:
+        if (!strcmp(arg, "i386") || !strcmp(arg, "x86"))
+            o->arch = SESSION_ARCH_I386;
+        else if (!strcmp(arg, "amd64") || !strcmp(arg, "x64"))
+            o->arch = SESSION_ARCH_AMD64;
+        else {
+            fprintf(stderr, "ntvisor: --arch=%s: the guest is i386 or amd64\n", arg);
+            return -1;
+        }
+        return 0;
     case SESSION_OPT_BUILD: {
         struct svc_table t;
         char err[160];
@@ -178,7 +190,7 @@ int session_program(struct session_options *o, int argc, char **argv, int first,
     o->program = argv[first];
     o->args = argv + first + 1;
     o->n_args = argc - first - 1;
-    return 0;
+    return session_check_arch_support(o, command);
 }
 
 void session_options_help(FILE *out)
@@ -189,8 +201,12 @@ void session_options_help(FILE *out)
         "                     64-bit mode); auto: SYSENTER when the CPU has SEP, else INT 2Eh\n"
         "  --memory=MIB       guest memory, %d..%d MiB (default %d)\n"
         "  --timeout=SECONDS  end the guest after this long (default: no limit)\n"
-        "  --kernel=FILE      guest kernel (default: guest/ntoskrnl.exe beside ntvisor)\n"
-        "  --ntdll=FILE       ntdll image (default: guest/ntdll.dll beside ntvisor)\n"
+        "  --arch=i386|amd64  the guest's architecture (default: the program's PE machine);\n"
+        "                     amd64 boots the long-mode kernel (SYSCALL, KiSystemCall64),\n"
+        "                     for now under `ntvisor run` only, numbered as " SESSION_AMD64_BUILD "\n"
+        "  --kernel=FILE      guest kernel (default: guest/ntoskrnl.exe beside ntvisor,\n"
+        "                     guest/amd64/ntoskrnl.exe for amd64)\n"
+        "  --ntdll=FILE       ntdll image (default: guest/ntdll.dll beside ntvisor, or amd64/)\n"
         "  --no-lab           never use the SVM lab, even where /dev/kvm cannot run the guest\n"
         "  --file=HOSTPATH[:NAME]  a file of the guest's RAM volume, \\??\\C:\\NAME (repeatable)\n"
         "  --driver=FILE      a kernel driver, a PE DLL importing from ntoskrnl.exe and\n"
@@ -240,17 +256,60 @@ int session_cmdline(const struct session_options *o, char *out, size_t outlen)
     return 0;
 }
 
-static const char *image_path(const char *given, const char *name, char *buf, size_t len)
+/* The machine in a PE file's header, or 0 when it is not one (or not a regular file: never blocks). */
+static unsigned pe_machine_of(const char *path)
+{
+    struct stat st;
+    uint8_t head[4096];
+    if (!path || stat(path, &st) < 0 || !S_ISREG(st.st_mode))
+        return 0;
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return 0;
+    size_t n = fread(head, 1, sizeof(head), f);
+    fclose(f);
+    if (n < 0x40 || head[0] != 'M' || head[1] != 'Z')
+        return 0;
+    uint32_t lfanew = (uint32_t)head[0x3C] | (uint32_t)head[0x3D] << 8 | (uint32_t)head[0x3E] << 16 |
+                      (uint32_t)head[0x3F] << 24;
+    if (lfanew > n - 6 || memcmp(head + lfanew, "PE\0\0", 4))
+        return 0;
+    return (unsigned)head[lfanew + 4] | (unsigned)head[lfanew + 5] << 8;
+}
+
+enum session_arch session_arch(const struct session_options *o)
+{
+    if (o->arch != SESSION_ARCH_AUTO)
+        return o->arch;
+    return pe_machine_of(o->program) == PE_MACHINE_AMD64 ? SESSION_ARCH_AMD64 : SESSION_ARCH_I386;
+}
+
+int session_check_arch_support(const struct session_options *o, const char *command)
+{
+    if (session_arch(o) != SESSION_ARCH_AMD64)
+        return 0;
+    const char *missing = command && strcmp(command, "run") ? command
+                          : o->n_drivers ? "--driver" : o->build ? "--build" : NULL;
+    if (!missing)
+        return 0;
+    fprintf(stderr, "ntvisor: %s: not available for an amd64 guest yet (the amd64 kernel runs programs "
+                    "under `ntvisor run`, numbered as " SESSION_AMD64_BUILD ")\n", missing);
+    return -1;
+}
+
+/* guest/ (i386) or guest/amd64/ beside ntvisor: where the architecture's default images are. */
+static const char *image_path(const struct session_options *o, const char *given, const char *name, char *buf,
+                              size_t len)
 {
     if (given)
         return given;
-    snprintf(buf, len, "%s/guest/%s", self_dir(), name);
+    snprintf(buf, len, "%s/guest/%s%s", self_dir(), session_arch(o) == SESSION_ARCH_AMD64 ? "amd64/" : "", name);
     return buf;
 }
 
 const char *session_kernel_path(const struct session_options *o, char *buf, size_t len)
 {
-    return image_path(o->kernel, "ntoskrnl.exe", buf, len);
+    return image_path(o, o->kernel, "ntoskrnl.exe", buf, len);
 }
 
 /* The ntdll that numbers services as the chosen build does. */
@@ -261,7 +320,7 @@ const char *session_ntdll_path(const struct session_options *o, char *buf, size_
         snprintf(name, sizeof(name), "ntdll.dll");
     else
         snprintf(name, sizeof(name), "ntdll-%s.dll", o->build);
-    return image_path(o->ntdll, name, buf, len);
+    return image_path(o, o->ntdll, name, buf, len);
 }
 
 int session_wants_lab(const struct session_options *o, struct host_info *host)
@@ -362,8 +421,9 @@ static int check_pe_ntdll(const struct pe_image *pe, const char *path, char *err
     if (!(pe->characteristics & PE_FILE_DLL))
         return errbuf_fail(err, errlen, "%s: ntdll must be a PE DLL", path);
     if (pe->image_base < MM_NTDLL_BASE || (uint64_t)pe->image_base + pe->size_of_image > SESSION_NTDLL_HIGHEST)
-        return errbuf_fail(err, errlen, "%s: [0x%08X, +0x%X) is not inside ntdll's range 0x%08X..0x%08X", path,
-                           pe->image_base, pe->size_of_image, MM_NTDLL_BASE, SESSION_NTDLL_HIGHEST);
+        return errbuf_fail(err, errlen, "%s: [0x%08llX, +0x%X) is not inside ntdll's range 0x%08X..0x%08X", path,
+                           (unsigned long long)pe->image_base, pe->size_of_image, MM_NTDLL_BASE,
+                           SESSION_NTDLL_HIGHEST);
     return 0;
 }
 
@@ -396,12 +456,35 @@ int session_check_pe(const uint8_t *data, size_t size, const char *path, enum se
     if (!rc)
         rc = check_pe_role(pe, path, role, err, errlen);
     if (!rc && entry)
-        *entry = pe->image_base + pe->entry_rva;
+        *entry = (uint32_t)(pe->image_base + pe->entry_rva);   /* for the i386 tracer: amd64 is not traced */
     free(pe);
     return rc;
 }
 
 static const char *const session_role_names[] = { "a program", "ntdll", "a driver" };
+
+static const char *machine_name(unsigned machine)
+{
+    return machine == PE_MACHINE_AMD64 ? "amd64" : machine == PE_MACHINE_I386 ? "i386" : "unknown";
+}
+
+/* The image's machine must be the guest's: an amd64 program on the i386 kernel is a usage error. */
+static int check_machine(const struct image *img, const char *path, enum session_arch arch)
+{
+    struct pe_image *pe = malloc(sizeof(*pe));
+    char err[256];
+    if (!pe || pe_parse(pe, img->data, img->size, path, err, sizeof(err)) < 0) {
+        free(pe);
+        return 0;   /* not ours to judge: session_check_pe says what is wrong */
+    }
+    unsigned want = arch == SESSION_ARCH_AMD64 ? PE_MACHINE_AMD64 : PE_MACHINE_I386, got = pe->machine;
+    free(pe);
+    if (got == want)
+        return 0;
+    fprintf(stderr, "ntvisor: %s: an %s image, but the guest is %s (the program's machine chooses it; "
+                    "--arch= forces one)\n", path, machine_name(got), machine_name(want));
+    return -1;
+}
 
 /* Checks one image of a role, a PE image; *entry gets its entry. 0, or -1 (message printed). */
 static int check_image(const struct image *img, const char *path, enum session_image_role role, uint32_t *entry)
@@ -445,8 +528,15 @@ static int load_inputs(const struct session_options *o, struct boot_inputs *in)
         snprintf(in->driver_cmdline[i], sizeof(in->driver_cmdline[i]), "driver %.63s",
                  session_driver_name(o->drivers[i]));
     }
-    return check_image(&in->program, o->program, SESSION_IMAGE_PROGRAM, &in->program_entry) < 0 ||
-           check_image(&in->ntdll, in->ntdll_path, SESSION_IMAGE_NTDLL, &unused) < 0 ? -1 : 0;
+    enum session_arch arch = session_arch(o);
+    if (check_image(&in->program, o->program, SESSION_IMAGE_PROGRAM, &in->program_entry) < 0 ||
+        check_image(&in->ntdll, in->ntdll_path, SESSION_IMAGE_NTDLL, &unused) < 0 ||
+        check_machine(&in->program, o->program, arch) < 0 || check_machine(&in->ntdll, in->ntdll_path, arch) < 0)
+        return -1;
+    for (int i = 0; i < o->n_drivers; i++)
+        if (check_machine(&in->drivers[i], o->drivers[i], arch) < 0)
+            return -1;
+    return 0;
 }
 
 /* The Multiboot modules in the kernel's order: ntdll, the program, files, drivers, the services numbering. */
@@ -462,7 +552,8 @@ static size_t module_list(const struct session_options *o, const struct boot_inp
     for (int i = 0; i < o->n_drivers; i++)
         modules[n++] = (struct mb_module){ { in->drivers[i].data, in->drivers[i].size, o->drivers[i] },
                                            in->driver_cmdline[i] };
-    modules[n++] = (struct mb_module){ { services->data, services->size, "services" }, services_cmdline };
+    if (services->data)   /* the amd64 kernel numbers as its one build does: no module */
+        modules[n++] = (struct mb_module){ { services->data, services->size, "services" }, services_cmdline };
     return n;
 }
 
@@ -473,7 +564,8 @@ static int lay_out_guest(uint8_t *mem, size_t mem_size, const struct session_opt
     char err[512], services_cmdline[200];
     struct image services = { 0 };
     /* the build's numbering, so that the kernel agrees with ntdll */
-    if (svc_services_module(o->build, &services.data, &services.size, err, sizeof(err)) < 0) {
+    if (session_arch(o) == SESSION_ARCH_I386 &&
+        svc_services_module(o->build, &services.data, &services.size, err, sizeof(err)) < 0) {
         fprintf(stderr, "ntvisor: %s\n", err);
         return NTV_EXIT_MONITOR;
     }

@@ -24,7 +24,14 @@
 #define SESSION_MAX_IMAGE           (32u << 20)   /* any input file: images, --file, --driver */
 #define SESSION_MAX_DRIVERS         8       /* --driver=FILE */
 
+/* The one build whose numbering the amd64 kernel has so far (its default, data/nt-syscalls/). */
+#define SESSION_AMD64_BUILD "6.1.7601-sp1-windows-7"
+
+/* The guest's architecture: by default the program's PE machine says (--arch= forces one). */
+enum session_arch { SESSION_ARCH_AUTO, SESSION_ARCH_I386, SESSION_ARCH_AMD64 };
+
 struct session_options {
+    enum session_arch arch;
     const char *build;          /* Windows build whose service numbering the guest uses; NULL: the default */
     unsigned memory_mib;
     unsigned timeout_s;
@@ -44,7 +51,7 @@ struct session_options {
 /* Long options every booting subcommand accepts; codes SESSION_OPT_FIRST.. */
 enum { SESSION_OPT_FIRST = 0x1000, SESSION_OPT_SYSCALL = SESSION_OPT_FIRST, SESSION_OPT_MEMORY,
        SESSION_OPT_TIMEOUT, SESSION_OPT_KERNEL, SESSION_OPT_NTDLL, SESSION_OPT_IMAGE_NAME,
-       SESSION_OPT_NO_LAB, SESSION_OPT_FILE, SESSION_OPT_DRIVER, SESSION_OPT_BUILD, SESSION_OPT_LAST };
+       SESSION_OPT_NO_LAB, SESSION_OPT_FILE, SESSION_OPT_DRIVER, SESSION_OPT_BUILD, SESSION_OPT_ARCH, SESSION_OPT_LAST };
 #define SESSION_LONG_OPTIONS \
     { "syscall", required_argument, 0, SESSION_OPT_SYSCALL }, \
     { "memory", required_argument, 0, SESSION_OPT_MEMORY }, \
@@ -55,7 +62,8 @@ enum { SESSION_OPT_FIRST = 0x1000, SESSION_OPT_SYSCALL = SESSION_OPT_FIRST, SESS
     { "no-lab", no_argument, 0, SESSION_OPT_NO_LAB }, \
     { "file", required_argument, 0, SESSION_OPT_FILE }, \
     { "driver", required_argument, 0, SESSION_OPT_DRIVER }, \
-    { "build", required_argument, 0, SESSION_OPT_BUILD }
+    { "build", required_argument, 0, SESSION_OPT_BUILD }, \
+    { "arch", required_argument, 0, SESSION_OPT_ARCH }
 
 void session_defaults(struct session_options *o);
 /* Handles one of SESSION_LONG_OPTIONS; -1 (message printed) when its value is bad. */
@@ -67,6 +75,12 @@ void session_options_help(FILE *out);
 void session_exit_help(FILE *out);
 
 /* The guest images a session boots: --kernel/--ntdll, else beside ntvisor (ntdll per --build). */
+/* The architecture the guest is booted for: --arch=, else the program's PE machine (i386 when it
+   cannot be read: the input checks then say why). */
+enum session_arch session_arch(const struct session_options *o);
+/* Refuses, with a message, what the amd64 guest does not have yet (tracing, kd, drivers, --build):
+   0, or -1 with the message printed; command names the subcommand. */
+int session_check_arch_support(const struct session_options *o, const char *command);
 const char *session_kernel_path(const struct session_options *o, char *buf, size_t len);
 const char *session_ntdll_path(const struct session_options *o, char *buf, size_t len);
 

@@ -54,9 +54,10 @@ static int plan_guest_images(struct session_lab_plan *p, const struct session_op
     const char *kernel = plan_str(p, "%s", session_kernel_path(o, kbuf, sizeof(kbuf)));
     const char *ntdll = plan_str(p, "%s", session_ntdll_path(o, nbuf, sizeof(nbuf)));
     const char *ntdll_name = ntdll && strrchr(ntdll, '/') ? strrchr(ntdll, '/') + 1 : ntdll;
-    const char *klab = SESSION_LAB_GUEST_DIR "/ntoskrnl.exe";
-    const char *nlab = o->ntdll ? SESSION_LAB_GUEST_DIR "/ntdll.dll"
-                                : plan_str(p, SESSION_LAB_GUEST_DIR "/%s", ntdll_name ? ntdll_name : "");
+    const char *sub = session_arch(o) == SESSION_ARCH_AMD64 ? "/amd64" : "";   /* as ntvisor's defaults are */
+    const char *klab = plan_str(p, SESSION_LAB_GUEST_DIR "%s/ntoskrnl.exe", sub);
+    const char *nlab = o->ntdll ? plan_str(p, SESSION_LAB_GUEST_DIR "%s/ntdll.dll", sub)
+                                : plan_str(p, SESSION_LAB_GUEST_DIR "%s/%s", sub, ntdll_name ? ntdll_name : "");
 
     if (add_input(p, kernel, klab, o->kernel, klab) < 0 || add_input(p, ntdll, nlab, o->ntdll, nlab) < 0)
         return -1;

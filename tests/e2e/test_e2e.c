@@ -931,6 +931,7 @@ Suite *build_suite(void);
 Suite *syscall_suite(void);
 Suite *pe_suite(void);
 Suite *ntdll_suite(void);
+Suite *amd64_suite(void);
 
 int main(void)
 {
@@ -940,6 +941,7 @@ int main(void)
     srunner_add_suite(sr, syscall_suite());
     srunner_add_suite(sr, pe_suite());
     srunner_add_suite(sr, ntdll_suite());
+    srunner_add_suite(sr, amd64_suite());
     srunner_run_all(sr, CK_NORMAL);
     int failed = srunner_ntests_failed(sr);
     srunner_free(sr);
