@@ -16,6 +16,9 @@ ifeq ($(origin CC),default)
 CC       := gcc
 endif
 
+# what the goals need, checked once before any rule runs (scripts/check-deps.sh)
+include mk/deps.mk
+
 NT_TABLES   := $(sort $(wildcard data/nt-syscalls/*.i386.ssdt.tsv))
 BUILD_TABLE := data/nt-syscalls/$(BUILD_NT).i386.ssdt.tsv
 
