@@ -6,6 +6,8 @@
 #   make bench    benchmarks (not tests)
 #   make lab      build the SVM lab (only needed where /dev/kvm cannot run the guest)
 #   make pe       only the PE examples, drivers and guest test programs (mingw-w64, mk/pe.mk)
+#   make install  ntvisor, its guest images, the examples and ntvisor.1 under PREFIX (DESTDIR; mk/install.mk)
+#   make uninstall
 #   make V=1      show each command in full
 
 BUILD    ?= build
@@ -129,6 +131,8 @@ include mk/fuzz.mk
 include mk/pe.mk
 include mk/bench.mk
 include mk/ddk-layout.mk
+# make install, make uninstall (PREFIX, DESTDIR) and the man page
+include mk/install.mk
 
 E2E_GUEST  := $(BUILD)/ntvisor $(GUEST_IMAGES) $(PE_EXAMPLE_EXES) $(PE_DRIVER_SYS) $(PE_TEST_EXES) $(TEST_KERNELS) \
               $(PE_TEST_IMAGES)

@@ -8,6 +8,7 @@
 #include "base/errbuf.h"
 #include "multiboot.h"
 #include "ntvisor.h"
+#include "paths.h"
 #include "session.h"
 #include "ntdb/pe.h"
 #include "ntdb/service_table.h"
@@ -188,8 +189,9 @@ void session_options_help(FILE *out)
         "                     64-bit mode); auto: SYSENTER when the CPU has SEP, else INT 2Eh\n"
         "  --memory=MIB       guest memory, %d..%d MiB (default %d)\n"
         "  --timeout=SECONDS  end the guest after this long (default: no limit)\n"
-        "  --kernel=FILE      guest kernel (default: guest/ntoskrnl.exe beside ntvisor)\n"
-        "  --ntdll=FILE       ntdll image (default: guest/ntdll.dll beside ntvisor)\n"
+        "  --kernel=FILE      guest kernel (default: guest/ntoskrnl.exe beside ntvisor,\n"
+        "                     else under its prefix: `ntvisor info` shows which)\n"
+        "  --ntdll=FILE       ntdll image (default: guest/ntdll.dll, found the same way)\n"
         "  --no-lab           never use the SVM lab, even where /dev/kvm cannot run the guest\n"
         "  --file=HOSTPATH[:NAME]  a file of the guest's RAM volume, \\??\\C:\\NAME (repeatable)\n"
         "  --driver=FILE      a kernel driver, a PE DLL importing from ntoskrnl.exe and\n"
@@ -243,7 +245,9 @@ static const char *image_path(const char *given, const char *name, char *buf, si
 {
     if (given)
         return given;
-    snprintf(buf, len, "%s/guest/%s", self_dir(), name);
+    char rel[256];
+    snprintf(rel, sizeof(rel), "guest/%s", name);
+    paths_find(rel, buf, len);   /* too long: cut, and refused as missing */
     return buf;
 }
 
