@@ -125,6 +125,7 @@ $(BUILD)/tests/kernels/%.elf: tests/kernels/%.S tests/kernels/multiboot.inc test
 UNIT_TESTS :=
 include mk/unit.mk
 include mk/kd.mk
+include mk/kd-prompt.mk
 include mk/guest-unit.mk
 include mk/pe-host.mk
 include mk/fuzz.mk

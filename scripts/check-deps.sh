@@ -5,8 +5,8 @@
 # compiled, for the profiles the goals need (a stamp per profile in DIR keeps
 # a no-op make from asking again):
 #
-#   build   make, make run: compilers (host, -m32, mingw-w64), Capstone
-#   test    make test: Check, clang and libFuzzer (the fuzzers), groff
+#   build   make, make run: compilers (host, -m32, mingw-w64), Capstone, libedit
+#   test    make test: Check, clang and libFuzzer (the fuzzers), groff, tmux
 #   lab     the SVM lab's tools (QEMU, cpio, busybox...), only on a host whose
 #           /dev/kvm cannot run the guest (the same test as vmm/host.c)
 #
@@ -76,6 +76,7 @@ check_build() {
     need "32-bit gcc ($CC -m32)" gcc-multilib m32_libgcc
     need "pkg-config" pkg-config have pkg-config
     need "Capstone's headers" libcapstone-dev pc capstone
+    need "libedit's headers (kd's prompt)" libedit-dev pc libedit
     need "mingw-w64's i686 compiler" gcc-mingw-w64-i686 have "$MINGW_CC"
     need "mingw-w64's NT and DDK headers" mingw-w64-common test -f "$MINGW_ROOT/ddk/ntddk.h"
     need "mingw-w64's import libraries" mingw-w64-i686-dev test -f "$MINGW_LIB/libntdll.a"
@@ -85,6 +86,7 @@ check_test() {
     need "clang (the fuzzers)" clang have "$FUZZ_CC"
     need "libFuzzer's runtime" "$(rt_package)" libfuzzer
     need "groff (the man page test)" groff-base have groff
+    need "tmux (kd's prompt test)" tmux have tmux
 }
 check_lab() {
     host_needs_lab || return 0

@@ -5,7 +5,8 @@
 # clang and its libFuzzer runtime (libclang-rt-14-dev) build the fuzzers (mk/fuzz.mk).
 # mingw-w64 builds the guest's PE images (ntdll, programs, drivers) against
 # its own NT and DDK headers.
-# groff checks the man page (tests/test_manpage.c).
+# libedit is kd's prompt (static: with libbsd and terminfo, which libedit-dev brings);
+# tmux drives it in tests/test_kd_tmux.c; groff checks the man page (tests/test_manpage.c).
 # QEMU comes from bookworm-backports on bookworm: the SVM lab needs QEMU >= 9.1
 # for hardware breakpoints inside the nested guest (only hosts whose /dev/kvm
 # cannot run the guest need the lab).
@@ -33,9 +34,9 @@ export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends \
     build-essential gcc-multilib binutils pkg-config check \
-    libcapstone-dev python3 cpio busybox-static kmod xz-utils zstd file \
+    libcapstone-dev libedit-dev python3 cpio busybox-static kmod xz-utils zstd file \
     gcc-mingw-w64-i686 mingw-w64-i686-dev mingw-w64-common \
-    clang groff-base \
+    clang groff-base tmux \
     >/dev/null
 # libFuzzer's runtime is named after clang's major version (bookworm: 14)
 apt-get install -y -qq --no-install-recommends "libclang-rt-$(clang -dumpversion | cut -d. -f1)-dev" >/dev/null

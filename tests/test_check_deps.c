@@ -87,7 +87,7 @@ static void make_machine(void)
     write_file("mingw/include/ddk/ntddk.h", "", 0644);
     write_file("mingw/lib/libntdll.a", "", 0644);
     static const char *const plain[] = { "i686-w64-mingw32-gcc", "qemu-system-x86_64", "cpio",
-                                         "xz", "zstd", "busybox", "groff" };
+                                         "xz", "zstd", "busybox", "groff", "tmux" };
     for (unsigned i = 0; i < sizeof(plain) / sizeof(plain[0]); i++)
         stub(plain[i], "exit 0");
     stub("file", "echo 'ELF 64-bit LSB executable, statically linked'");
