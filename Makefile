@@ -7,6 +7,8 @@
 #   make lab      build the SVM lab (only needed where /dev/kvm cannot run the guest)
 #   make pe       only the PE examples, drivers and guest test programs (mingw-w64, mk/pe.mk)
 #   make guest64-check  the generic guest code compiled for x86_64, and its DDK layouts (mk/guest64-check.mk)
+#   make install  ntvisor, its guest images, the examples and ntvisor.1 under PREFIX (DESTDIR; mk/install.mk)
+#   make uninstall
 #   make V=1      show each command in full
 
 BUILD    ?= build
@@ -16,6 +18,9 @@ CC       ?= gcc
 ifeq ($(origin CC),default)
 CC       := gcc
 endif
+
+# what the goals need, checked once before any rule runs (scripts/check-deps.sh)
+include mk/deps.mk
 
 NT_TABLES   := $(sort $(wildcard data/nt-syscalls/*.i386.ssdt.tsv))
 BUILD_TABLE := data/nt-syscalls/$(BUILD_NT).i386.ssdt.tsv
@@ -127,6 +132,7 @@ $(BUILD)/tests/kernels/%.elf: tests/kernels/%.S tests/kernels/multiboot.inc test
 UNIT_TESTS :=
 include mk/unit.mk
 include mk/kd.mk
+include mk/kd-prompt.mk
 include mk/guest-unit.mk
 include mk/pe-host.mk
 include mk/fuzz.mk
@@ -135,6 +141,8 @@ include mk/pe64.mk
 include mk/bench.mk
 include mk/ddk-layout.mk
 include mk/nt-flags.mk
+# make install, make uninstall (PREFIX, DESTDIR) and the man page
+include mk/install.mk
 
 E2E_GUEST  := $(BUILD)/ntvisor $(GUEST_IMAGES) $(BUILD)/guest/amd64/ntoskrnl.exe $(BUILD)/guest/amd64/ntdll.dll \
               $(PE64_EXES) $(PE_EXAMPLE_EXES) $(PE_DRIVER_SYS) $(PE_TEST_EXES) $(TEST_KERNELS) \

@@ -7,12 +7,32 @@
 #include "builtin.h"
 #include "vmm/ntvisor.h"
 #include "vmm/kvm.h"
+#include "vmm/paths.h"
+#include "vmm/session.h"
+#include <unistd.h>
+
+/* Where the default guest images come from: the folders searched, and the kernel found. */
+static void print_image_lookup(void)
+{
+    const char *dirs[PATHS_MAX_DIRS];
+    static char bufs[PATHS_MAX_DIRS][4096];
+    int n = paths_dirs(self_dir(), paths_libdir(), dirs, bufs);
+    printf("images from:      ");
+    for (int i = 0; i < n; i++)
+        printf("%s%s", i ? ", then " : "", dirs[i]);
+    struct session_options o;
+    session_defaults(&o);
+    char kernel[4096];
+    session_kernel_path(&o, kernel, sizeof(kernel));
+    printf("\nguest kernel:     %s%s\n", kernel, access(kernel, F_OK) == 0 ? "" : " (missing)");
+}
 
 int cmd_info(int argc, char **argv)
 {
     if (argc > 1 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
         printf("usage: ntvisor info [--native]\n\nReports the KVM API version, the host's virtualization (VMX, SVM,\n"
-               "kvm_pvm or none), whether /dev/kvm runs the guest natively, and the SVM lab.\n"
+               "kvm_pvm or none), whether /dev/kvm runs the guest natively, where the guest\n"
+               "images are looked for (beside ntvisor, then under its prefix), and the SVM lab.\n"
                "With --native, prints nothing and exits 0 if /dev/kvm runs the guest\n"
                "natively, 1 if not.\n");
         return 0;
@@ -38,6 +58,7 @@ int cmd_info(int argc, char **argv)
     printf("virtualization:   %s\n", host_virt_name(host.virt));
     printf("runs the guest:   %s%s%s\n", host.can_run_guest ? "natively" : "no",
            host.can_run_guest ? "" : ": ", host.can_run_guest ? "" : host.reason);
+    print_image_lookup();
     const char *dir = lab_dir();
     printf("svm lab:          %s (%s)\n", lab_is_built(dir) ? "built" : "not built (make lab)", dir);
     if (getenv(NTV_IN_LAB_ENV))

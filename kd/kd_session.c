@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include "kd_complete.h"
 #include "kd_modules.h"
 #include "kd_session.h"
 #include "kd_symbols.h"
@@ -119,6 +120,8 @@ static int setup(struct kd_session *k, struct session *s, const struct session_o
     k->drivers = o->drivers;
     k->n_drivers = o->n_drivers;
     kd_load_symbols(&k->syms, o);
+    k->line.complete = kd_complete;   /* Tab at the prompt: commands and module!symbol */
+    k->line.complete_ctx = &k->syms;
     int rc = find_stop_symbols(k, ko->stop_arg);
     if (rc)
         return rc;

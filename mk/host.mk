@@ -26,7 +26,8 @@ san_of = $(patsubst %.c,$(BUILD)/san/%.o,$(1))
 
 HOST_LIBS := $(foreach r,$(HOST_ROOMS),$(BUILD)/obj/lib$(r).a)
 SAN_LIBS  := $(foreach r,$(HOST_ROOMS),$(BUILD)/san/lib$(r).a)
-HOST_LDLIBS := -lcapstone
+# kd's prompt is libedit (static: with terminfo and libbsd)
+HOST_LDLIBS := -lcapstone -ledit -ltinfo -lbsd -lmd
 
 define ROOM_RULES
 $(BUILD)/obj/lib$(1).a: $(call obj_of,$(call room_srcs,$(1)) $(if $(filter ntdb,$(1)),$(NTDB_GEN)))

@@ -14,8 +14,9 @@ $(BUILD)/lab/init: vmm/lab/lab_init.c vmm/lab/protocol.h mk/lab.mk
 	@mkdir -p $(@D)
 	$(Q_CC)$(CC) $(HOST_CFLAGS) -static -s -o $@ vmm/lab/lab_init.c
 
+Q_LAB = $(if $(filter 1,$(V)),,@printf '  LAB   %s\n' $(LAB_DIR);)
 $(LAB_DIR)/.stamp: $(BUILD)/lab/init scripts/build-lab.sh
-	bash scripts/build-lab.sh $(LAB_DIR) $(BUILD)/lab/init
+	$(Q_LAB)bash scripts/build-lab.sh $(LAB_DIR) $(BUILD)/lab/init
 
 .PHONY: lab test-lab
 lab: $(LAB_DIR)/.stamp

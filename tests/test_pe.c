@@ -248,7 +248,8 @@ START_TEST(hostile_headers)
     MUTATE(wr32(m.b + 0x3C, 0xFFFFFFF0), "past the end");
     MUTATE(wr32(m.b + 0x3C, (uint32_t)m.size - 8), "past the end");
     MUTATE(m.b[fh - 4] = 'X', "no PE signature");
-    MUTATE(wr16(m.b + fh, 0x8664), "not i386");
+    MUTATE(wr16(m.b + fh, 0x8664), "not PE32+ (0x20b) as its machine needs");   /* amd64 needs PE32+ */
+    MUTATE(wr16(m.b + fh, 0x01C0), "not i386 (0x14c) or amd64 (0x8664)");     /* ARM */
     MUTATE(wr16(m.b + fh + 2, 0), "0 sections");
     MUTATE(wr16(m.b + fh + 2, 97), "97 sections");
     MUTATE(wr16(m.b + fh + 2, 0xFFFF), "65535 sections");

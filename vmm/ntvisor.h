@@ -22,7 +22,7 @@ int read_file(const char *path, size_t max, uint8_t **data, size_t *size, char *
 int check_input_file(const char *path, size_t max, char *err, size_t errlen);
 /* The directory holding this executable (for the default guest images). */
 const char *self_dir(void);
-/* The SVM lab's directory: $NTVISOR_LAB_DIR or ~/.cache/ntvisor/lab. */
+/* The SVM lab's directory: $NTVISOR_LAB_DIR, ~/.cache/ntvisor/lab, or an installed one (vmm/paths.c). */
 const char *lab_dir(void);
 
 #endif

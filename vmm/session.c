@@ -11,6 +11,7 @@
 #include "base/errbuf.h"
 #include "multiboot.h"
 #include "ntvisor.h"
+#include "paths.h"
 #include "session.h"
 #include "ntdb/pe.h"
 #include "ntdb/service_table.h"
@@ -204,9 +205,9 @@ void session_options_help(FILE *out)
         "  --arch=i386|amd64  the guest's architecture (default: the program's PE machine);\n"
         "                     amd64 boots the long-mode kernel (SYSCALL, KiSystemCall64),\n"
         "                     for now under `ntvisor run` only, numbered as " SESSION_AMD64_BUILD "\n"
-        "  --kernel=FILE      guest kernel (default: guest/ntoskrnl.exe beside ntvisor,\n"
-        "                     guest/amd64/ntoskrnl.exe for amd64)\n"
-        "  --ntdll=FILE       ntdll image (default: guest/ntdll.dll beside ntvisor, or amd64/)\n"
+        "  --kernel=FILE      guest kernel (default: guest/ntoskrnl.exe, guest/amd64/ for amd64,\n"
+        "                     beside ntvisor, else under its prefix: `ntvisor info` shows which)\n"
+        "  --ntdll=FILE       ntdll image (default: guest/ntdll.dll, found the same way)\n"
         "  --no-lab           never use the SVM lab, even where /dev/kvm cannot run the guest\n"
         "  --file=HOSTPATH[:NAME]  a file of the guest's RAM volume, \\??\\C:\\NAME (repeatable)\n"
         "  --driver=FILE      a kernel driver, a PE DLL importing from ntoskrnl.exe and\n"
@@ -303,7 +304,9 @@ static const char *image_path(const struct session_options *o, const char *given
 {
     if (given)
         return given;
-    snprintf(buf, len, "%s/guest/%s%s", self_dir(), session_arch(o) == SESSION_ARCH_AMD64 ? "amd64/" : "", name);
+    char rel[256];
+    snprintf(rel, sizeof(rel), "guest/%s%s", session_arch(o) == SESSION_ARCH_AMD64 ? "amd64/" : "", name);
+    paths_find(rel, buf, len);   /* too long: cut, and refused as missing */
     return buf;
 }
 

@@ -80,14 +80,3 @@ const char *self_dir(void)
         *slash = '\0';
     return dir;
 }
-
-const char *lab_dir(void)
-{
-    static char dir[PATH_MAX];
-    const char *env = getenv(NTV_LAB_DIR_ENV);
-    if (env && *env)
-        return env;
-    const char *home = getenv("HOME");
-    snprintf(dir, sizeof(dir), "%s/.cache/ntvisor/lab", home && *home ? home : "/root");
-    return dir;
-}
