@@ -20,3 +20,7 @@ $(BUILD)/tests/test_%: $(BUILD)/san/tests/test_%.o $(SAN_LIBS)
 
 # the tests' objects depend on the headers they include (as the rooms' do, mk/host.mk)
 -include $(patsubst tests/%.c,$(BUILD)/san/tests/%.d,$(wildcard tests/*.c))
+
+# test_exec_log tests the differential test's log reader (tests/e2e/exec_log.c)
+$(BUILD)/tests/test_exec_log: $(BUILD)/san/tests/e2e/exec_log.o
+$(BUILD)/tests/test_exec_log: HOST_LDLIBS += $(BUILD)/san/tests/e2e/exec_log.o

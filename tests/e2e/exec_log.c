@@ -44,15 +44,40 @@ static void on_in_asm(struct gates *g, const char *line)
     }
 }
 
+/*
+ * A gate's "Trace" line is only counted once the next event shows it ran:
+ * QEMU logs a TB before it runs it, and a TB whose start finds an exit
+ * request (an interrupt due, the I/O thread) returns at once and runs again
+ * later, logged again. So a gate logged twice in a row, or followed by a
+ * hardware interrupt, did not run the first time (SYSCALL, SYSENTER and
+ * INT n are followed by the kernel's entry, with interrupts off).
+ */
+struct tentative {
+    bool held;
+    uint64_t pc;
+    enum exec_insn kind;
+};
+
+static void tentative_commit(struct tentative *t, struct exec_counts *c)
+{
+    if (t->held)
+        c->insns[t->kind]++;
+    t->held = false;
+}
+
 /* "     7: v=2e e=0000 i=1 cpl=3 IP=001b:7ffe0304 pc=... SP=... env->regs[R_EAX]=00000043": an interrupt
    taken (i=1: by INT n), the privilege level it was taken from, EAX. */
-static void on_interrupt(struct exec_counts *c, const char *line)
+static void on_interrupt(struct exec_counts *c, struct tentative *t, const char *line)
 {
     unsigned vector, error, soft, cpl, eax;
     const char *v = strstr(line, " v="), *a = strstr(line, "EAX]=");
     if (!v || !a || sscanf(v, " v=%x e=%x i=%u cpl=%u", &vector, &error, &soft, &cpl) != 4 ||
         sscanf(a, "EAX]=%x", &eax) != 1)
         return;
+    if (soft == 0)
+        t->held = false;   /* the gate logged before it did not run: the interrupt came first */
+    else
+        tentative_commit(t, c);
     if (vector == 0x2E && soft == 1 && cpl == 3)
         c->int2e_user[EXEC_SERVICE_OF(eax)]++;
 }
@@ -60,6 +85,7 @@ static void on_interrupt(struct exec_counts *c, const char *line)
 int exec_log_count(FILE *log, struct exec_counts *c, char *err, size_t errlen)
 {
     static struct gates g;
+    struct tentative t = { 0 };
     char *line = NULL;
     size_t cap = 0;
     unsigned *pending = NULL;   /* the entry just logged: its register dump follows */
@@ -79,8 +105,10 @@ int exec_log_count(FILE *log, struct exec_counts *c, char *err, size_t errlen)
                 return -1;
             }
             int i = (flags & 3) == 3 ? gate_of(&g, pc) : -1;   /* TB flags: CPL in bits 0-1 */
+            if (!(i >= 0 && t.held && t.pc == pc))   /* the same gate again: the first did not run */
+                tentative_commit(&t, c);
             if (i >= 0)
-                c->insns[g.kind[i]]++;
+                t = (struct tentative){ true, pc, g.kind[i] };
             if (pc == c->ki_fast_call_entry && (flags & 3) == 0) {
                 c->fast_entries++;
                 pending = c->fast;
@@ -91,9 +119,10 @@ int exec_log_count(FILE *log, struct exec_counts *c, char *err, size_t errlen)
         } else if (!strncmp(line, "0x", 2)) {
             on_in_asm(&g, line);
         } else if (strstr(line, ": v=")) {
-            on_interrupt(c, line);
+            on_interrupt(c, &t, line);
         }
     }
+    tentative_commit(&t, c);
     free(line);
     if (pending) {
         snprintf(err, errlen, "the log ends at an entry");
