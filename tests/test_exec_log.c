@@ -61,6 +61,18 @@ START_TEST(a_gate_logged_twice_in_a_row_counts_once)
 }
 END_TEST
 
+/* KiFastCallEntry's TB logged, left at its start and run again: one entry, its service counted once. */
+START_TEST(an_entry_logged_twice_counts_once)
+{
+    char log[2048];
+    snprintf(log, sizeof(log), "%s%s%s%s", GATE_ASM, GATE_TRACE, ENTRY_TRACE, ENTRY_TRACE);
+    struct exec_counts c = count(log);
+    ck_assert_uint_eq(c.fast_entries, 1);
+    ck_assert_uint_eq(c.fast[0xB7], 1);
+    ck_assert_uint_eq(c.insns[EXEC_SYSCALL], 1);
+}
+END_TEST
+
 /* Two calls through the same gate are two. */
 START_TEST(two_calls_through_one_gate_are_two)
 {
@@ -79,6 +91,7 @@ static Suite *suite(void)
     tcase_add_test(tc, a_gate_that_ran_counts_once);
     tcase_add_test(tc, a_gate_left_for_an_interrupt_counts_once);
     tcase_add_test(tc, a_gate_logged_twice_in_a_row_counts_once);
+    tcase_add_test(tc, an_entry_logged_twice_counts_once);
     tcase_add_test(tc, two_calls_through_one_gate_are_two);
     suite_add_tcase(s, tc);
     return s;

@@ -86,6 +86,8 @@ int exec_log_count(FILE *log, struct exec_counts *c, char *err, size_t errlen)
 {
     static struct gates g;
     struct tentative t = { 0 };
+    static unsigned relogged[EXEC_SERVICES];   /* the dump of an entry logged again: read, not counted */
+    bool after_fast_entry = false;              /* the last event was KiFastCallEntry's TB */
     char *line = NULL;
     size_t cap = 0;
     unsigned *pending = NULL;   /* the entry just logged: its register dump follows */
@@ -110,15 +112,21 @@ int exec_log_count(FILE *log, struct exec_counts *c, char *err, size_t errlen)
             if (i >= 0)
                 t = (struct tentative){ true, pc, g.kind[i] };
             if (pc == c->ki_fast_call_entry && (flags & 3) == 0) {
-                c->fast_entries++;
-                pending = c->fast;
-            } else if (pc == c->ki_system_service && (flags & 3) == 0) {
+                /* twice in a row, with no ring-3 code between: the same TB left at its start and run again */
+                pending = after_fast_entry ? relogged : c->fast;
+                c->fast_entries += !after_fast_entry;
+                after_fast_entry = true;
+                continue;
+            }
+            after_fast_entry = false;
+            if (pc == c->ki_system_service && (flags & 3) == 0) {
                 c->service_entries++;
                 pending = c->service;
             }
         } else if (!strncmp(line, "0x", 2)) {
             on_in_asm(&g, line);
         } else if (strstr(line, ": v=")) {
+            after_fast_entry = false;
             on_interrupt(c, &t, line);
         }
     }
