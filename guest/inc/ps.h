@@ -43,7 +43,7 @@ NTSTATUS NTAPI PsTerminateSystemThread(NTSTATUS ExitStatus);
 NTSTATUS PspCreateInitialProcess(const PS_IMAGE_SOURCE *Program, const PS_IMAGE_SOURCE *Ntdll);
 
 __attribute__((noreturn)) void PspExitProcess(NTSTATUS ExitStatus);
-__attribute__((noreturn)) void PspTerminateProcessByException(NTSTATUS Status, ULONG Eip, ULONG Address);
+__attribute__((noreturn)) void PspTerminateProcessByException(NTSTATUS Status, ULONG_PTR Pc, ULONG_PTR Address);
 
 static inline PEPROCESS PsGetCurrentProcess(void) { return KeGetCurrentThread()->Process; }
 HANDLE NTAPI PsGetCurrentProcessId(VOID);

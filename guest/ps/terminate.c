@@ -10,11 +10,18 @@ void PspExitProcess(NTSTATUS ExitStatus)
     HalReturnToFirmware(NTV_EXIT_KIND_PROCESS, (ULONG)ExitStatus);
 }
 
-void PspTerminateProcessByException(NTSTATUS Status, ULONG Eip, ULONG Address)
+/* addresses as wide as the architecture's (the i386 text is unchanged) */
+#if defined(__x86_64__)
+#define PSP_FORMAT_ADDRESS "%016lx"
+#else
+#define PSP_FORMAT_ADDRESS "%08x"
+#endif
+
+void PspTerminateProcessByException(NTSTATUS Status, ULONG_PTR Pc, ULONG_PTR Address)
 {
     PEPROCESS process = PsGetCurrentProcess();
-    DbgPrint("ntoskrnl: %s (pid %u): unhandled exception %08x at %08x (address %08x); process terminated\n",
-             process->ImageFileName, process->UniqueProcessId, (ULONG)Status, Eip, Address);
+    DbgPrint("ntoskrnl: %s (pid %u): unhandled exception %08x at " PSP_FORMAT_ADDRESS " (address " PSP_FORMAT_ADDRESS
+             "); process terminated\n", process->ImageFileName, process->UniqueProcessId, (ULONG)Status, Pc, Address);
     PspExitProcess(Status);
 }
 

@@ -42,7 +42,7 @@ START_TEST(user_fault_ends_the_process)
 {
     struct spawn_result r = ntvisor("run", FAULTS64, "kernel-read", NULL);
     ck_assert_int_eq(r.status, 5);   /* STATUS_ACCESS_VIOLATION's low byte */
-    assert_has(r.out, "unhandled exception c0000005");
+    assert_has(r.out, "unhandled exception c0000005 at 0000000140001");   /* the RIP in the image, 64 bits */
     assert_has(r.out, "process terminated");
     spawn_free(&r);
 }
